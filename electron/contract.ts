@@ -1,0 +1,218 @@
+// The one contract between the engine and any UI (design.md §5): every command a UI
+// may send, with its argument schema and result type, and every update the engine pushes.
+// Electron main/preload, the headless WebSocket server and the renderer all obey it.
+// Commands are validated with these schemas at every boundary.
+
+import { z } from 'zod';
+
+// ------------------------------------------------------------------ shared shapes
+
+export const PLUGIN_STATES = ['loading', 'running', 'paused', 'disabled', 'holding', 'load_error', 'unloaded'] as const;
+export type PluginState = (typeof PLUGIN_STATES)[number];
+
+export type OutcomeStatus = 'ok' | 'failed' | 'held' | 'skipped';
+
+export interface Outcome {
+  status: OutcomeStatus;
+  durationMs?: number;
+  error?: string;
+  late?: boolean;
+  attempt?: number;
+}
+
+export interface LinkView {
+  type: string;
+  id: number;
+  name?: string | null;
+}
+
+/** One event as the UI sees it, with each plugin's outcome so far. */
+export interface EventView {
+  id: number;
+  event_type: string;
+  attribute_name: string | null;
+  entity: LinkView | null;
+  user: LinkView | null;
+  project: LinkView | null;
+  created_at: string;
+  meta: Record<string, unknown> | null;
+  session_uuid: string | null;
+  /** Arrived after later events (a gap filler). */
+  late?: boolean;
+  outcomes: Record<string, Outcome>;
+}
+
+export interface FailedEvent {
+  eventId: number;
+  callback: string;
+  error: string;
+  at: number;
+  attempts: number;
+}
+
+export interface HeldEvent {
+  eventId: number;
+  callback: string;
+  error: string;
+  attempt: number;
+  /** Epoch ms of the next automatic retry; null once retries are used up (waits for the user). */
+  nextRetryAt: number | null;
+}
+
+export interface CallbackView {
+  name: string;
+  scriptName: string;
+  matchEvents: Record<string, string | string[] | null> | null;
+  stopOnError: boolean;
+  /** Human-readable filter summary. */
+  filter: string;
+}
+
+export interface PluginView {
+  name: string;
+  file: string;
+  state: PluginState;
+  enabled: boolean;
+  paused: boolean;
+  /** Load error, or the last callback error. */
+  error: string | null;
+  cursor: number;
+  /** Open gaps this plugin has walked past and still awaits. */
+  gaps: number[];
+  lagEvents: number;
+  lagSeconds: number;
+  processed: number;
+  failed: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  held: HeldEvent | null;
+  failedEvents: FailedEvent[];
+  callbacks: CallbackView[];
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'retrying' | 'error';
+
+export interface EngineView {
+  site: string;
+  /** Running on the embedded sandbox (no site configured). */
+  demo: boolean;
+  connection: ConnectionState;
+  connectionError: string | null;
+  headId: number;
+  eventsPerSecond: number;
+  paused: boolean;
+  startedAt: number;
+  openGaps: number;
+}
+
+export interface LogLineView {
+  time: number;
+  level: number;
+  levelName: string;
+  logger: string;
+  message: string;
+  plugin?: string;
+  callback?: string;
+  eventId?: number;
+}
+
+export interface AuditEntry {
+  time: number;
+  plugin: string;
+  action: string;
+  before: number;
+  after: number;
+  replayCount: number | null;
+  source: string;
+}
+
+export interface CursorPreview {
+  plugin: string;
+  before: number;
+  after: number;
+  /** Events with ids in (after, before] the plugin would process again (negative: skipped). */
+  replayCount: number;
+}
+
+export interface Snapshot {
+  engine: EngineView;
+  plugins: PluginView[];
+  events: EventView[];
+  logs: LogLineView[];
+  audit: AuditEntry[];
+}
+
+// ------------------------------------------------------------------ updates (engine → UI)
+
+export type Update =
+  | { kind: 'engine'; engine: EngineView }
+  | { kind: 'plugin'; plugin: PluginView }
+  | { kind: 'pluginRemoved'; name: string }
+  | { kind: 'events'; events: EventView[] }
+  | { kind: 'outcome'; eventId: number; plugin: string; outcome: Outcome }
+  | { kind: 'logs'; lines: LogLineView[] }
+  | { kind: 'audit'; entry: AuditEntry };
+
+// ------------------------------------------------------------------ commands (UI → engine)
+
+const pluginArg = z.object({ plugin: z.string().min(1) }).strict();
+
+export const cursorTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('latest') }).strict(),
+  z.object({ kind: z.literal('id'), id: z.number().int().nonnegative() }).strict(),
+  z.object({ kind: z.literal('time'), time: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date-time') }).strict(),
+  z.object({ kind: z.literal('shift'), by: z.number().int() }).strict(),
+]);
+export type CursorTarget = z.infer<typeof cursorTarget>;
+
+/** Every command: its argument schema. Results are typed in `CommandResults`. */
+export const commands = {
+  snapshot: z.object({}).strict(),
+  pauseAll: z.object({}).strict(),
+  resumeAll: z.object({}).strict(),
+  pause: pluginArg,
+  resume: pluginArg,
+  setEnabled: z.object({ plugin: z.string().min(1), enabled: z.boolean() }).strict(),
+  previewCursor: z.object({ plugin: z.string().min(1), target: cursorTarget }).strict(),
+  setCursor: z.object({ plugin: z.string().min(1), target: cursorTarget }).strict(),
+  retryHeld: pluginArg,
+  skipHeld: pluginArg,
+  retryFailed: z.object({ plugin: z.string().min(1), eventId: z.number().int().positive() }).strict(),
+  dismissFailed: z.object({ plugin: z.string().min(1), eventId: z.number().int().positive() }).strict(),
+  replayEvent: z.object({ plugin: z.string().min(1), eventId: z.number().int().positive() }).strict(),
+  reload: pluginArg,
+  getEvent: z.object({ id: z.number().int().positive() }).strict(),
+} as const;
+
+export type CommandName = keyof typeof commands;
+export type CommandArgs<C extends CommandName> = z.infer<(typeof commands)[C]>;
+
+export interface CommandResults {
+  snapshot: Snapshot;
+  pauseAll: void;
+  resumeAll: void;
+  pause: void;
+  resume: void;
+  setEnabled: void;
+  previewCursor: CursorPreview;
+  setCursor: CursorPreview;
+  retryHeld: void;
+  skipHeld: void;
+  retryFailed: Outcome;
+  dismissFailed: void;
+  replayEvent: Outcome;
+  reload: void;
+  getEvent: { event: EventView | null; logs: LogLineView[] };
+}
+
+/** What every transport implements on the engine side. */
+export type CommandHandler = <C extends CommandName>(name: C, args: CommandArgs<C>) => Promise<CommandResults[C]>;
+
+/** Parses a command from an untrusted sender; throws a readable error naming the problem. */
+export function parseCommand(name: unknown, args: unknown): { name: CommandName; args: unknown } {
+  if (typeof name !== 'string' || !(name in commands)) throw new Error(`unknown command ${JSON.stringify(name)}`);
+  const schema = commands[name as CommandName];
+  const r = schema.safeParse(args ?? {});
+  if (!r.success) throw new Error(`bad arguments for ${name}: ${z.prettifyError(r.error)}`);
+  return { name: name as CommandName, args: r.data };
+}

@@ -1,0 +1,774 @@
+// The engine: one poller feeding a shared window, one runner per plugin file, the state
+// store, logging, plugin-file watching, and the control API + update stream of the UI
+// contract (contract.ts). Plain Node: the Electron main process and `shotgun-events run`
+// both host it.
+
+import { appendFile } from 'node:fs/promises';
+import { Shotgun } from '../shotgun/client.js';
+import { AuthenticationError } from '../shotgun/errors.js';
+import { EVENT_FIELDS, type EventLogEntry, type FilterTriple } from '../shotgun/types.js';
+import type {
+  AuditEntry,
+  CommandArgs,
+  CommandName,
+  CommandResults,
+  ConnectionState,
+  CursorPreview,
+  CursorTarget,
+  EngineView,
+  EventView,
+  LogLineView,
+  Outcome,
+  Snapshot,
+  Update,
+} from '../contract.js';
+import type { EngineConfig } from './config.js';
+import { listPlugins, pluginName, PluginWatcher, type PluginFileChange } from './discovery.js';
+import { describeIds } from './gaps.js';
+import { createLogging, parseLevel, type Logger, type Logging, type LogLine } from './logging.js';
+import { PluginHost } from './plugin-host.js';
+import type { CallbackOutcome } from './plugin-protocol.js';
+import { createdMs, Poller } from './poller.js';
+import { PluginRunner, type EventSource } from './runner.js';
+import { newPluginState, StateStore } from './state.js';
+import { EventWindow } from './window.js';
+
+export interface EngineOptions {
+  config: EngineConfig;
+  /** Running on the embedded sandbox (no site configured). */
+  demo?: boolean;
+  /** Log to stdout too (foreground). */
+  console?: boolean;
+  /** Events kept for the UI. */
+  uiEvents?: number;
+  /** Events kept in the shared window. */
+  windowCapacity?: number;
+  /** Worker memory limit per plugin. */
+  pluginMemoryMb?: number;
+  /** Extra sink for log lines (besides the UI stream). */
+  onLog?: (line: LogLine) => void;
+}
+
+const ORDER = [{ field_name: 'id', direction: 'asc' as const }];
+const LOG_KEEP = 5000;
+const AUDIT_KEEP = 500;
+const RECENT_LATE_MS = 15 * 60_000;
+
+type Listener = (u: Update) => void;
+
+export class Engine {
+  readonly config: EngineConfig;
+  private sg: Shotgun;
+  private poller: Poller;
+  private window: EventWindow;
+  private runners = new Map<string, PluginRunner>();
+  private watcher: PluginWatcher | null = null;
+  private listeners = new Set<Listener>();
+  private logging: Logging;
+  private log: Logger;
+  private uiEvents: EventView[] = [];
+  private uiIndex = new Map<number, EventView>();
+  private logs: LogLineView[] = [];
+  private audit: AuditEntry[] = [];
+  private recentLate = new Map<number, { event: EventLogEntry; at: number }>();
+  private connection: ConnectionState = 'connecting';
+  private connectionError: string | null = null;
+  private headCreatedAt = 0;
+  private rate: number[] = [];
+  private stopping = false;
+  private pollWake: (() => void) | null = null;
+  private pollLoop: Promise<void> | null = null;
+  private types: string[] | null = [];
+  private pendingPlugins = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly startedAt = Date.now();
+  private readonly ownScripts = new Set<string>();
+  private readonly auditFile: string;
+
+  private constructor(
+    private opts: EngineOptions,
+    private state: StateStore,
+  ) {
+    const c = opts.config;
+    this.config = c;
+    if (!c.shotgun) throw new Error('Engine needs a [shotgun] site (the CLI starts the sandbox when none is configured)');
+    this.auditFile = `${c.daemon.stateFile}.audit.jsonl`;
+    this.logging = createLogging({
+      logMode: c.daemon.logMode,
+      logPath: c.daemon.logPath,
+      logFile: c.daemon.logFile,
+      level: c.daemon.logLevelValue,
+      console: opts.console ?? false,
+      timingLog: c.daemon.timingLog,
+      emails: c.emails
+        ? {
+            server: c.emails.server,
+            port: c.emails.port,
+            from: c.emails.from,
+            to: c.emails.to,
+            subject: c.emails.subject,
+            useTls: c.emails.useTls,
+            username: c.emails.username ?? undefined,
+            password: c.emails.password ?? undefined,
+          }
+        : null,
+      onLine: (line) => this.onLogLine(line),
+    });
+    this.log = this.logging.engine;
+    this.ownScripts.add(c.shotgun.name);
+    this.sg = new Shotgun({
+      server: c.shotgun.server,
+      credentials: { scriptName: c.shotgun.name, scriptKey: c.shotgun.key },
+      apiVersion: c.shotgun.apiVersion as 'v1' | 'v1.1',
+      proxy: c.shotgun.proxyServer ? proxyUrl(c.shotgun.proxyServer) : undefined,
+      onConnectionEvent: (e) => {
+        if (e.kind === 'ok') this.setConnection('connected', null);
+        else if (e.kind === 'retry') this.setConnection('retrying', e.reason);
+      },
+    });
+    this.poller = new Poller({
+      sg: this.sg,
+      batchSize: c.daemon.maxEventBatchSize,
+      backlogTimeoutMs: c.daemon.backlogTimeoutMs,
+      eventTypes: () => this.types,
+    });
+    this.window = new EventWindow(0, opts.windowCapacity ?? Math.max(20_000, c.daemon.maxEventBatchSize * 4));
+  }
+
+  /** Opens (and locks) the state; nothing is polled until start(). */
+  static async create(opts: EngineOptions): Promise<Engine> {
+    const state = await StateStore.open(opts.config.daemon.stateFile);
+    try {
+      return new Engine(opts, state);
+    } catch (e) {
+      await state.close();
+      throw e;
+    }
+  }
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(u: Update): void {
+    for (const l of this.listeners) {
+      try {
+        l(u);
+      } catch (e) {
+        this.log.warning(`update listener failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  async start(): Promise<void> {
+    const c = this.config;
+    for (const w of c.warnings) this.log.warning(`config: ${w}`);
+    this.log.info(`Shotgun Events engine starting: site ${c.shotgun!.server}${this.opts.demo ? ' (demo sandbox)' : ''}, state ${c.daemon.stateFile}`);
+
+    // Where polling starts. First start: the newest existing event (nothing historical
+    // replayed, as the original). Restart: the slowest running plugin, so one shared
+    // read serves everyone catching up.
+    const latest = await this.withRetries('read the latest event id', () => this.poller.latestId());
+    const saved = this.state.data.plugins;
+    const first = this.state.isNew;
+    if (first) this.log.info(`No state at ${c.daemon.stateFile}: starting at the newest event, ${latest}.`);
+    const files = listPlugins(c.plugins.paths);
+    const cursors = files
+      .map((f) => saved[pluginName(f)])
+      .filter((s) => s && s.enabled && !s.paused)
+      .map((s) => s!.lastId);
+    const head = first || cursors.length === 0 ? latest : Math.min(...cursors);
+    this.poller.head = head;
+    this.window.reset(head);
+    this.state.data.headId = latest;
+    for (const s of Object.values(saved)) for (const g of s.gaps) this.poller.gaps.restore(g);
+
+    for (const file of files) await this.addPlugin(file, first ? latest : undefined);
+    this.state.markDirty();
+    this.watcher = new PluginWatcher(c.plugins.paths, (ch) => void this.onFileChange(ch));
+    await this.watcher.ready();
+    this.pollLoop = this.runPollLoop();
+    this.scheduleFlush();
+  }
+
+  /** Stops polling, lets in-flight callbacks finish within `graceMs` (else abandons them), saves. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info('Stopping: finishing in-flight callbacks...');
+    this.pollWake?.();
+    await this.watcher?.close();
+    await this.pollLoop;
+    const runners = [...this.runners.values()];
+    const finished = Promise.all(runners.map((r) => r.stop()));
+    const timedOut = await Promise.race([finished.then(() => false), delay(graceMs).then(() => true)]);
+    if (timedOut) this.log.warning(`Grace period of ${graceMs} ms over: abandoning in-flight callbacks (they run again next start).`);
+    await Promise.all(runners.map((r) => r.close()));
+    await this.state.close();
+    await this.sg.close();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.log.info('Stopped; state saved.');
+    await this.logging.close();
+  }
+
+  private async withRetries<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const r = await fn();
+        this.setConnection('connected', null);
+        return r;
+      } catch (e) {
+        if (this.stopping) throw e;
+        await this.connectionFailed(what, e as Error, attempt);
+      }
+    }
+  }
+
+  private async connectionFailed(what: string, e: Error, attempt: number): Promise<void> {
+    const d = this.config.daemon;
+    const permanent = e instanceof AuthenticationError;
+    this.setConnection(permanent ? 'error' : 'retrying', e.message);
+    if (permanent || attempt % d.maxConnRetries === 0) {
+      this.log.error(`Unable to ${what} (attempt ${attempt}): ${e.message}; waiting ${d.connRetrySleepMs / 1000} s`);
+      await this.pollSleep(d.connRetrySleepMs);
+    } else {
+      this.log.warning(`Unable to connect to SG (attempt ${attempt % d.maxConnRetries} of ${d.maxConnRetries}): ${e.message}`);
+      await this.pollSleep(Math.min(d.connRetrySleepMs, 1000 * 2 ** (attempt % d.maxConnRetries)));
+    }
+  }
+
+  private setConnection(state: ConnectionState, error: string | null): void {
+    if (this.connection === state && this.connectionError === error) return;
+    this.connection = state;
+    this.connectionError = error;
+    this.emit({ kind: 'engine', engine: this.engineView() });
+  }
+
+  private pollSleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.pollWake = done;
+    });
+  }
+
+  private async runPollLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      // Nobody is reading: let the runners drain before reading further.
+      if (this.window.full && this.window.size > 0) {
+        this.evict();
+        if (this.window.full) {
+          await this.pollSleep(this.config.daemon.fetchIntervalMs);
+          continue;
+        }
+      }
+      let full = false;
+      try {
+        const r = await this.poller.poll();
+        failures = 0;
+        this.setConnection('connected', null);
+        full = r.full;
+        this.onPoll(r.events, r.late, r.head, r.neverHappened, r.expired, r.opened);
+      } catch (e) {
+        if (this.stopping) break;
+        failures++;
+        await this.connectionFailed('poll for events', e as Error, failures);
+        continue;
+      }
+      if (!full) await this.pollSleep(this.config.daemon.fetchIntervalMs);
+    }
+  }
+
+  private onPoll(events: EventLogEntry[], late: EventLogEntry[], head: number, never: number[], expired: number[], opened: number[]): void {
+    if (events.length) {
+      this.log.debug(`Got ${events.length} events: ${events[0]!.id} to ${events[events.length - 1]!.id}.`);
+      this.headCreatedAt = createdMs(events[events.length - 1]!);
+      this.countRate(events.length);
+    }
+    this.window.append(events, head);
+    if (head > (this.state.data.headId ?? 0)) this.state.data.headId = head;
+    if (opened.length) this.log.debug(`Waiting for missing event ids ${describeIds(opened)} (gap timeout ${this.config.daemon.backlogTimeoutMs / 1000} s).`);
+    if (never.length) this.log.info(`Events ${describeIds(never)} never happened - ignoring.`);
+    for (const e of late) {
+      this.log.info(`Late event ${e.id} arrived (${e.event_type}).`);
+      this.window.insertLate(e);
+      this.recentLate.set(e.id, { event: e, at: Date.now() });
+      for (const r of this.runners.values()) r.offerLate(e);
+    }
+    if (expired.length) {
+      this.log.warning(`Timeout elapsed on backlog event ids ${describeIds(expired)}: they never arrived.`);
+      for (const r of this.runners.values()) r.forgetGaps(expired);
+      this.state.markDirty();
+    }
+    this.pruneRecentLate();
+    this.addUiEvents(events, false);
+    this.addUiEvents(late, true);
+    for (const r of this.runners.values()) r.wake();
+    this.evict();
+    this.emit({ kind: 'engine', engine: this.engineView() });
+  }
+
+  private pruneRecentLate(): void {
+    const cutoff = Date.now() - RECENT_LATE_MS;
+    for (const [id, l] of this.recentLate) if (l.at < cutoff) this.recentLate.delete(id);
+  }
+
+  /** Drops window events every running plugin has passed; if one idles at head while the window is full, make room anyway. */
+  private evict(): void {
+    const active = [...this.runners.values()].filter((r) => r.active);
+    if (active.length === 0) {
+      this.window.evict(this.window.head, this.window.capacity);
+      return;
+    }
+    const slowest = Math.min(...active.map((r) => r.cursor));
+    const fastest = Math.max(...active.map((r) => r.cursor));
+    this.window.evict(slowest);
+    if (this.window.full && fastest >= this.window.head) this.window.evict(slowest, Math.floor(this.window.capacity / 2));
+  }
+
+  private countRate(n: number): void {
+    const now = Date.now();
+    for (let i = 0; i < n; i++) this.rate.push(now);
+    const cutoff = now - 10_000;
+    let k = 0;
+    while (k < this.rate.length && this.rate[k]! < cutoff) k++;
+    if (k) this.rate.splice(0, k);
+  }
+
+  // ------------------------------------------------------------------ plugins
+
+  private eventSource(): EventSource {
+    return {
+      head: () => this.window.head,
+      next: async (after, limit, types) => {
+        if (this.window.covers(after)) return this.window.read(after, limit);
+        // Behind the window: read the gap from the server, up to where the window starts.
+        const to = this.window.from;
+        const filters: FilterTriple[] = [
+          ['id', 'greater_than', after],
+          ['id', 'less_than', to + 1],
+        ];
+        if (types) filters.push(['event_type', 'in', types]);
+        const events = await this.withRetries('read events', () =>
+          this.sg.find<EventLogEntry>('EventLogEntry', filters, [...EVENT_FIELDS], ORDER, limit),
+        );
+        return { events, upTo: events.length >= limit ? events[events.length - 1]!.id : to };
+      },
+    };
+  }
+
+  private async addPlugin(file: string, startAt?: number): Promise<void> {
+    const name = pluginName(file);
+    const existing = this.runners.get(name);
+    if (existing && existing.file !== file) {
+      this.log.error(`Plugin ${file} not loaded: a plugin named ${name} is already loaded from ${existing.file}.`);
+      return;
+    }
+    if (existing) return this.reloadPlugin(name);
+    const c = this.config;
+    const known = this.state.plugin(name);
+    // A plugin new to the state starts at the head (design.md §2).
+    const state = this.state.ensurePlugin(name, () => newPluginState(startAt ?? this.poller.head));
+    if (!known) this.log.info(`New plugin ${name}: starting after event ${state.lastId}.`);
+    const pluginLog = this.logging.plugin(name);
+    const host = new PluginHost({
+      file,
+      name,
+      shotgun: {
+        server: c.shotgun!.server,
+        apiVersion: c.shotgun!.apiVersion as 'v1' | 'v1.1',
+        proxy: c.shotgun!.proxyServer ? proxyUrl(c.shotgun!.proxyServer) : undefined,
+      },
+      callbackTimeoutMs: c.daemon.callbackTimeoutMs || 2_147_483_647,
+      memoryLimitMb: this.opts.pluginMemoryMb,
+      useSessionUuid: c.shotgun!.useSessionUuid,
+      logLevel: c.daemon.logLevelValue,
+      onLog: (line) => {
+        const logger = line.callback ? this.logging.callback(name, line.callback) : line.logger === `plugin.${name}` ? pluginLog : this.logging.plugin(name);
+        logger.write({ level: parseLevel(line.level), message: line.message, time: line.time, eventId: line.eventId });
+      },
+    });
+    const runner = new PluginRunner(name, file, host, state, this.eventSource(), this.poller.gaps, c.daemon.retryBackoffMs, {
+      outcome: (r, event, outcome, callbacks) => this.onOutcome(r, event, outcome, callbacks),
+      changed: (r) => this.pluginChanged(r.name),
+      dirty: () => this.state.markDirty(),
+      log: (level, message, eventId) => pluginLog.forEvent(eventId)[level](message),
+      ignoredUsers: () => (c.daemon.ignoreOwnEvents ? this.ownScripts : EMPTY),
+      recentLate: (id) => this.recentLate.get(id)?.event,
+    });
+    this.runners.set(name, runner);
+    await runner.load();
+    this.afterLoad(runner, host);
+    runner.start();
+  }
+
+  private afterLoad(runner: PluginRunner, host: PluginHost): void {
+    for (const cb of runner.callbackViews()) this.ownScripts.add(cb.scriptName);
+    this.logging.setPluginEmails(runner.name, host.emails);
+    this.refreshTypes();
+    this.pluginChanged(runner.name);
+  }
+
+  private async reloadPlugin(name: string): Promise<void> {
+    const r = this.runners.get(name);
+    if (!r) throw new Error(`no plugin named ${name}`);
+    this.log.info(`Reloading plugin at ${r.file}`);
+    await r.load();
+    this.afterLoad(r, r.hostRef as PluginHost);
+  }
+
+  private async removePlugin(name: string): Promise<void> {
+    const r = this.runners.get(name);
+    if (!r) return;
+    this.runners.delete(name);
+    await r.close();
+    await this.logging.closePluginFile(name);
+    this.log.info(`Unloaded plugin ${name} (its file was removed; its cursor is kept in the state).`);
+    this.refreshTypes();
+    this.emit({ kind: 'pluginRemoved', name });
+  }
+
+  private async onFileChange(c: PluginFileChange): Promise<void> {
+    if (this.stopping) return;
+    try {
+      if (c.kind === 'unlink') await this.removePlugin(pluginName(c.file));
+      else if (this.runners.has(pluginName(c.file))) await this.reloadPlugin(pluginName(c.file));
+      else await this.addPlugin(c.file);
+    } catch (e) {
+      this.log.error(`Handling ${c.kind} of ${c.file} failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** The event types pushed to the server: the union over plugins, or null if any takes all. */
+  private refreshTypes(): void {
+    let types: string[] | null = [];
+    for (const r of this.runners.values()) {
+      const t = r.eventTypes();
+      if (t === null) {
+        types = null;
+        break;
+      }
+      types.push(...t);
+    }
+    const next = types ? [...new Set(types)].sort() : null;
+    const same = JSON.stringify(next) === JSON.stringify(this.types);
+    if (same) return;
+    // An empty list would filter everything out: then nobody needs events at all, but
+    // the head must still move, so poll unfiltered.
+    this.types = next && next.length === 0 ? null : next;
+    // The window holds only events of the old filter: start it afresh at the head.
+    this.window.reset(this.poller.head);
+    this.log.info(this.types ? `Pushing an event_type filter to the server: ${this.types.join(', ')}` : 'Polling every event type.');
+  }
+
+  private onOutcome(r: PluginRunner, event: EventLogEntry, outcome: Outcome, callbacks: CallbackOutcome[]): void {
+    for (const cb of callbacks) {
+      this.logging.timing({
+        eventId: event.id,
+        createdAt: event.created_at,
+        plugin: r.name,
+        callback: cb.name,
+        start: cb.startedAt,
+        end: cb.startedAt + cb.durationMs,
+        error: !cb.ok,
+      });
+    }
+    const view = this.uiIndex.get(event.id);
+    if (view) view.outcomes[r.name] = outcome;
+    this.emit({ kind: 'outcome', eventId: event.id, plugin: r.name, outcome });
+  }
+
+  private pluginChanged(name: string): void {
+    this.pendingPlugins.add(name);
+    this.scheduleFlush();
+  }
+
+  /** Plugin views go out at most every 100 ms: a busy plugin changes per event. */
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.stopping) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      for (const name of this.pendingPlugins) {
+        const r = this.runners.get(name);
+        if (r) this.emit({ kind: 'plugin', plugin: r.view(this.window.head, this.headCreatedAt) });
+      }
+      this.pendingPlugins.clear();
+    }, 100);
+    this.flushTimer.unref();
+  }
+
+  // ------------------------------------------------------------------ UI stream
+
+  private addUiEvents(events: EventLogEntry[], late: boolean): void {
+    if (events.length === 0) return;
+    const cap = this.opts.uiEvents ?? 2000;
+    const tail = events.length > cap ? events.slice(-cap) : events;
+    const views = tail.map((e) => toView(e, late));
+    for (const v of views) {
+      this.uiEvents.push(v);
+      this.uiIndex.set(v.id, v);
+    }
+    if (this.uiEvents.length > cap) {
+      for (const v of this.uiEvents.splice(0, this.uiEvents.length - cap)) this.uiIndex.delete(v.id);
+    }
+    this.emit({ kind: 'events', events: views });
+  }
+
+  private onLogLine(line: LogLine): void {
+    const v: LogLineView = {
+      time: line.time,
+      level: line.level,
+      levelName: line.levelName,
+      logger: line.logger,
+      message: line.message,
+      plugin: line.plugin,
+      callback: line.callback,
+      eventId: line.eventId,
+    };
+    this.logs.push(v);
+    if (this.logs.length > LOG_KEEP) this.logs.splice(0, this.logs.length - LOG_KEEP);
+    this.opts.onLog?.(line);
+    this.emit({ kind: 'logs', lines: [v] });
+  }
+
+  engineView(): EngineView {
+    const all = [...this.runners.values()];
+    return {
+      site: this.config.shotgun!.server,
+      demo: this.opts.demo ?? false,
+      connection: this.connection,
+      connectionError: this.connectionError,
+      headId: this.window.head,
+      eventsPerSecond: Math.round((this.rate.length / 10) * 10) / 10,
+      paused: all.length > 0 && all.every((r) => r.state.paused),
+      startedAt: this.startedAt,
+      openGaps: this.poller.gaps.size,
+    };
+  }
+
+  snapshot(): Snapshot {
+    return {
+      engine: this.engineView(),
+      plugins: [...this.runners.values()].map((r) => r.view(this.window.head, this.headCreatedAt)),
+      events: this.uiEvents.slice(),
+      logs: this.logs.slice(-1000),
+      audit: this.audit.slice(),
+    };
+  }
+
+  // ------------------------------------------------------------------ control API
+
+  private runner(name: string): PluginRunner {
+    const r = this.runners.get(name);
+    if (!r) throw new Error(`no plugin named '${name}' (loaded: ${[...this.runners.keys()].join(', ') || 'none'})`);
+    return r;
+  }
+
+  private async fetchEvent(id: number): Promise<EventLogEntry> {
+    const inWindow = this.window.get(id);
+    if (inWindow) return inWindow;
+    const rows = await this.sg.find<EventLogEntry>('EventLogEntry', [['id', 'is', id]], [...EVENT_FIELDS], ORDER, 1);
+    if (!rows[0]) throw new Error(`event ${id} does not exist (or is not committed yet)`);
+    return rows[0];
+  }
+
+  /** The cursor a target means: the id of the last event considered processed. */
+  private async resolveTarget(r: PluginRunner, target: CursorTarget): Promise<number> {
+    switch (target.kind) {
+      case 'latest':
+        return Math.max(this.window.head, await this.poller.latestId());
+      case 'id':
+        return target.id;
+      case 'shift':
+        return Math.max(0, Math.min(this.window.head, r.cursor + target.by));
+      case 'time': {
+        // Everything created at or after the time is processed again.
+        const rows = await this.sg.find<EventLogEntry>(
+          'EventLogEntry',
+          [['created_at', 'less_than', new Date(target.time).toISOString()]],
+          ['id'],
+          [{ field_name: 'id', direction: 'desc' }],
+          1,
+        );
+        return rows[0]?.id ?? 0;
+      }
+    }
+  }
+
+  /** How many events the plugin would take (again) between the two cursors. */
+  private async countBetween(r: PluginRunner, a: number, b: number): Promise<number> {
+    const [lo, hi] = a < b ? [a, b] : [b, a];
+    if (lo === hi) return 0;
+    const filters: FilterTriple[] = [
+      ['id', 'greater_than', lo],
+      ['id', 'less_than', hi + 1],
+    ];
+    const types = r.eventTypes();
+    if (types) filters.push(['event_type', 'in', types.length ? types : ['-']]);
+    // Count what the plugin's filters actually accept, page by page (ids and types only).
+    let n = 0;
+    let after = lo;
+    for (;;) {
+      const page = await this.sg.find<EventLogEntry>(
+        'EventLogEntry',
+        [['id', 'greater_than', after], ...filters.slice(1)],
+        ['id', 'event_type', 'attribute_name', 'user'],
+        ORDER,
+        5000,
+      );
+      for (const e of page) if (r.accepts(e)) n++;
+      if (page.length < 5000) break;
+      after = page[page.length - 1]!.id;
+    }
+    return n;
+  }
+
+  private async preview(name: string, target: CursorTarget): Promise<CursorPreview> {
+    const r = this.runner(name);
+    const before = r.cursor;
+    const after = await this.resolveTarget(r, target);
+    const count = await this.countBetween(r, after, before);
+    return { plugin: name, before, after, replayCount: after <= before ? count : -count };
+  }
+
+  private async writeAudit(entry: AuditEntry): Promise<void> {
+    this.audit.push(entry);
+    if (this.audit.length > AUDIT_KEEP) this.audit.splice(0, this.audit.length - AUDIT_KEEP);
+    this.emit({ kind: 'audit', entry });
+    this.log.warning(`Cursor of ${entry.plugin} ${entry.action}: ${entry.before} -> ${entry.after}${entry.replayCount !== null ? ` (${entry.replayCount} events)` : ''} by ${entry.source}`);
+    try {
+      await appendFile(this.auditFile, `${JSON.stringify(entry)}\n`);
+    } catch (e) {
+      this.log.error(`Cannot write the audit log ${this.auditFile}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Every UI command lands here (contract.ts), already validated by the transport. */
+  async command<C extends CommandName>(name: C, args: CommandArgs<C>, source = 'ui'): Promise<CommandResults[C]> {
+    const a = args as Record<string, unknown>;
+    const plugin = a.plugin as string;
+    const done = <T>(v: T) => {
+      this.pluginChanged(plugin);
+      return v as unknown as CommandResults[C];
+    };
+    switch (name) {
+      case 'snapshot':
+        return this.snapshot() as CommandResults[C];
+      case 'pauseAll':
+      case 'resumeAll':
+        for (const r of this.runners.values()) r.setPaused(name === 'pauseAll');
+        this.emit({ kind: 'engine', engine: this.engineView() });
+        return undefined as CommandResults[C];
+      case 'pause':
+      case 'resume':
+        this.runner(plugin).setPaused(name === 'pause');
+        return done(undefined);
+      case 'setEnabled':
+        this.runner(plugin).setEnabled(a.enabled as boolean);
+        return done(undefined);
+      case 'previewCursor':
+        return (await this.preview(plugin, a.target as CursorTarget)) as CommandResults[C];
+      case 'setCursor': {
+        const r = this.runner(plugin);
+        if (r.state.enabled && !r.state.paused) throw new Error(`pause ${plugin} before moving its cursor`);
+        const p = await this.preview(plugin, a.target as CursorTarget);
+        r.setCursor(p.after);
+        await this.writeAudit({
+          time: Date.now(),
+          plugin,
+          action: `set to ${describeTarget(a.target as CursorTarget)}`,
+          before: p.before,
+          after: p.after,
+          replayCount: p.replayCount,
+          source,
+        });
+        return done(p);
+      }
+      case 'retryHeld':
+        this.runner(plugin).retryHeld();
+        return done(undefined);
+      case 'skipHeld': {
+        const r = this.runner(plugin);
+        const before = r.cursor;
+        const id = r.skipHeld();
+        await this.writeAudit({ time: Date.now(), plugin, action: `skipped held event ${id}`, before, after: r.cursor, replayCount: null, source });
+        return done(undefined);
+      }
+      case 'retryFailed':
+        return done(await this.runner(plugin).retryFailed(await this.fetchEvent(a.eventId as number)));
+      case 'dismissFailed':
+        this.runner(plugin).dismissFailed(a.eventId as number);
+        return done(undefined);
+      case 'replayEvent': {
+        const r = this.runner(plugin);
+        const event = await this.fetchEvent(a.eventId as number);
+        this.log.info(`Replaying event ${event.id} to ${plugin} (${source}).`);
+        return done(await r.runOnce(event));
+      }
+      case 'reload':
+        await this.reloadPlugin(plugin);
+        return done(undefined);
+      case 'getEvent': {
+        const id = a.id as number;
+        let event: EventView | null = this.uiIndex.get(id) ?? null;
+        if (!event) {
+          try {
+            event = toView(await this.fetchEvent(id), false);
+          } catch {
+            event = null;
+          }
+        }
+        return { event, logs: this.logs.filter((l) => l.eventId === id) } as CommandResults[C];
+      }
+    }
+    throw new Error(`unknown command ${String(name)}`);
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** shotgun_api3 proxy_server is `host:port` or `user:pass@host:port`; undici wants a URL. */
+export function proxyUrl(proxy: string): string {
+  return /^[a-z]+:\/\//i.test(proxy) ? proxy : `http://${proxy}`;
+}
+
+function describeTarget(t: CursorTarget): string {
+  switch (t.kind) {
+    case 'latest':
+      return 'latest';
+    case 'id':
+      return `event id ${t.id}`;
+    case 'time':
+      return `time ${t.time}`;
+    case 'shift':
+      return `shift by ${t.by}`;
+  }
+}
+
+export function toView(e: EventLogEntry, late: boolean): EventView {
+  const v: EventView = {
+    id: e.id,
+    event_type: e.event_type,
+    attribute_name: e.attribute_name ?? null,
+    entity: e.entity ? { type: e.entity.type, id: e.entity.id, name: e.entity.name ?? null } : null,
+    user: e.user ? { type: e.user.type, id: e.user.id, name: e.user.name ?? null } : null,
+    project: e.project ? { type: e.project.type, id: e.project.id, name: e.project.name ?? null } : null,
+    created_at: e.created_at,
+    meta: e.meta ?? null,
+    session_uuid: e.session_uuid ?? null,
+    outcomes: {},
+  };
+  if (late) v.late = true;
+  return v;
+}

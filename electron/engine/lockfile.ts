@@ -1,0 +1,184 @@
+// A pid lock file, so only one process (the daemon, or an offline command
+// such as `cursor`) owns a resource at a time. Created with O_EXCL ('wx'), so
+// two processes can never both create it. A lock whose process is gone
+// (killed, crashed, machine rebooted) is stale and taken over, with a
+// warning: unlike the original's pidfile, a crash never blocks the next start.
+//
+// Content: "<pid>\n<hostname>\n", so `kill $(head -1 x.lock)` works. On another
+// host (state on a network share) liveness cannot be checked: such a lock is
+// always treated as held.
+
+import { readFileSync, unlinkSync } from 'node:fs';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export class LockHeldError extends Error {
+  constructor(
+    readonly lockPath: string,
+    readonly pid: number,
+    /** Set when the holder runs on another machine. */
+    readonly host: string | null,
+    /** The holder is this very process (opened twice). */
+    readonly self = false,
+  ) {
+    super(
+      self
+        ? `${lockPath} is already held by this process`
+        : `${lockPath} is held by pid ${pid}${host ? ` on host ${host}` : ''}`,
+    );
+    this.name = 'LockHeldError';
+  }
+}
+
+export interface LockHandle {
+  readonly path: string;
+  /** Remove the lock if it is still ours. Idempotent. */
+  release(): Promise<void>;
+}
+
+/** Locks this process holds, path -> content; removed on exit even without release(). */
+const held = new Map<string, string>();
+let exitHookInstalled = false;
+
+/** Take the lock at `lockPath` or throw LockHeldError. */
+export async function acquireLock(
+  lockPath: string,
+  opts: { onWarning?: (message: string) => void } = {},
+): Promise<LockHandle> {
+  const content = `${process.pid}\n${hostname()}\n`;
+  if (held.has(lockPath)) throw new LockHeldError(lockPath, process.pid, null, true);
+
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      const fh = await open(lockPath, 'wx');
+      try {
+        await fh.writeFile(content);
+      } catch (err) {
+        await unlink(lockPath).catch(() => {}); // do not leave an empty lock behind
+        throw err;
+      } finally {
+        await fh.close();
+      }
+      held.set(lockPath, content);
+      installExitHook();
+      return { path: lockPath, release: () => releaseLock(lockPath) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+
+    const found = await inspect(lockPath);
+    if (found === 'gone') continue; // released meanwhile: try again
+    if (found === 'fresh') {
+      await sleep(50); // created this instant, content not written yet
+      continue;
+    }
+    const { owner, snapshot } = found;
+    if (owner) {
+      if (owner.host !== hostname()) throw new LockHeldError(lockPath, owner.pid, owner.host);
+      // Our own pid but not in `held`: a leftover from an earlier process that
+      // had the same pid (containers often run the daemon as pid 1).
+      if (owner.pid !== process.pid && isAlive(owner.pid)) throw new LockHeldError(lockPath, owner.pid, null);
+    }
+    if (await removeIfSame(lockPath, snapshot)) {
+      opts.onWarning?.(
+        owner
+          ? `took over stale lock ${lockPath}: its process ${owner.pid} is no longer running`
+          : `took over unreadable stale lock ${lockPath}`,
+      );
+    }
+  }
+  throw new Error(`could not take the lock ${lockPath}: it keeps changing`);
+}
+
+/** Identifies one lock file: inode, mtime and content together. */
+type Snapshot = { ino: bigint; mtimeNs: bigint; content: string };
+type Inspection = 'gone' | 'fresh' | { owner: { pid: number; host: string } | null; snapshot: Snapshot };
+
+async function snap(file: string): Promise<Snapshot> {
+  const st = await stat(file, { bigint: true });
+  return { ino: st.ino, mtimeNs: st.mtimeNs, content: await readFile(file, 'utf8') };
+}
+
+async function inspect(lockPath: string): Promise<Inspection> {
+  try {
+    const snapshot = await snap(lockPath);
+    const owner = parseLock(snapshot.content);
+    // An unreadable lock is either being written right now or left by a crash
+    // between create and write; only the second is old.
+    if (!owner && Date.now() - Number(snapshot.mtimeNs / 1_000_000n) < 2000) return 'fresh';
+    return { owner, snapshot };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw err;
+  }
+}
+
+function parseLock(text: string): { pid: number; host: string } | null {
+  const [pidLine, hostLine] = text.split('\n');
+  if (!pidLine || !/^\d+$/.test(pidLine.trim())) return null;
+  return { pid: Number(pidLine.trim()), host: hostLine?.trim() || hostname() };
+}
+
+/**
+ * Remove the stale lock we inspected, but not one another process put there
+ * since: two starters may find the same stale lock, and the slower one must
+ * not delete the faster one's fresh lock. Rename it aside, check it is the
+ * same file, and put it back if not. The inode alone is not enough: file
+ * systems reuse a freed inode number at once, so the faster starter's new
+ * lock often has the stale one's inode (seen in the two-process test).
+ */
+async function removeIfSame(lockPath: string, stale: Snapshot): Promise<boolean> {
+  const aside = `${lockPath}.stale.${process.pid}.${Date.now()}`;
+  try {
+    await rename(lockPath, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  const now = await snap(aside); // rename keeps mtime (it changes ctime)
+  if (now.ino === stale.ino && now.mtimeNs === stale.mtimeNs && now.content === stale.content) {
+    await unlink(aside);
+    return true;
+  }
+  await link(aside, lockPath).catch(() => {}); // someone's fresh lock: restore it
+  await unlink(aside).catch(() => {});
+  return false;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function releaseLock(lockPath: string): Promise<void> {
+  const content = held.get(lockPath);
+  if (content === undefined) return;
+  held.delete(lockPath);
+  try {
+    if ((await readFile(lockPath, 'utf8')) === content) await unlink(lockPath);
+  } catch {
+    // already gone
+  }
+}
+
+// A process that exits without close() (uncaught error, process.exit) still
+// frees its locks; a kill -9 cannot, which is what stale takeover is for.
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const [lockPath, content] of held) {
+      try {
+        if (readFileSync(lockPath, 'utf8') === content) unlinkSync(lockPath);
+      } catch {
+        // ignore
+      }
+    }
+  });
+}

@@ -1,0 +1,543 @@
+// Engine and plugin logging, following the original daemon (see
+// shared/reference/original-daemon.md §1 and §3) with its bugs fixed:
+//
+// - Loggers `engine`, `plugin.<name>` and `plugin.<name>.<callback>`, with
+//   Python's numeric levels (10 DEBUG ... 50 CRITICAL). A callback logger has
+//   no level of its own until set: it follows its plugin's logger, so a plugin
+//   calling `reg.logger.setLevel(10)` turns on DEBUG for its callbacks too.
+// - Console (foreground): `LEVEL:logger:message` on stdout.
+// - Files, `%(asctime)s - %(name)s - %(levelname)s - %(message)s`, rotated at
+//   local midnight keeping 10 backups (log-file.ts). logMode 0: everything in
+//   `<logPath>/<logFile>`; logMode 1: the engine there and each plugin (with
+//   its callbacks) in `<logPath>/plugin.<name>`.
+// - Timing (`timing_log`): `<logFile>.timing`, one line per callback run
+//   (timing.ts). Unlike the original, timing lines are written whatever the
+//   log level, and are not copied into the main log in logMode 0.
+// - The UI: every record that passes its logger's level goes to `onLine`.
+// - E-mail (mailer.ts): ERROR and above from the engine and plugin loggers,
+//   throttled; per-plugin recipients via setPluginEmails (true / false /
+//   addresses, which the original's setEmails got wrong).
+
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
+import { RotatingLogFile } from './log-file.js';
+import { Mailer, type EmailSettings, type MailRecord } from './mailer.js';
+import { formatAsctime, formatTimingMessage, type TimingRecord } from './timing.js';
+
+export { formatDuration, formatAsctime, type TimingRecord } from './timing.js';
+export type { EmailSettings } from './mailer.js';
+
+export const DEBUG = 10;
+export const INFO = 20;
+export const WARNING = 30;
+export const ERROR = 40;
+export const CRITICAL = 50;
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'DEBUG', 20: 'INFO', 30: 'WARNING', 40: 'ERROR', 50: 'CRITICAL' };
+const NAMED_LEVELS: Record<string, number> = {
+  DEBUG, INFO, WARNING, WARN: WARNING, ERROR, CRITICAL, FATAL: CRITICAL,
+};
+
+/** Python's logging.getLevelName for a number: `WARNING`, or `Level 25`. */
+export function levelName(level: number): string {
+  return LEVEL_NAMES[level] ?? `Level ${level}`;
+}
+
+/** A level from a number, a numeric string or a name (`info`, `WARNING`...). Throws on anything else. */
+export function parseLevel(value: number | string): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
+  if (typeof value === 'string') {
+    const t = value.trim();
+    if (/^\d+$/.test(t)) return Number(t);
+    const named = NAMED_LEVELS[t.toUpperCase()];
+    if (named !== undefined) return named;
+  }
+  throw new Error(`unknown log level ${JSON.stringify(value)}: expected 10, 20, 30, 40, 50 or DEBUG, INFO, WARNING, ERROR, CRITICAL`);
+}
+
+/** One log record as the UI's live log receives it. */
+export interface LogLine {
+  /** Epoch milliseconds. */
+  time: number;
+  level: number;
+  levelName: string;
+  /** `engine`, `plugin.<name>` or `plugin.<name>.<callback>`. */
+  logger: string;
+  message: string;
+  plugin?: string;
+  callback?: string;
+  eventId?: number;
+}
+
+/** A record made elsewhere (e.g. in a plugin's worker) and handed over already formatted. */
+export interface LogRecordInput {
+  level: number;
+  message: string;
+  /** Epoch milliseconds; default now. */
+  time?: number;
+  eventId?: number;
+  /** Where it was logged from, for the error e-mail. */
+  path?: string;
+  func?: string;
+  line?: number;
+}
+
+export interface Logger {
+  readonly name: string;
+  /** This logger's own level; 0 = not set (follows its parent: a callback follows its plugin). */
+  readonly level: number;
+  setLevel(level: number | string): void;
+  getEffectiveLevel(): number;
+  isEnabledFor(level: number): boolean;
+  /**
+   * Log at `level`. With arguments, `%s %d %i %f %r %%` (and `%(key)s` with one
+   * object argument) are filled in as Python's logging does; arguments left over
+   * are appended. An Error is written with its stack.
+   */
+  log(level: number, message: unknown, ...args: unknown[]): void;
+  debug(message: unknown, ...args: unknown[]): void;
+  info(message: unknown, ...args: unknown[]): void;
+  warning(message: unknown, ...args: unknown[]): void;
+  warn(message: unknown, ...args: unknown[]): void;
+  error(message: unknown, ...args: unknown[]): void;
+  critical(message: unknown, ...args: unknown[]): void;
+  /** ERROR, with the stack of the last Error among the arguments appended (Python's logger.exception). */
+  exception(message: unknown, ...args: unknown[]): void;
+  /** Write a ready-made record (level filtering still applies). */
+  write(record: LogRecordInput): void;
+  /** The same logger, stamping `eventId` on its lines (LogLine.eventId). */
+  forEvent(eventId: number | undefined): Logger;
+}
+
+export interface LoggingOptions {
+  /** 0 = one file for everything; 1 = engine file plus `plugin.<name>` per plugin. */
+  logMode: 0 | 1;
+  /** Folder for the log files; created when missing. */
+  logPath?: string | null;
+  /** Main log file, relative to logPath (or absolute). None = no log files at all. */
+  logFile?: string | null;
+  /** Level of the engine and plugin loggers (Python numbers). */
+  level: number;
+  /** Also write `LEVEL:logger:message` lines to stdout (foreground mode). */
+  console: boolean;
+  /** Write `<logFile>.timing`. */
+  timingLog: boolean;
+  /** null = no e-mail alerts. */
+  emails: EmailSettings | null;
+  /** Every record that passes its logger's level (the UI's live log). */
+  onLine?: (line: LogLine) => void;
+  /** Console sink (default process.stdout). */
+  stdout?: (text: string) => void;
+  /** Where the logging system's own problems go (default process.stderr). */
+  stderr?: (text: string) => void;
+  /** Rotated files kept per log file (default 10). */
+  backups?: number;
+  /** Mail gathering delay before the first mail of a burst (ms, default 2000). */
+  mailGatherMs?: number;
+}
+
+export interface Logging {
+  readonly engine: Logger;
+  /** Logger `plugin.<name>` (one per name). */
+  plugin(name: string): Logger;
+  /** Logger `plugin.<plugin>.<callback>`. */
+  callback(plugin: string, callback: string): Logger;
+  /** One timing line (when timingLog is on and there is a log file). */
+  timing(record: TimingRecord): void;
+  /**
+   * Who gets a plugin's error mails: `true` or null = the config's `to`,
+   * `false` = nobody, a list = those addresses (an empty list = nobody).
+   */
+  setPluginEmails(plugin: string, recipients: readonly string[] | boolean | null): void;
+  /** The file a plugin's lines go to (null without log files). */
+  pluginLogFile(plugin: string): string | null;
+  /** Closes a plugin's own log file (logMode 1) after it is unloaded; it reopens if the plugin logs again. */
+  closePluginFile(plugin: string): Promise<void>;
+  /** Resolves when every line so far is written and the mails being sent are sent. */
+  flush(): Promise<void>;
+  /** Sends pending mail digests, writes everything queued, closes the files. */
+  close(): Promise<void>;
+  readonly mainLogFile: string | null;
+  readonly timingLogFile: string | null;
+}
+
+interface LoggerCore {
+  name: string;
+  level: number;
+  parent: LoggerCore | null;
+  plugin?: string;
+  callback?: string;
+}
+
+interface EmitOptions {
+  eventId?: number;
+  time?: number;
+  source?: { path?: string; func?: string; line?: number };
+  console?: boolean;
+}
+
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+export function createLogging(opts: LoggingOptions): Logging {
+  const configLevel = parseLevel(opts.level);
+  const stdout = opts.stdout ?? ((text: string) => void process.stdout.write(text));
+  const stderr = opts.stderr ?? ((text: string) => void process.stderr.write(text));
+
+  // ---- files
+  let mainFile: string | null = null;
+  let fileDir: string | null = null;
+  if (opts.logFile) {
+    const base = opts.logPath ? path.resolve(opts.logPath) : process.cwd();
+    mainFile = path.resolve(base, opts.logFile);
+    fileDir = opts.logPath ? base : path.dirname(mainFile);
+    ensureDir(fileDir);
+    ensureDir(path.dirname(mainFile));
+  } else if (opts.logPath) {
+    ensureDir(path.resolve(opts.logPath));
+  }
+  const timingFile = opts.timingLog && mainFile ? `${mainFile}.timing` : null;
+  const files = new Map<string, RotatingLogFile>();
+  const fileFor = (file: string): RotatingLogFile => {
+    let f = files.get(file);
+    if (!f) {
+      f = new RotatingLogFile(file, { stderr, ...(opts.backups ? { backups: opts.backups } : {}) });
+      files.set(file, f);
+    }
+    return f;
+  };
+  const pluginFile = (plugin: string): string | null => {
+    if (!mainFile || !fileDir) return null;
+    if (opts.logMode === 0) return mainFile;
+    return path.join(fileDir, `plugin.${plugin.replace(/[/\\]/g, '_')}`);
+  };
+
+  // ---- mail
+  const pluginRecipients = new Map<string, readonly string[] | false>();
+  let logWarning: (message: string) => void = () => {};
+  const mailer = opts.emails
+    ? new Mailer(opts.emails, {
+        stderr,
+        onFailure: (note) => logWarning(note),
+        ...(opts.mailGatherMs !== undefined ? { gatherMs: opts.mailGatherMs } : {}),
+      })
+    : null;
+  const recipientsFor = (core: LoggerCore): readonly string[] => {
+    if (!opts.emails) return [];
+    if (!core.plugin) return opts.emails.to;
+    const r = pluginRecipients.get(core.plugin);
+    if (r === undefined) return opts.emails.to;
+    return r === false ? [] : r;
+  };
+
+  // ---- emitting
+  let closed = false;
+  let onLineBroken = false;
+  const emit = (core: LoggerCore, level: number, message: string, o: EmitOptions = {}): void => {
+    const time = o.time ?? Date.now();
+    const name = levelName(level);
+    if (opts.console && o.console !== false) {
+      try {
+        stdout(`${name}:${core.name}:${message}\n`);
+      } catch {
+        // a closed stdout must not stop the engine
+      }
+    }
+    if (!closed && mainFile) {
+      const file = core.plugin ? pluginFile(core.plugin) : mainFile;
+      if (file) fileFor(file).write(`${formatAsctime(time)} - ${core.name} - ${name} - ${message}\n`);
+    }
+    if (opts.onLine) {
+      const line: LogLine = { time, level, levelName: name, logger: core.name, message };
+      if (core.plugin !== undefined) line.plugin = core.plugin;
+      if (core.callback !== undefined) line.callback = core.callback;
+      if (o.eventId !== undefined) line.eventId = o.eventId;
+      try {
+        opts.onLine(line);
+      } catch (err) {
+        if (!onLineBroken) {
+          onLineBroken = true;
+          stderr(`shotgun-events: the live log listener failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        }
+      }
+    }
+    if (mailer && level >= ERROR) {
+      const recipients = recipientsFor(core);
+      if (recipients.length > 0) {
+        const record: MailRecord = { time, level, levelName: name, logger: core.name, message };
+        if (o.source?.path) record.path = o.source.path;
+        if (o.source?.func) record.func = o.source.func;
+        if (o.source?.line !== undefined) record.line = o.source.line;
+        mailer.send(recipients, record);
+      }
+    }
+  };
+
+  // ---- loggers
+  const root: LoggerCore = { name: 'root', level: configLevel, parent: null };
+  const engineCore: LoggerCore = { name: 'engine', level: configLevel, parent: root };
+  const pluginCores = new Map<string, LoggerCore>();
+  const callbackCores = new Map<string, LoggerCore>();
+  const pluginCore = (name: string): LoggerCore => {
+    let core = pluginCores.get(name);
+    if (!core) {
+      core = { name: `plugin.${name}`, level: configLevel, parent: root, plugin: name };
+      pluginCores.set(name, core);
+    }
+    return core;
+  };
+  const wantsSource = (level: number) => mailer !== null && level >= ERROR;
+  const engine = new LoggerImpl(engineCore, emit, wantsSource);
+  logWarning = (message) => emit(engineCore, WARNING, message, { console: false });
+
+  return {
+    engine,
+    plugin: (name) => new LoggerImpl(pluginCore(name), emit, wantsSource),
+    callback: (plugin, callback) => {
+      const key = `${plugin}\n${callback}`;
+      let core = callbackCores.get(key);
+      if (!core) {
+        core = { name: `plugin.${plugin}.${callback}`, level: 0, parent: pluginCore(plugin), plugin, callback };
+        callbackCores.set(key, core);
+      }
+      return new LoggerImpl(core, emit, wantsSource);
+    },
+    timing(record) {
+      if (!timingFile || closed) return;
+      fileFor(timingFile).write(`${formatAsctime(Date.now())} - timing - INFO - ${formatTimingMessage(record)}\n`);
+    },
+    setPluginEmails(plugin, recipients) {
+      if (recipients === true || recipients === null || recipients === undefined) {
+        pluginRecipients.delete(plugin);
+      } else if (recipients === false) {
+        pluginRecipients.set(plugin, false);
+      } else if (Array.isArray(recipients)) {
+        const list = recipients.map((r) => {
+          if (typeof r !== 'string' || !r.includes('@')) {
+            throw new TypeError(`setEmails: expected true, false or e-mail addresses, got ${inspect(r)}`);
+          }
+          return r.trim();
+        });
+        pluginRecipients.set(plugin, list.length > 0 ? list : false);
+      } else {
+        throw new TypeError(`setEmails: expected true, false or e-mail addresses, got ${inspect(recipients)}`);
+      }
+    },
+    pluginLogFile: pluginFile,
+    async closePluginFile(plugin) {
+      if (opts.logMode !== 1) return;
+      const file = pluginFile(plugin);
+      const f = file ? files.get(file) : undefined;
+      if (!file || !f) return;
+      files.delete(file);
+      await f.close();
+    },
+    async flush() {
+      await Promise.all([...[...files.values()].map((f) => f.flush()), mailer?.flush()]);
+    },
+    async close() {
+      if (closed) return;
+      // Mail first: a failing send still gets its note into the files.
+      await mailer?.close();
+      closed = true;
+      await Promise.all([...files.values()].map((f) => f.close()));
+      files.clear();
+    },
+    mainLogFile: mainFile,
+    timingLogFile: timingFile,
+  };
+}
+
+class LoggerImpl implements Logger {
+  constructor(
+    private readonly core: LoggerCore,
+    private readonly emit: (core: LoggerCore, level: number, message: string, o?: EmitOptions) => void,
+    private readonly wantsSource: (level: number) => boolean,
+    private readonly eventId?: number,
+  ) {}
+
+  get name(): string {
+    return this.core.name;
+  }
+
+  get level(): number {
+    return this.core.level;
+  }
+
+  setLevel(level: number | string): void {
+    this.core.level = parseLevel(level);
+  }
+
+  getEffectiveLevel(): number {
+    for (let c: LoggerCore | null = this.core; c; c = c.parent) if (c.level > 0) return c.level;
+    return WARNING;
+  }
+
+  isEnabledFor(level: number): boolean {
+    return level >= this.getEffectiveLevel();
+  }
+
+  log(level: number, message: unknown, ...args: unknown[]): void {
+    if (!this.isEnabledFor(level)) return;
+    this.emit(this.core, level, formatMessage(message, args), this.options(level));
+  }
+
+  debug(message: unknown, ...args: unknown[]): void {
+    this.log(DEBUG, message, ...args);
+  }
+
+  info(message: unknown, ...args: unknown[]): void {
+    this.log(INFO, message, ...args);
+  }
+
+  warning(message: unknown, ...args: unknown[]): void {
+    this.log(WARNING, message, ...args);
+  }
+
+  warn(message: unknown, ...args: unknown[]): void {
+    this.log(WARNING, message, ...args);
+  }
+
+  error(message: unknown, ...args: unknown[]): void {
+    this.log(ERROR, message, ...args);
+  }
+
+  critical(message: unknown, ...args: unknown[]): void {
+    this.log(CRITICAL, message, ...args);
+  }
+
+  exception(message: unknown, ...args: unknown[]): void {
+    if (!this.isEnabledFor(ERROR)) return;
+    let text = formatMessage(message, args);
+    const err = [message, ...args].reverse().find((a): a is Error => a instanceof Error);
+    if (err?.stack && !text.includes(err.stack)) text += `\n${err.stack}`;
+    this.emit(this.core, ERROR, text, this.options(ERROR));
+  }
+
+  write(record: LogRecordInput): void {
+    if (!this.isEnabledFor(record.level)) return;
+    const o: EmitOptions = {};
+    const eventId = record.eventId ?? this.eventId;
+    if (eventId !== undefined) o.eventId = eventId;
+    if (record.time !== undefined) o.time = record.time;
+    if (record.path !== undefined || record.func !== undefined || record.line !== undefined) {
+      o.source = {};
+      if (record.path !== undefined) o.source.path = record.path;
+      if (record.func !== undefined) o.source.func = record.func;
+      if (record.line !== undefined) o.source.line = record.line;
+    }
+    this.emit(this.core, record.level, String(record.message), o);
+  }
+
+  forEvent(eventId: number | undefined): Logger {
+    return new LoggerImpl(this.core, this.emit, this.wantsSource, eventId);
+  }
+
+  private options(level: number): EmitOptions {
+    const o: EmitOptions = {};
+    if (this.eventId !== undefined) o.eventId = this.eventId;
+    if (this.wantsSource(level)) {
+      const source = callerSource();
+      if (source) o.source = source;
+    }
+    return o;
+  }
+}
+
+/** Python's `msg % args` (when there are args), tolerant of mismatches. */
+export function formatMessage(message: unknown, args: readonly unknown[] = []): string {
+  const text = typeof message === 'string' ? message : asText(message);
+  if (args.length === 0 || typeof message !== 'string') {
+    return args.length === 0 ? text : [text, ...args.map(asText)].join(' ');
+  }
+  const [only] = args;
+  if (args.length === 1 && isPlainObject(only) && /%\([^)]+\)/.test(text)) {
+    return text.replace(/%\(([^)]+)\)([-+ 0#]*\d*(?:\.\d+)?)([sdifr])|%%/g, (m, key: string | undefined, flags: string, conv: string) =>
+      key === undefined ? '%' : key in only ? convert(only[key], flags, conv) : m,
+    );
+  }
+  let i = 0;
+  const out = text.replace(/%([-+ 0#]*\d*(?:\.\d+)?)([sdifrx%])/g, (m, flags: string, conv: string) => {
+    if (conv === '%') return '%';
+    if (i >= args.length) return m;
+    return convert(args[i++], flags, conv);
+  });
+  return i < args.length ? [out, ...args.slice(i).map(asText)].join(' ') : out;
+}
+
+function convert(value: unknown, flags: string, conv: string): string {
+  const width = /(\d+)(?:\.|$)/.exec(flags)?.[1];
+  const precision = /\.(\d+)/.exec(flags)?.[1];
+  let s: string;
+  switch (conv) {
+    case 'd':
+    case 'i': {
+      const n = Number(value);
+      s = Number.isFinite(n) ? String(Math.trunc(n)) : asText(value);
+      break;
+    }
+    case 'f': {
+      const n = Number(value);
+      s = Number.isFinite(n) ? n.toFixed(precision !== undefined ? Number(precision) : 6) : asText(value);
+      break;
+    }
+    case 'x': {
+      const n = Number(value);
+      s = Number.isFinite(n) ? Math.trunc(n).toString(16) : asText(value);
+      break;
+    }
+    case 'r':
+      s = inspect(value, { depth: 4, breakLength: Infinity });
+      break;
+    default:
+      s = asText(value);
+  }
+  if (width !== undefined && s.length < Number(width)) {
+    const zero = flags.includes('0') && !flags.includes('-') && conv !== 's' && conv !== 'r';
+    s = flags.includes('-') ? s.padEnd(Number(width)) : zero && s.startsWith('-') ? '-' + s.slice(1).padStart(Number(width) - 1, '0') : s.padStart(Number(width), zero ? '0' : ' ');
+  }
+  return s;
+}
+
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
+  if (value === null || value === undefined || typeof value !== 'object') return String(value);
+  return inspect(value, { depth: 4, breakLength: Infinity });
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Error);
+}
+
+/** The first stack frame outside this file: the call site, for error e-mails. */
+function callerSource(): { path: string; func: string; line: number } | undefined {
+  const lines = new Error().stack?.split('\n').slice(1) ?? [];
+  for (const l of lines) {
+    const m = /^\s*at (?:(.+?) \()?(.+?):(\d+):\d+\)?$/.exec(l);
+    if (!m || !m[2]) continue;
+    let file = m[2];
+    if (file.startsWith('file://')) {
+      try {
+        file = fileURLToPath(file);
+      } catch {
+        // keep the URL
+      }
+    }
+    if (file === THIS_FILE || file.startsWith('node:')) continue;
+    return { path: file, func: m[1] ?? '<module>', line: Number(m[3]) };
+  }
+  return undefined;
+}
+
+function ensureDir(dir: string): void {
+  const stats = statSync(dir, { throwIfNoEntry: false });
+  if (stats && !stats.isDirectory()) throw new Error(`the log path ${dir} is not a folder`);
+  if (stats) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new Error(`cannot create the log folder ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

@@ -1,0 +1,533 @@
+// One plugin's consumer: its cursor, its walk through the event stream in id order, its
+// hold-and-retry on failure, its failed-events list, and the late events it still owes.
+// The cursor only moves past an event once every matching callback finished with it (or
+// the user skipped it), so nothing is lost; it is saved in batches by the state store.
+
+import type { EventLogEntry } from '../shotgun/types.js';
+import type { CallbackView, FailedEvent, HeldEvent, Outcome, PluginState as PluginStateName, PluginView } from '../contract.js';
+import type { GapRegistry } from './gaps.js';
+import { compileMatch, describeMatch, type Matcher } from './match.js';
+import type { CallbackInfo, CallbackOutcome, LoadResult, RunResult } from './plugin-protocol.js';
+import type { PluginState } from './state.js';
+
+/** What the runner needs from a plugin host (plugin-host.ts). */
+export interface HostLike {
+  load(): Promise<LoadResult>;
+  run(event: EventLogEntry, callbackIndexes: number[], ctx: { late: boolean; attempt: number }): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+/** Where a runner reads its next events (the engine: shared window, else the server). */
+export interface EventSource {
+  next(after: number, limit: number, types: string[] | null): Promise<{ events: EventLogEntry[]; upTo: number }>;
+  head(): number;
+}
+
+export interface RunnerHooks {
+  /** A callback run finished (for the UI stream, the timing log and e-mail). */
+  outcome(runner: PluginRunner, event: EventLogEntry, outcome: Outcome, callbacks: CallbackOutcome[]): void;
+  /** The plugin's visible status changed. */
+  changed(runner: PluginRunner): void;
+  /** State needs saving. */
+  dirty(): void;
+  log(level: 'debug' | 'info' | 'warning' | 'error' | 'critical', message: string, eventId?: number): void;
+  /** Events from these users are ignored (loop protection), by ApiUser name. */
+  ignoredUsers(): ReadonlySet<string>;
+  /** A gap filler that arrived recently, if `id` was one. */
+  recentLate(id: number): EventLogEntry | undefined;
+}
+
+interface CompiledCallback {
+  info: CallbackInfo;
+  matcher: Matcher;
+}
+
+interface Hold {
+  event: EventLogEntry;
+  late: boolean;
+  /** Callbacks still to run for this event (the failed one onward). */
+  remaining: number[];
+  attempt: number;
+  error: string;
+  callback: string;
+  nextRetryAt: number | null;
+  timer: NodeJS.Timeout | null;
+}
+
+const PAGE = 500;
+const DURATIONS = 256;
+const FAILED_KEEP = 1000;
+
+export class PluginRunner {
+  private callbacks: CompiledCallback[] = [];
+  private loadError: string | null = null;
+  private loading = false;
+  private hold: Hold | null = null;
+  private lateQueue: Array<{ event: EventLogEntry }> = [];
+  private priority: Array<() => Promise<void>> = [];
+  private wakeUp: (() => void) | null = null;
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+  private durations: number[] = [];
+  private lastError: string | null = null;
+  processed = 0;
+  failedCount = 0;
+  /** created_at (ms) of the last event processed, for lag in seconds. */
+  lastCreatedAt = 0;
+  unloaded = false;
+
+  constructor(
+    readonly name: string,
+    readonly file: string,
+    readonly hostRef: HostLike,
+    readonly state: PluginState,
+    private source: EventSource,
+    private gaps: GapRegistry,
+    private retryBackoffMs: number[],
+    private hooks: RunnerHooks,
+  ) {}
+
+  get cursor(): number {
+    return this.state.lastId;
+  }
+
+  /** Event types this plugin can take, or null for any. Null while it has no callbacks. */
+  eventTypes(): string[] | null {
+    if (this.callbacks.length === 0) return [];
+    const out = new Set<string>();
+    for (const c of this.callbacks) {
+      const t = c.matcher.eventTypes();
+      if (t === null) return null;
+      for (const x of t) out.add(x);
+    }
+    return [...out];
+  }
+
+  /** Consuming events now (for window eviction and poller pacing). */
+  get active(): boolean {
+    return this.state.enabled && !this.state.paused && !this.loadError && !this.loading && !this.hold && !this.unloaded;
+  }
+
+  async load(): Promise<void> {
+    this.loading = true;
+    this.hooks.changed(this);
+    const r = await this.hostRef.load();
+    this.loading = false;
+    if (r.ok) {
+      this.loadError = null;
+      try {
+        this.callbacks = r.callbacks.map((info) => ({ info, matcher: compileMatch(info.matchEvents) }));
+      } catch (e) {
+        this.callbacks = [];
+        this.loadError = (e as Error).message;
+      }
+    } else {
+      this.callbacks = [];
+      this.loadError = r.error;
+      this.hooks.log('critical', r.error);
+    }
+    // A reload retries the held event at once (design.md §2).
+    if (this.hold && !this.loadError) {
+      this.clearHoldTimer();
+      this.hold.nextRetryAt = Date.now();
+      this.hold.remaining = this.matching(this.hold.event);
+    }
+    this.hooks.changed(this);
+    this.wake();
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((e: unknown) => {
+      this.hooks.log('critical', `plugin runner stopped: ${(e as Error).stack ?? String(e)}`);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearHoldTimer();
+    this.wake();
+    await this.loop;
+  }
+
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakeUp = resolve;
+    });
+  }
+
+  /** A gap filler arrived: owed to this plugin if it walked past that id. */
+  offerLate(event: EventLogEntry): void {
+    const i = this.state.gaps.findIndex((g) => g.id === event.id);
+    if (i < 0) return;
+    this.lateQueue.push({ event });
+    this.wake();
+  }
+
+  /** Gaps the poller gave up on: nothing more is owed for them. */
+  forgetGaps(ids: number[]): void {
+    const drop = new Set(ids);
+    const before = this.state.gaps.length;
+    this.state.gaps = this.state.gaps.filter((g) => !drop.has(g.id));
+    if (this.state.gaps.length !== before) this.hooks.dirty();
+  }
+
+  /** Whether any callback takes this event (cursor previews count with it). */
+  accepts(event: Pick<EventLogEntry, 'event_type' | 'attribute_name' | 'user'>): boolean {
+    return this.matching(event).length > 0;
+  }
+
+  private matching(event: Pick<EventLogEntry, 'event_type' | 'attribute_name' | 'user'>): number[] {
+    const ignored = this.hooks.ignoredUsers();
+    if (ignored.size && event.user?.type === 'ApiUser' && ignored.has(String(event.user.name))) return [];
+    return this.callbacks.filter((c) => c.matcher.matches(event)).map((c) => c.info.index);
+  }
+
+  /**
+   * Moves the cursor to `id`, noting the open gaps walked past: they are owed later as
+   * late events. `processed` is the event just handled (not a gap, even if the poller
+   * still thinks so). A gap that filled while this plugin was reading is owed at once.
+   */
+  private advance(id: number, processed?: number): void {
+    if (id <= this.state.lastId) return;
+    const from = this.state.lastId;
+    this.state.lastId = id;
+    for (const g of this.gaps.within(from, id)) {
+      if (g === processed || this.state.gaps.some((x) => x.id === g)) continue;
+      const gap = this.gaps.get(g)!;
+      this.state.gaps.push({ id: g, discoveredAt: gap.discoveredAt, expiresAt: gap.expiresAt });
+    }
+    for (let g = from + 1; g < id && g - from <= 5000; g++) {
+      const filled = g === processed ? undefined : this.hooks.recentLate(g);
+      if (filled && !this.state.gaps.some((x) => x.id === g)) {
+        this.state.gaps.push({ id: g, discoveredAt: Date.now(), expiresAt: Date.now() });
+        this.lateQueue.push({ event: filled });
+      }
+    }
+    this.hooks.dirty();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const job = this.priority.shift();
+      if (job) {
+        await job();
+        continue;
+      }
+      if (this.hold) {
+        if (this.hold.nextRetryAt !== null && this.hold.nextRetryAt <= Date.now() && this.state.enabled && !this.state.paused) {
+          await this.retryHold();
+        } else {
+          await this.sleep();
+        }
+        continue;
+      }
+      if (!this.active) {
+        await this.sleep();
+        continue;
+      }
+      const late = this.lateQueue.shift();
+      if (late) {
+        await this.deliver(late.event, true);
+        continue;
+      }
+      const { events, upTo } = await this.source.next(this.state.lastId, PAGE, this.eventTypes());
+      let heldUp = false;
+      for (const e of events) {
+        if (this.stopped || !this.active || this.priority.length || this.lateQueue.length) {
+          heldUp = true;
+          break;
+        }
+        if (!(await this.deliver(e, false))) {
+          heldUp = true;
+          break;
+        }
+      }
+      if (heldUp) continue;
+      if (upTo > this.state.lastId) this.advance(upTo);
+      if (events.length === 0) await this.sleep();
+    }
+  }
+
+  /** Runs the matching callbacks on one event; false if the plugin is now holding. */
+  private async deliver(event: EventLogEntry, late: boolean): Promise<boolean> {
+    const indexes = this.matching(event);
+    if (indexes.length === 0) {
+      this.finish(event, late);
+      return true;
+    }
+    return this.attempt(event, late, indexes, 1);
+  }
+
+  private async attempt(event: EventLogEntry, late: boolean, indexes: number[], attempt: number): Promise<boolean> {
+    const r = await this.hostRef.run(event, indexes, { late, attempt });
+    let heldAt: CallbackOutcome | null = null;
+    let totalMs = 0;
+    const errors: string[] = [];
+    for (const o of r.outcomes) {
+      totalMs += o.durationMs;
+      this.recordDuration(o.durationMs);
+      if (o.ok) continue;
+      const cb = this.callbacks.find((c) => c.info.index === o.index);
+      const message = o.error?.message ?? r.crashed ?? 'failed';
+      errors.push(`${o.name}: ${message}`);
+      this.lastError = `${o.name}: ${message}`;
+      if (cb?.info.stopOnError === false) {
+        this.recordFailed(event.id, o.name, message);
+      } else {
+        heldAt = o;
+      }
+    }
+    // A crashed worker may leave callbacks without an outcome: they did not finish.
+    if (!heldAt && r.crashed && r.outcomes.length < indexes.length) {
+      const missing = indexes.find((i) => !r.outcomes.some((o) => o.index === i))!;
+      heldAt = { index: missing, name: this.callbacks.find((c) => c.info.index === missing)?.info.name ?? `#${missing}`, ok: false, startedAt: Date.now(), durationMs: 0, error: { message: r.crashed } };
+      errors.push(`${heldAt.name}: ${r.crashed}`);
+      this.lastError = `${heldAt.name}: ${r.crashed}`;
+    }
+    if (heldAt) {
+      const remaining = indexes.slice(indexes.indexOf(heldAt.index));
+      const message = heldAt.error?.message ?? r.crashed ?? 'failed';
+      this.startHold(event, late, remaining, attempt, heldAt.name, message);
+      this.hooks.outcome(this, event, { status: 'held', durationMs: totalMs, error: errors.join('; '), late, attempt }, r.outcomes);
+      return false;
+    }
+    this.processed++;
+    this.hooks.outcome(
+      this,
+      event,
+      errors.length ? { status: 'failed', durationMs: totalMs, error: errors.join('; '), late, attempt } : { status: 'ok', durationMs: totalMs, late, attempt },
+      r.outcomes,
+    );
+    this.finish(event, late);
+    return true;
+  }
+
+  private finish(event: EventLogEntry, late: boolean): void {
+    this.lastCreatedAt = Math.max(this.lastCreatedAt, Date.parse(event.created_at));
+    if (late) {
+      this.state.gaps = this.state.gaps.filter((g) => g.id !== event.id);
+      this.hooks.dirty();
+    } else {
+      this.advance(event.id, event.id);
+    }
+    this.hooks.changed(this);
+  }
+
+  private recordFailed(eventId: number, callback: string, error: string): void {
+    this.failedCount++;
+    const existing = this.state.failed.find((f) => f.eventId === eventId && (f as FailedEvent).callback === callback);
+    if (existing) {
+      existing.attempts++;
+      existing.at = Date.now();
+      existing.error = error;
+    } else {
+      this.state.failed.push({ eventId, callback, error, at: Date.now(), attempts: 1 } as FailedEvent);
+      if (this.state.failed.length > FAILED_KEEP) this.state.failed.splice(0, this.state.failed.length - FAILED_KEEP);
+    }
+    this.hooks.dirty();
+  }
+
+  private startHold(event: EventLogEntry, late: boolean, remaining: number[], attempt: number, callback: string, error: string): void {
+    this.clearHoldTimer();
+    const delay = this.retryBackoffMs[attempt - 1];
+    const nextRetryAt = delay === undefined ? null : Date.now() + delay;
+    this.hold = { event, late, remaining, attempt, error, callback, nextRetryAt, timer: null };
+    if (nextRetryAt !== null) {
+      this.hold.timer = setTimeout(() => this.wake(), delay);
+      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); retry ${attempt} of ${this.retryBackoffMs.length} in ${Math.round(delay! / 1000)} s`, event.id);
+    } else {
+      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); automatic retries used up, waiting for retry or skip`, event.id);
+    }
+    this.hooks.changed(this);
+  }
+
+  private clearHoldTimer(): void {
+    if (this.hold?.timer) clearTimeout(this.hold.timer);
+    if (this.hold) this.hold.timer = null;
+  }
+
+  private async retryHold(): Promise<void> {
+    const h = this.hold!;
+    this.clearHoldTimer();
+    this.hold = null;
+    const ok = await this.attempt(h.event, h.late, h.remaining, h.attempt + 1);
+    if (ok) this.hooks.log('info', `event ${h.event.id} succeeded on attempt ${h.attempt + 1}`, h.event.id);
+  }
+
+  // ------------------------------------------------------------------ control
+
+  setPaused(paused: boolean): void {
+    this.state.paused = paused;
+    this.hooks.dirty();
+    this.hooks.changed(this);
+    this.wake();
+  }
+
+  setEnabled(enabled: boolean): void {
+    this.state.enabled = enabled;
+    this.hooks.dirty();
+    this.hooks.changed(this);
+    this.wake();
+  }
+
+  /** Retry the held event now (also after automatic retries ran out). */
+  retryHeld(): void {
+    if (!this.hold) throw new Error(`plugin ${this.name} is not holding an event`);
+    this.clearHoldTimer();
+    this.hold.nextRetryAt = Date.now();
+    this.wake();
+  }
+
+  /** Give up on the held event: it goes to the failed list and the plugin moves on. */
+  skipHeld(): number {
+    const h = this.hold;
+    if (!h) throw new Error(`plugin ${this.name} is not holding an event`);
+    this.clearHoldTimer();
+    this.hold = null;
+    this.recordFailed(h.event.id, h.callback, `skipped by user after ${h.attempt} attempt(s): ${h.error}`);
+    this.finish(h.event, h.late);
+    this.wake();
+    return h.event.id;
+  }
+
+  /** Sets the cursor (the engine checks the plugin is paused and logs the audit entry). */
+  setCursor(id: number): void {
+    this.state.lastId = id;
+    // Gaps above the new cursor will be walked again; those below stay owed.
+    this.state.gaps = this.state.gaps.filter((g) => g.id <= id);
+    this.lateQueue = this.lateQueue.filter((l) => l.event.id <= id);
+    if (this.hold) {
+      this.clearHoldTimer();
+      this.hold = null;
+    }
+    this.hooks.dirty();
+    this.hooks.changed(this);
+    this.wake();
+  }
+
+  /** Runs one event through the matching callbacks now, outside the cursor (replay/retry). */
+  runOnce(event: EventLogEntry, onlyCallback?: string): Promise<Outcome> {
+    return new Promise<Outcome>((resolve, reject) => {
+      this.priority.push(async () => {
+        try {
+          let indexes = this.matching(event);
+          if (onlyCallback) indexes = this.callbacks.filter((c) => c.info.name === onlyCallback).map((c) => c.info.index);
+          if (indexes.length === 0) return resolve({ status: 'skipped' });
+          const r = await this.hostRef.run(event, indexes, { late: false, attempt: 1 });
+          const errors = r.outcomes.filter((o) => !o.ok).map((o) => `${o.name}: ${o.error?.message ?? 'failed'}`);
+          if (r.crashed && r.outcomes.length < indexes.length) errors.push(r.crashed);
+          const durationMs = r.outcomes.reduce((a, o) => a + o.durationMs, 0);
+          const outcome: Outcome = errors.length ? { status: 'failed', durationMs, error: errors.join('; ') } : { status: 'ok', durationMs };
+          this.hooks.outcome(this, event, outcome, r.outcomes);
+          resolve(outcome);
+        } catch (e) {
+          reject(e as Error);
+        }
+      });
+      this.wake();
+    });
+  }
+
+  /** Retries a recorded failure; on success it leaves the failed list. */
+  async retryFailed(event: EventLogEntry): Promise<Outcome> {
+    const entries = this.state.failed.filter((f) => f.eventId === event.id);
+    if (entries.length === 0) throw new Error(`event ${event.id} is not in ${this.name}'s failed list`);
+    let last: Outcome = { status: 'ok' };
+    for (const f of entries) {
+      const cb = (f as FailedEvent).callback;
+      last = await this.runOnce(event, this.callbacks.some((c) => c.info.name === cb) ? cb : undefined);
+      if (last.status === 'ok') this.state.failed = this.state.failed.filter((x) => x !== f);
+      else {
+        f.attempts++;
+        f.at = Date.now();
+        f.error = last.error ?? f.error;
+      }
+    }
+    this.hooks.dirty();
+    this.hooks.changed(this);
+    return last;
+  }
+
+  dismissFailed(eventId: number): void {
+    this.state.failed = this.state.failed.filter((f) => f.eventId !== eventId);
+    this.hooks.dirty();
+    this.hooks.changed(this);
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await this.hostRef.close();
+  }
+
+  // ------------------------------------------------------------------ view
+
+  private recordDuration(ms: number): void {
+    this.durations.push(ms);
+    if (this.durations.length > DURATIONS) this.durations.shift();
+  }
+
+  private percentile(p: number): number | null {
+    if (this.durations.length === 0) return null;
+    const s = [...this.durations].sort((a, b) => a - b);
+    return Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 100) / 100;
+  }
+
+  get stateName(): PluginStateName {
+    if (this.unloaded) return 'unloaded';
+    if (this.loading) return 'loading';
+    if (this.loadError) return 'load_error';
+    if (!this.state.enabled) return 'disabled';
+    if (this.hold) return 'holding';
+    if (this.state.paused) return 'paused';
+    return 'running';
+  }
+
+  callbackViews(): CallbackView[] {
+    return this.callbacks.map((c) => ({
+      name: c.info.name,
+      scriptName: c.info.scriptName,
+      matchEvents: (c.info.matchEvents as CallbackView['matchEvents']) ?? null,
+      stopOnError: c.info.stopOnError,
+      filter: describeMatch(c.matcher),
+    }));
+  }
+
+  view(head: number, headCreatedAt: number): PluginView {
+    const h = this.hold;
+    const held: HeldEvent | null = h
+      ? { eventId: h.event.id, callback: h.callback, error: h.error, attempt: h.attempt, nextRetryAt: h.nextRetryAt }
+      : null;
+    const lagEvents = Math.max(0, head - this.state.lastId);
+    return {
+      name: this.name,
+      file: this.file,
+      state: this.stateName,
+      enabled: this.state.enabled,
+      paused: this.state.paused,
+      error: this.loadError ?? (h ? `${h.callback}: ${h.error}` : this.lastError),
+      cursor: this.state.lastId,
+      gaps: this.state.gaps.map((g) => g.id),
+      lagEvents,
+      lagSeconds: lagEvents > 0 && this.lastCreatedAt > 0 && headCreatedAt > 0 ? Math.max(0, (headCreatedAt - this.lastCreatedAt) / 1000) : 0,
+      processed: this.processed,
+      failed: this.failedCount,
+      p50Ms: this.percentile(0.5),
+      p95Ms: this.percentile(0.95),
+      held,
+      failedEvents: this.state.failed.map((f) => ({
+        eventId: f.eventId,
+        callback: (f as FailedEvent).callback ?? '',
+        error: f.error,
+        at: f.at,
+        attempts: f.attempts,
+      })),
+      callbacks: this.callbackViews(),
+    };
+  }
+}
