@@ -1,13 +1,49 @@
-// Vite config. Today it carries the test runner's settings (Vitest reads this file);
-// the React renderer build joins it with the desktop-app work.
+// Vite config: the React renderer's build (`vite build` → dist/renderer/) and the test
+// runner's settings (Vitest reads this file too). The renderer's root is renderer/; the
+// tests keep the repository as their root.
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+const repo = fileURLToPath(new URL('.', import.meta.url));
+
+/** Matches what the headless server sends as a header; Electron's file/protocol loading needs the meta tag. */
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; " +
+  "img-src 'self' data:; object-src 'none'; base-uri 'none'";
+
+/** The CSP goes in at build time only: the dev server's React refresh needs an inline script. */
+function cspMeta(): Plugin {
+  return {
+    name: 'shotgun-events:csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP }, injectTo: 'head-prepend' }],
+  };
+}
+
 export default defineConfig({
+  root: `${repo}renderer`,
+  base: './',
+  plugins: [react(), cspMeta()],
+  build: {
+    outDir: `${repo}dist/renderer`,
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    chunkSizeWarningLimit: 400,
+  },
   test: {
+    root: repo,
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Tests start real servers and child processes: give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Main-process tests mock `electron` (vi.mock): electron-store imports it, so it is
+    // inlined to see the mock (an external copy would load the real package, which tries
+    // to download the Electron binary).
+    server: { deps: { inline: ['electron-store'] } },
   },
 });

@@ -134,6 +134,40 @@ export interface CursorPreview {
   replayCount: number;
 }
 
+/** Settings as a UI may see them: never a script key or a password. */
+export interface SettingsView {
+  /** Where they come from: the config file (headless, read-only) or the app's store. */
+  source: 'config' | 'app';
+  editable: boolean;
+  configPath: string | null;
+  site: string | null;
+  scriptName: string | null;
+  /** Whether a key is stored (the key itself never leaves the engine side). */
+  hasScriptKey: boolean;
+  pluginPaths: string[];
+  fetchIntervalS: number;
+  maxEventBatchSize: number;
+  backlogTimeoutS: number;
+  emailTo: string[];
+  demo: boolean;
+}
+
+/** What a desktop user may change (the Electron app); script key in, never out. */
+export const settingsInput = z
+  .object({
+    site: z.string().url().nullable(),
+    scriptName: z.string().nullable(),
+    /** Omitted = keep the stored key. */
+    scriptKey: z.string().min(1).optional(),
+    pluginPaths: z.array(z.string().min(1)),
+    fetchIntervalS: z.number().positive().max(3600),
+    maxEventBatchSize: z.number().int().min(1).max(5000),
+    backlogTimeoutS: z.number().nonnegative().max(86_400),
+    emailTo: z.array(z.string().email()),
+  })
+  .strict();
+export type SettingsInput = z.infer<typeof settingsInput>;
+
 export interface Snapshot {
   engine: EngineView;
   plugins: PluginView[];
@@ -182,7 +216,15 @@ export const commands = {
   replayEvent: z.object({ plugin: z.string().min(1), eventId: z.number().int().positive() }).strict(),
   reload: pluginArg,
   getEvent: z.object({ id: z.number().int().positive() }).strict(),
+  getSettings: z.object({}).strict(),
+  /** Desktop only: headless answers that settings come from the config file. */
+  saveSettings: settingsInput,
+  testConnection: z.object({ site: z.string().url(), scriptName: z.string().min(1), scriptKey: z.string().min(1).optional() }).strict(),
+  importConfig: z.object({ path: z.string().min(1) }).strict(),
 } as const;
+
+/** The command names, as data: the preload builds its API from this list. */
+export const COMMAND_NAMES = Object.keys(commands) as CommandName[];
 
 export type CommandName = keyof typeof commands;
 export type CommandArgs<C extends CommandName> = z.infer<(typeof commands)[C]>;
@@ -203,6 +245,10 @@ export interface CommandResults {
   replayEvent: Outcome;
   reload: void;
   getEvent: { event: EventView | null; logs: LogLineView[] };
+  getSettings: SettingsView;
+  saveSettings: SettingsView;
+  testConnection: { ok: boolean; message: string; serverVersion?: string };
+  importConfig: SettingsView;
 }
 
 /** What every transport implements on the engine side. */
@@ -210,9 +256,57 @@ export type CommandHandler = <C extends CommandName>(name: C, args: CommandArgs<
 
 /** Parses a command from an untrusted sender; throws a readable error naming the problem. */
 export function parseCommand(name: unknown, args: unknown): { name: CommandName; args: unknown } {
-  if (typeof name !== 'string' || !(name in commands)) throw new Error(`unknown command ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !Object.hasOwn(commands, name)) throw new Error(`unknown command ${JSON.stringify(name)}`);
   const schema = commands[name as CommandName];
   const r = schema.safeParse(args ?? {});
   if (!r.success) throw new Error(`bad arguments for ${name}: ${z.prettifyError(r.error)}`);
   return { name: name as CommandName, args: r.data };
+}
+
+// ------------------------------------------------------------------ the WebSocket wire (headless UI)
+// `shotgun-events run --ui` serves this contract at ws(s)://<page origin>/ws[?token=…]; one
+// JSON text message per frame. On every (re)connect the server first sends a fresh
+// `snapshot`, then batched `updates` (at most one message per ~100 ms). A `snapshot` may
+// also arrive later on the same connection (after the server had to drop stream items
+// for a slow client): the client replaces its state with it, as on connect.
+
+/** The WebSocket path, relative to the page's origin. */
+export const WIRE_PATH = '/ws';
+
+/** Largest message the server accepts (bigger ones close the connection with 1009). */
+export const WIRE_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** Client → server. `id` correlates the reply; `args` defaults to `{}`. */
+export type WireToServer = { type: 'command'; id: string | number; name: CommandName; args?: unknown };
+
+export const wireToServer = z
+  .object({
+    type: z.literal('command'),
+    id: z.union([z.string().min(1).max(200), z.number().finite()]),
+    name: z.string(),
+    args: z.unknown().optional(),
+  })
+  .strict();
+
+/** Server → client. A `result` with `id: null` answers a message too malformed to carry an id. */
+export type WireToClient =
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'updates'; updates: Update[] }
+  | { type: 'result'; id: string | number | null; ok: true; result: unknown }
+  | { type: 'result'; id: string | number | null; ok: false; error: string };
+
+// ------------------------------------------------------------------ the bridge (renderer side)
+
+/**
+ * What a UI calls: exposed by the Electron preload as `window.shotgunEvents` (built from
+ * `COMMAND_NAMES`, nothing else), and mimicked over the WebSocket wire by the renderer's
+ * transport when no preload is present (headless `run --ui`).
+ */
+export interface Bridge {
+  /** Runs one command; rejects with the engine's error message. */
+  invoke<C extends CommandName>(name: C, args: CommandArgs<C>): Promise<CommandResults[C]>;
+  /** A full snapshot (on connect, on reconnect, or after dropped stream items). Returns an unsubscribe. */
+  onSnapshot(cb: (snapshot: Snapshot) => void): () => void;
+  /** One batch of updates per call (never one call per event). Returns an unsubscribe. */
+  onUpdates(cb: (updates: Update[]) => void): () => void;
 }

@@ -2,7 +2,7 @@
 // configured it starts the embedded sandbox and the example plugins (demo mode), so a
 // newcomer sees events flowing at once.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +10,17 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, parseConfig, type EngineConfig } from '../engine/config.js';
 import { Engine } from '../engine/engine.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
+import { defaultStaticDir, describeUi, parseListen, startUiServer, type UiServer } from '../headless/server.js';
 
 /** The package's own example plugins. */
-export const EXAMPLE_PLUGINS = fileURLToPath(new URL('../../../plugins/', import.meta.url));
+export const EXAMPLE_PLUGINS = path.join(packageRoot(), 'plugins');
+
+/** The package folder, from dist/electron/cli (the CLI) or electron/cli (sources under tsx/vitest). */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
 
 /** The script the demo engine polls as, and the one the example plugins use (plugins/demo-script.ts). */
 export const DEMO_ENGINE_SCRIPT = { name: 'shotgun_events', key: 'demo-engine-key' };
@@ -85,6 +93,14 @@ const seconds = (v: string) => {
   return n;
 };
 
+const listen = (v: string) => {
+  try {
+    return parseListen(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
+
 export function runCommand(): Command {
   return new Command('run')
     .description('run the daemon in the foreground until Ctrl-C (no site configured: on the built-in sandbox)')
@@ -92,7 +108,9 @@ export function runCommand(): Command {
     .option('--grace <seconds>', 'on stop, how long in-flight callbacks may finish', seconds, 10)
     .option('--demo-rate <events/s>', 'traffic rate of the built-in sandbox in demo mode', seconds, 2)
     .option('-q, --quiet', 'no log lines on the console')
-    .action(async (o: { config?: string; grace: number; demoRate: number; quiet?: boolean }) => {
+    .option('--ui <[host:]port>', 'serve the web UI and its WebSocket API (port alone: 127.0.0.1; [::1]:PORT for IPv6; any non-loopback host needs a token)', listen)
+    .option('--ui-token <token>', 'token the web UI requires (or set SHOTGUN_EVENTS_UI_TOKEN); generated when the host is not loopback')
+    .action(async (o: { config?: string; grace: number; demoRate: number; quiet?: boolean; ui?: { host: string; port: number }; uiToken?: string }) => {
       const prepared = await prepare(configPath(o.config), { rate: o.demoRate });
       let engine: Engine;
       try {
@@ -118,8 +136,27 @@ export function runCommand(): Command {
         await prepared.cleanup();
         throw e;
       }
+      let ui: UiServer | null = null;
+      if (o.ui) {
+        const staticDir = defaultStaticDir();
+        try {
+          ui = await startUiServer({
+            engine,
+            ...o.ui,
+            token: o.uiToken ?? (process.env.SHOTGUN_EVENTS_UI_TOKEN || null),
+            staticDir,
+            logger: { info: (m) => void (o.quiet || process.stdout.write(`${m}\n`)), warning: (m) => void process.stderr.write(`${m}\n`) },
+          });
+        } catch (e) {
+          await engine.stop(0);
+          await prepared.cleanup();
+          throw new Error(`cannot serve the UI on ${o.ui.host}:${o.ui.port}: ${(e as Error).message}`);
+        }
+        process.stdout.write(describeUi(ui, staticDir));
+      }
       const signal = await stopped;
       process.stdout.write(`${signal}: stopping (grace ${o.grace} s)\n`);
+      await ui?.close();
       await engine.stop(o.grace * 1000);
       await prepared.cleanup();
     });

@@ -49,7 +49,7 @@ export class PluginWatcher {
   private pending = new Map<string, { kind: PluginFileChange['kind']; timer: NodeJS.Timeout }>();
 
   constructor(
-    folders: string[],
+    private readonly folders: string[],
     private onChange: (c: PluginFileChange) => void,
     private debounceMs = 200,
   ) {
@@ -65,8 +65,9 @@ export class PluginWatcher {
     }
   }
 
-  /** Resolves once the watcher is listening. */
+  /** Resolves once the watcher is listening (at once with no folders: chokidar never says 'ready' then). */
   ready(): Promise<void> {
+    if (this.folders.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.watcher.once('ready', () => resolve()));
   }
 

@@ -19,6 +19,7 @@ import type {
   EventView,
   LogLineView,
   Outcome,
+  SettingsView,
   Snapshot,
   Update,
 } from '../contract.js';
@@ -77,6 +78,7 @@ export class Engine {
   private rate: number[] = [];
   private stopping = false;
   private pollWake: (() => void) | null = null;
+  private stopWaiters = new Set<() => void>();
   private pollLoop: Promise<void> | null = null;
   private types: string[] | null = [];
   private pendingPlugins = new Set<string>();
@@ -200,12 +202,17 @@ export class Engine {
     this.stopping = true;
     this.log.info('Stopping: finishing in-flight callbacks...');
     this.pollWake?.();
+    for (const w of [...this.stopWaiters]) w();
     await this.watcher?.close();
     await this.pollLoop;
     const runners = [...this.runners.values()];
     const finished = Promise.all(runners.map((r) => r.stop()));
     const timedOut = await Promise.race([finished.then(() => false), delay(graceMs).then(() => true)]);
-    if (timedOut) this.log.warning(`Grace period of ${graceMs} ms over: abandoning in-flight callbacks (they run again next start).`);
+    if (timedOut) {
+      this.log.warning(`Grace period of ${graceMs} ms over: abandoning in-flight callbacks (they run again next start).`);
+      // Close the hosts first: a runner's close() waits for its loop, which waits for the hung callback.
+      await Promise.all(runners.map((r) => r.abandon()));
+    }
     await Promise.all(runners.map((r) => r.close()));
     await this.state.close();
     await this.sg.close();
@@ -222,21 +229,34 @@ export class Engine {
         return r;
       } catch (e) {
         if (this.stopping) throw e;
-        await this.connectionFailed(what, e as Error, attempt);
+        await this.connectionFailed(what, e as Error, attempt, (ms) => this.stoppableDelay(ms));
       }
     }
   }
 
-  private async connectionFailed(what: string, e: Error, attempt: number): Promise<void> {
+  /** A wait that ends early when the engine stops. */
+  private stoppableDelay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.stopWaiters.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.stopWaiters.add(done);
+    });
+  }
+
+  private async connectionFailed(what: string, e: Error, attempt: number, sleep = (ms: number) => this.pollSleep(ms)): Promise<void> {
     const d = this.config.daemon;
     const permanent = e instanceof AuthenticationError;
     this.setConnection(permanent ? 'error' : 'retrying', e.message);
     if (permanent || attempt % d.maxConnRetries === 0) {
       this.log.error(`Unable to ${what} (attempt ${attempt}): ${e.message}; waiting ${d.connRetrySleepMs / 1000} s`);
-      await this.pollSleep(d.connRetrySleepMs);
+      await sleep(d.connRetrySleepMs);
     } else {
       this.log.warning(`Unable to connect to SG (attempt ${attempt % d.maxConnRetries} of ${d.maxConnRetries}): ${e.message}`);
-      await this.pollSleep(Math.min(d.connRetrySleepMs, 1000 * 2 ** (attempt % d.maxConnRetries)));
+      await sleep(Math.min(d.connRetrySleepMs, 1000 * 2 ** (attempt % d.maxConnRetries)));
     }
   }
 
@@ -248,6 +268,9 @@ export class Engine {
   }
 
   private pollSleep(ms: number): Promise<void> {
+    // stop() during an in-flight poll found no sleep to wake: do not start one now, or
+    // shutdown waits a whole fetch_interval.
+    if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
       function done() {
@@ -374,8 +397,9 @@ export class Engine {
     if (existing) return this.reloadPlugin(name);
     const c = this.config;
     const known = this.state.plugin(name);
-    // A plugin new to the state starts at the head (design.md §2).
-    const state = this.state.ensurePlugin(name, () => newPluginState(startAt ?? this.poller.head));
+    // A plugin new to the state starts at the newest event known, even when polling
+    // resumes further back for a lagging plugin.
+    const state = this.state.ensurePlugin(name, () => newPluginState(startAt ?? Math.max(this.poller.head, this.state.data.headId ?? 0)));
     if (!known) this.log.info(`New plugin ${name}: starting after event ${state.lastId}.`);
     const pluginLog = this.logging.plugin(name);
     const host = new PluginHost({
@@ -401,7 +425,11 @@ export class Engine {
       dirty: () => this.state.markDirty(),
       log: (level, message, eventId) => pluginLog.forEvent(eventId)[level](message),
       ignoredUsers: () => (c.daemon.ignoreOwnEvents ? this.ownScripts : EMPTY),
-      recentLate: (id) => this.recentLate.get(id)?.event,
+      recentLate: (from, to) => {
+        const out: EventLogEntry[] = [];
+        for (const [id, l] of this.recentLate) if (id > from && id < to) out.push(l.event);
+        return out;
+      },
     });
     this.runners.set(name, runner);
     await runner.load();
@@ -727,8 +755,34 @@ export class Engine {
         }
         return { event, logs: this.logs.filter((l) => l.eventId === id) } as CommandResults[C];
       }
+      case 'getSettings':
+        return this.settingsView() as CommandResults[C];
+      case 'saveSettings':
+      case 'testConnection':
+      case 'importConfig':
+        // The desktop app handles these in its main process; a daemon's settings are its config file.
+        throw new Error(`${name} is not available here: this daemon's settings come from ${this.config.path}`);
     }
     throw new Error(`unknown command ${String(name)}`);
+  }
+
+  /** The config as a UI may see it (no keys, no passwords). */
+  settingsView(): SettingsView {
+    const c = this.config;
+    return {
+      source: 'config',
+      editable: false,
+      configPath: this.opts.demo ? null : c.path,
+      site: c.shotgun?.server ?? null,
+      scriptName: c.shotgun?.name ?? null,
+      hasScriptKey: Boolean(c.shotgun?.key),
+      pluginPaths: c.plugins.paths,
+      fetchIntervalS: c.daemon.fetchIntervalMs / 1000,
+      maxEventBatchSize: c.daemon.maxEventBatchSize,
+      backlogTimeoutS: c.daemon.backlogTimeoutMs / 1000,
+      emailTo: c.emails?.to ?? [],
+      demo: this.opts.demo ?? false,
+    };
   }
 }
 

@@ -10,14 +10,21 @@
 //   says why, and the worker is restarted before the next run.
 // - stray async errors in plugin code (unhandled rejections, throws in timers) are logged as
 //   error lines of the plugin; they do not end the worker.
-// Nothing a plugin does can throw into the engine, short of process.abort() or native code.
+// - stray plugin code that blocks the worker's thread between callbacks (a spinning timer):
+//   when the next callback has not started within the shortest callback timeout, the worker
+//   is terminated and the run ends with `crashed`.
+// Threads isolate failures, not hostile code: process.abort(), process.kill(process.pid),
+// native addons and the like still reach the whole daemon.
 //
 // Progress crosses the thread boundary through a SharedArrayBuffer (see plugin-protocol.ts):
 // a run of many events costs two messages, not one per callback, and the host still knows
 // which callbacks completed when a worker dies mid-run.
 
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EventLogEntry } from '../shotgun/types.js';
 import { toLogLevel, type LogLevelInput } from './plugin-api.js';
@@ -83,20 +90,68 @@ export interface RunItem {
   late?: boolean;
 }
 
+/** Each event's JSON, made once however many plugins it goes to (events are shared objects). */
+const eventJson = new WeakMap<EventLogEntry, string>();
+
+/** The batch as one JSON text (a WireItem[]); throws for an event that is not plain JSON data. */
+export function encodeItems(items: RunItem[]): string {
+  const parts: string[] = [];
+  for (const it of items) {
+    let json = eventJson.get(it.event);
+    if (json === undefined) {
+      json = JSON.stringify(it.event);
+      eventJson.set(it.event, json);
+    }
+    parts.push(`{"event":${json},"callbacks":${JSON.stringify(it.callbackIndexes)},"late":${it.late === true}}`);
+  }
+  return `[${parts.join(',')}]`;
+}
+
 export const DEFAULT_MEMORY_LIMIT_MB = 512;
 export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 export const DEFAULT_ABORT_GRACE_MS = 1_000;
 
 // ------------------------------------------------------------------ worker entry resolution
 // From dist/ (the CLI) the compiled plugin-worker.js sits beside this file. From the .ts
-// sources (vitest, tsx) there is no .js: boot the .ts worker through tsx (Node 20 ignores
-// --import in a worker's execArgv, so a loader flag would not work).
+// sources (vitest, tsx) there is no .js, and Node 20 ignores --import in a worker's execArgv
+// (so a loader flag cannot help): the worker and its imports are bundled once per process
+// with esbuild (a devDependency) into node_modules/.cache/shotgun-events/, and that plain JS
+// file runs exactly as the dist one does.
 
 const SELF = import.meta.url;
 const FROM_TS_SOURCE = new URL(SELF).pathname.endsWith('.ts');
+let sourceWorker: URL | undefined;
+
+function workerEntry(): URL {
+  if (!FROM_TS_SOURCE) return new URL('./plugin-worker.js', SELF);
+  if (sourceWorker) return sourceWorker;
+  const require = createRequire(SELF);
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const built = esbuild.buildSync({
+    entryPoints: [fileURLToPath(new URL('./plugin-worker.ts', SELF))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = built.outputFiles[0]!.text;
+  const dir = fileURLToPath(new URL('../../node_modules/.cache/shotgun-events/', SELF));
+  const file = path.join(dir, `plugin-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, file); // atomic: parallel test processes may build the same file
+  }
+  sourceWorker = pathToFileURL(file);
+  return sourceWorker;
+}
 
 function spawnWorker(init: WorkerInit, memoryLimitMb: number): Worker {
-  const options = {
+  return new Worker(workerEntry(), {
     workerData: init,
     resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb },
     stdout: true,
@@ -104,16 +159,7 @@ function spawnWorker(init: WorkerInit, memoryLimitMb: number): Worker {
     // esbuild (under tsx, for .ts plugins) then runs as a short process per transform that the
     // worker waits for, instead of a service that a terminated worker would leave as a zombie.
     env: { ...process.env, ESBUILD_WORKER_THREADS: '0' },
-  };
-  if (!FROM_TS_SOURCE) return new Worker(new URL('./plugin-worker.js', SELF), options);
-  // From the sources: load the .ts worker through tsx's require hook. Plugins are then still
-  // imported by a plain import() (the bootstrap's), as they are from dist.
-  const entry = fileURLToPath(new URL('./plugin-worker.ts', SELF));
-  const tsx = createRequire(SELF).resolve('tsx/cjs/api');
-  const boot =
-    `globalThis[Symbol.for('shotgun-events.plainImport')] = (u) => import(u);` +
-    `require(${JSON.stringify(tsx)}).require(${JSON.stringify(entry)}, ${JSON.stringify(entry)});`;
-  return new Worker(boot, { ...options, eval: true });
+  });
 }
 
 // ------------------------------------------------------------------ the host
@@ -139,6 +185,10 @@ interface ActiveRun {
   infos: CallbackInfo[];
   fails: Map<number, SerializedError>;
   minTimeoutMs: number;
+  /** Progress last seen by the watchdog between callbacks, and when (host clock). */
+  seenStarted: number;
+  seenCompleted: number;
+  seenAt: number;
   timer: NodeJS.Timeout | undefined;
   grace: NodeJS.Timeout | undefined;
   resolve: (r: RunResult[]) => void;
@@ -175,6 +225,9 @@ export class PluginHost {
       throw new RangeError(`callbackTimeoutMs must be a positive number of milliseconds, got ${opts.callbackTimeoutMs}`);
     }
     if (typeof opts.onLog !== 'function') throw new TypeError('PluginHost needs opts.onLog');
+    if (opts.memoryLimitMb !== undefined && !(opts.memoryLimitMb >= 8)) {
+      throw new RangeError(`memoryLimitMb must be at least 8, got ${opts.memoryLimitMb}`);
+    }
     this.opts = opts;
     this.logLevel = opts.logLevel === undefined ? 20 : toLogLevel(opts.logLevel);
   }
@@ -250,7 +303,7 @@ export class PluginHost {
       }
       const c = this.ctl;
       if (c) {
-        c.kill = { message: 'The plugin host was closed while a callback was running' };
+        c.kill = { message: 'The plugin host was closed' };
         await c.worker.terminate();
         if (this.ctl === c) this.onExit(c, 1);
       }
@@ -492,13 +545,27 @@ export class PluginHost {
     const id = ++this.runSeq;
     let resolve!: (r: RunResult[]) => void;
     const done = new Promise<RunResult[]>((r) => (resolve = r));
-    const a: ActiveRun = { id, items, plan, infos, fails: new Map(), minTimeoutMs, timer: undefined, grace: undefined, resolve, done };
+    const a: ActiveRun = {
+      id,
+      items,
+      plan,
+      infos,
+      fails: new Map(),
+      minTimeoutMs,
+      seenStarted: 0,
+      seenCompleted: 0,
+      seenAt: nowMs(),
+      timer: undefined,
+      grace: undefined,
+      resolve,
+      done,
+    };
     this.active = a;
     const msg: HostMessage = {
       t: 'run',
       run: id,
       attempt,
-      items: items.map((it) => ({ event: it.event, callbacks: it.callbackIndexes, late: it.late === true })),
+      items: encodeItems(items),
     };
     if (ctl.sab !== this.sab) {
       msg.sab = this.sab;
@@ -540,10 +607,29 @@ export class PluginHost {
       }
       wait = due - now + 1;
     } else {
-      // Between callbacks: the next one cannot time out sooner than this.
-      wait = a.minTimeoutMs;
+      // Between callbacks (or not started yet). Normally brief; if nothing moves for the
+      // shortest timeout, the worker's thread is blocked outside any callback (stray plugin
+      // code in a timer, say) and this run would never end.
+      const now = nowMs();
+      if (started !== a.seenStarted || completed !== a.seenCompleted) {
+        a.seenStarted = started;
+        a.seenCompleted = completed;
+        a.seenAt = now;
+      } else if (now - a.seenAt >= a.minTimeoutMs) {
+        const c = this.ctl;
+        if (c) {
+          c.kill = {
+            message:
+              `The plugin worker did not start its next callback within ${a.minTimeoutMs} ms (its thread is blocked outside any callback, ` +
+              'e.g. by stray plugin code in a timer): the worker was terminated (module state is lost; it restarts before the next event)',
+          };
+          void c.worker.terminate();
+        }
+        return;
+      }
+      wait = a.seenAt + a.minTimeoutMs - now;
     }
-    a.timer = setTimeout(() => this.watch(a), Math.min(Math.ceil(wait), MAX_TIMER_MS));
+    a.timer = setTimeout(() => this.watch(a), Math.min(Math.max(1, Math.ceil(wait)), MAX_TIMER_MS));
     a.timer.unref();
   }
 
@@ -612,7 +698,9 @@ export class PluginHost {
           }
           crashed = crash.message;
         } else {
-          crashed = 'The plugin worker ended the run early (see the plugin log)';
+          crashed = this.closed
+            ? 'The plugin host was closed before this event ran'
+            : 'The plugin worker ended the run early (see the plugin log)';
         }
         stop = true;
         break;

@@ -95,7 +95,11 @@ export interface WireItem {
 }
 
 export type HostMessage =
-  | { t: 'run'; run: number; items: WireItem[]; attempt: number; sab?: SharedArrayBuffer }
+  /**
+   * `items` is a JSON array of WireItem: each event is encoded once and the text shared by
+   * every plugin's batch, which is far cheaper than structured-cloning it per worker.
+   */
+  | { t: 'run'; run: number; items: string; attempt: number; sab?: SharedArrayBuffer }
   /** pos -1 = whatever runs now. */
   | { t: 'abort'; run: number; pos: number; reason: 'timeout' | 'shutdown'; timeoutMs?: number }
   | { t: 'level'; level: number };

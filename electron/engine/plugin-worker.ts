@@ -4,8 +4,8 @@
 // this worker: it survives between events and is lost when the host restarts the worker
 // (after a timeout that the callback did not honour, process.exit, out of memory, reload).
 //
-// Loading: .js/.mjs with import(), .cjs with require, .ts/.mts/.cts through tsx's scoped
-// tsImport (Node 20 cannot strip types itself). Every failure becomes a load error message
+// Loading: .js/.mjs with import(), .cjs with require, .ts/.cts/.mts through tsx (Node 20
+// cannot strip types itself; see importPlugin). Every failure becomes a load error message
 // naming the file and the cause; nothing here throws at the host.
 
 import { existsSync } from 'node:fs';
@@ -122,6 +122,8 @@ interface CurrentCall {
   abortedBy: 'timeout' | 'shutdown' | undefined;
 }
 let current: CurrentCall | null = null;
+/** The host is closing: finish the callback in progress, start no other. */
+let shuttingDown = false;
 
 const FORMAT = { colors: false, depth: 6, breakLength: 120 } as const;
 
@@ -409,7 +411,9 @@ function makeRegistrar(): { reg: Registrar; close(): void } {
       throw new TypeError(`${where}: scriptName must be a non-empty string (the ShotGrid script's name), got ${show(scriptName)}`);
     }
     if (typeof scriptKey !== 'string' || scriptKey.trim() === '') {
-      throw new TypeError(`${where}: scriptKey must be a non-empty string (the script's application key), got ${show(scriptKey)}`);
+      // The value is not shown: it may be a key in the wrong type.
+      const got = typeof scriptKey === 'string' ? 'an empty string' : scriptKey === null ? 'null' : typeof scriptKey;
+      throw new TypeError(`${where}: scriptKey must be a non-empty string (the script's application key), got ${got}`);
     }
     let invoke: Invoke;
     let baseName: string;
@@ -549,7 +553,7 @@ function nearestTsconfig(file: string): string | undefined {
 //   sets ESBUILD_WORKER_THREADS=0 on the worker, so esbuild runs as one short-lived process
 //   per file not yet in tsx's cache, waited for synchronously: no process outlives the load.
 // - .mts, and a .ts that uses top-level await (the require path refuses it before running
-//   anything): tsx's ESM loader (tsImport). That keeps an esbuild service process for the
+//   anything; such a .ts must be in a "type": "module" package): tsx's ESM loader (tsImport). That keeps an esbuild service process for the
 //   worker's lifetime which Node 20 cannot reap when the worker ends (a zombie per load).
 // A tsconfig.json next to (or above) the plugin applies (paths, jsx...); imports of the
 // package's types (`import type ... from 'shotgun-events'`) are erased.
@@ -557,7 +561,9 @@ async function importPlugin(file: string): Promise<unknown> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.cjs') return createRequire(file)(file);
   if (ext !== '.ts' && ext !== '.mts' && ext !== '.cts') return plainImport(pathToFileURL(file).href);
-  const tsconfig = nearestTsconfig(file) ?? false;
+  const tsconfig = nearestTsconfig(file);
+  // (Without one, tsx looks in the working directory, as it does on the command line.)
+  if (tsconfig) process.env.TSX_TSCONFIG_PATH = tsconfig;
   if (ext !== '.mts') {
     let cjs: typeof import('tsx/cjs/api');
     try {
@@ -577,13 +583,20 @@ async function importPlugin(file: string): Promise<unknown> {
   } catch (e) {
     throw new Error(`TypeScript plugins need the "tsx" package, which could not be loaded: ${(e as Error).message}`);
   }
-  return esm.tsImport(pathToFileURL(file).href, { parentURL: import.meta.url, tsconfig });
+  try {
+    return await esm.tsImport(pathToFileURL(file).href, tsconfig ? { parentURL: import.meta.url, tsconfig } : import.meta.url);
+  } catch (e) {
+    if (e instanceof Error && e.message.includes('Top-level await is currently not supported with the "cjs" output format')) {
+      e.message +=
+        '\n(a .ts file outside a package.json "type": "module" package is CommonJS, where top-level await cannot be: rename it to .mts)';
+    }
+    throw e;
+  }
 }
 
-/** import(), or the bootstrap's when this worker runs from the .ts sources (see plugin-host). */
-const plainImport: (url: string) => Promise<unknown> =
-  ((globalThis as Record<symbol, unknown>)[Symbol.for('shotgun-events.plainImport')] as ((url: string) => Promise<unknown>) | undefined) ??
-  ((url: string) => import(url));
+function plainImport(url: string): Promise<unknown> {
+  return import(url);
+}
 
 function findRegister(mod: unknown): { fn: (reg: Registrar) => unknown; self: unknown } | undefined {
   const m = mod as { registerCallbacks?: unknown; default?: { registerCallbacks?: unknown } } | null | undefined;
@@ -699,6 +712,7 @@ async function runBatch(run: number, items: WireItem[], attempt: number): Promis
   items: for (const item of items) {
     const event = item.event;
     for (const index of item.callbacks) {
+      if (shuttingDown) break items;
       const cb = callbacks[index];
       if (!cb) {
         post({ t: 'fail', run, pos, error: { name: 'RangeError', message: `No callback #${index} in plugin ${PLUGIN}` } });
@@ -762,6 +776,7 @@ async function runBatch(run: number, items: WireItem[], attempt: number): Promis
 }
 
 function abort(msg: Extract<HostMessage, { t: 'abort' }>): void {
+  if (msg.reason === 'shutdown') shuttingDown = true;
   const call = current;
   if (!call || call.run !== msg.run || (msg.pos >= 0 && call.pos !== msg.pos)) return;
   call.abortedBy = msg.reason;
@@ -779,7 +794,7 @@ port.on('message', (msg: HostMessage) => {
         hdr = new Int32Array(msg.sab, 0, SAB_HEADER_BYTES / 4);
         times = new Float64Array(msg.sab, SAB_HEADER_BYTES);
       }
-      runBatch(msg.run, msg.items, msg.attempt).catch((e: unknown) => {
+      runBatch(msg.run, JSON.parse(msg.items) as WireItem[], msg.attempt).catch((e: unknown) => {
         // A bug of ours, not the plugin's: report it and end the run (the host marks the rest).
         current = null;
         pluginLogger.emit(50, 'Plugin worker failed while running callbacks: %s', [describeThrown(e)]);
@@ -796,7 +811,6 @@ port.on('message', (msg: HostMessage) => {
   }
 });
 
-// No top-level await: from the .ts sources this module is loaded through tsx's require.
 void load().then((result) => {
   flush();
   post({ t: 'loaded', result, emails });

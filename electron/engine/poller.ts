@@ -56,41 +56,63 @@ export class Poller {
   async poll(): Promise<PollResult> {
     const { sg, batchSize } = this.opts;
     const types = this.opts.eventTypes();
-    const filters: FilterTriple[] = [['id', 'greater_than', this.head]];
-    if (types) filters.push(['event_type', 'in', types]);
-    let events = await sg.find<EventLogEntry>('EventLogEntry', filters, [...EVENT_FIELDS], ORDER, batchSize);
-    const full = events.length >= batchSize;
-
-    // Which ids exist in the range read: with a type filter the page alone cannot tell a
-    // gap from an event of another type, so list ids (cheap: id and date only).
-    let seen: Array<{ id: number; created_at: string }> = events;
-    let newHead = events.length ? events[events.length - 1]!.id : this.head;
-    if (types) {
-      const range: FilterTriple[] = [['id', 'greater_than', this.head]];
-      if (full) range.push(['id', 'less_than', newHead + 1]);
+    let events: EventLogEntry[];
+    let seen: Array<{ id: number; created_at: string }>;
+    let full: boolean;
+    let newHead = this.head;
+    if (!types) {
+      events = await sg.find<EventLogEntry>('EventLogEntry', [['id', 'greater_than', this.head]], [...EVENT_FIELDS], ORDER, batchSize);
+      seen = events;
+      full = events.length >= batchSize;
+      if (events.length) newHead = events[events.length - 1]!.id;
+    } else {
+      // With a type filter the page alone cannot tell a gap from an event of another type.
+      // So list the ids first (cheap: id and date), then read the matching events only up
+      // to the last listed id: anything that commits in between with a lower id is missing
+      // from the listing, hence a gap, and is re-asked — never silently passed.
       const ids = await sg.find<{ id: number; created_at: string; type: string }>(
         'EventLogEntry',
-        range,
+        [['id', 'greater_than', this.head]],
         ['id', 'created_at'],
         ORDER,
         ID_PAGE,
       );
-      seen = ids;
-      if (ids.length >= ID_PAGE) {
-        // More ids than one listing: advance only as far as the listing reaches.
-        newHead = ids[ids.length - 1]!.id;
-        events = events.filter((e) => e.id <= newHead);
-      } else if (ids.length) {
-        newHead = Math.max(newHead, ids[ids.length - 1]!.id);
+      if (ids.length === 0) {
+        events = [];
+        seen = [];
+        full = false;
+      } else {
+        const last = ids[ids.length - 1]!.id;
+        const filters: FilterTriple[] = [
+          ['id', 'greater_than', this.head],
+          ['id', 'less_than', last + 1],
+          ['event_type', 'in', types],
+        ];
+        events = await sg.find<EventLogEntry>('EventLogEntry', filters, [...EVENT_FIELDS], ORDER, batchSize);
+        const eventsFull = events.length >= batchSize;
+        newHead = eventsFull ? events[events.length - 1]!.id : last;
+        seen = eventsFull ? ids.filter((r) => r.id <= newHead) : ids;
+        full = eventsFull || ids.length >= ID_PAGE;
       }
     }
 
+    const prevHead = this.head;
+    const known = new Set(this.gaps.ids());
     const { opened, neverHappened } = this.findGaps(seen);
     this.head = newHead;
 
-    const late = this.gaps.size ? await this.reask() : [];
+    let late: EventLogEntry[];
+    try {
+      late = this.gaps.size ? await this.reask() : [];
+    } catch (e) {
+      // The page read above is handed out only with this poll's result: undo it, so the
+      // next poll reads it again (else its events were lost past the head).
+      this.head = prevHead;
+      for (const id of opened) if (!known.has(id)) this.gaps.close(id);
+      throw e;
+    }
     const expired = this.gaps.expire(this.now());
-    return { events, late, opened, neverHappened, expired, full: full && events.length > 0, head: this.head };
+    return { events, late, opened, neverHappened, expired, full, head: this.head };
   }
 
   /** Missing ids between `head` and the ids just seen. */
@@ -122,7 +144,7 @@ export class Poller {
   /** Asks for every open gap by id; what comes back is late. */
   private async reask(): Promise<EventLogEntry[]> {
     const ids = this.gaps.ids();
-    const out: EventLogEntry[] = [];
+    const found: EventLogEntry[] = [];
     for (let i = 0; i < ids.length; i += this.opts.batchSize) {
       const chunk = ids.slice(i, i + this.opts.batchSize);
       const rows = await this.opts.sg.find<EventLogEntry>(
@@ -132,8 +154,10 @@ export class Poller {
         ORDER,
         chunk.length,
       );
-      for (const r of rows) if (this.gaps.close(r.id)) out.push(r);
+      found.push(...rows);
     }
+    // Closed only once every chunk came back: a failed chunk must not swallow fillers.
+    const out = found.filter((r) => this.gaps.close(r.id));
     // Non-matching types close their gap but go to nobody.
     const types = this.opts.eventTypes();
     return types ? out.filter((e) => types.includes(e.event_type)) : out;

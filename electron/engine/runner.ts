@@ -4,16 +4,17 @@
 // the user skipped it), so nothing is lost; it is saved in batches by the state store.
 
 import type { EventLogEntry } from '../shotgun/types.js';
-import type { CallbackView, FailedEvent, HeldEvent, Outcome, PluginState as PluginStateName, PluginView } from '../contract.js';
+import type { CallbackView, HeldEvent, Outcome, PluginState as PluginStateName, PluginView } from '../contract.js';
 import type { GapRegistry } from './gaps.js';
 import { compileMatch, describeMatch, type Matcher } from './match.js';
+import type { RunItem } from './plugin-host.js';
 import type { CallbackInfo, CallbackOutcome, LoadResult, RunResult } from './plugin-protocol.js';
 import type { PluginState } from './state.js';
 
 /** What the runner needs from a plugin host (plugin-host.ts). */
 export interface HostLike {
   load(): Promise<LoadResult>;
-  run(event: EventLogEntry, callbackIndexes: number[], ctx: { late: boolean; attempt: number }): Promise<RunResult>;
+  runBatch(items: RunItem[], opts?: { attempt?: number }): Promise<RunResult[]>;
   close(): Promise<void>;
 }
 
@@ -33,8 +34,8 @@ export interface RunnerHooks {
   log(level: 'debug' | 'info' | 'warning' | 'error' | 'critical', message: string, eventId?: number): void;
   /** Events from these users are ignored (loop protection), by ApiUser name. */
   ignoredUsers(): ReadonlySet<string>;
-  /** A gap filler that arrived recently, if `id` was one. */
-  recentLate(id: number): EventLogEntry | undefined;
+  /** Gap fillers that arrived recently with ids in (from, to). */
+  recentLate(from: number, to: number): EventLogEntry[];
 }
 
 interface CompiledCallback {
@@ -66,7 +67,10 @@ export class PluginRunner {
   private lateQueue: Array<{ event: EventLogEntry }> = [];
   private priority: Array<() => Promise<void>> = [];
   private wakeUp: (() => void) | null = null;
+  private wakePending = false;
   private stopped = false;
+  /** Closed past the engine's grace period: unfinished events are not recorded (they run again next start). */
+  private abandoned = false;
   private loop: Promise<void> | null = null;
   private durations: number[] = [];
   private lastError: string | null = null;
@@ -152,10 +156,17 @@ export class PluginRunner {
   wake(): void {
     const w = this.wakeUp;
     this.wakeUp = null;
-    w?.();
+    if (w) w();
+    else this.wakePending = true;
   }
 
   private sleep(): Promise<void> {
+    // A wake() that came while the loop was busy (stop, new events) is not lost: without
+    // this, stop() between two awaits left the loop asleep until the grace period ran out.
+    if (this.wakePending || this.stopped) {
+      this.wakePending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       this.wakeUp = resolve;
     });
@@ -202,12 +213,10 @@ export class PluginRunner {
       const gap = this.gaps.get(g)!;
       this.state.gaps.push({ id: g, discoveredAt: gap.discoveredAt, expiresAt: gap.expiresAt });
     }
-    for (let g = from + 1; g < id && g - from <= 5000; g++) {
-      const filled = g === processed ? undefined : this.hooks.recentLate(g);
-      if (filled && !this.state.gaps.some((x) => x.id === g)) {
-        this.state.gaps.push({ id: g, discoveredAt: Date.now(), expiresAt: Date.now() });
-        this.lateQueue.push({ event: filled });
-      }
+    for (const filled of this.hooks.recentLate(from, id)) {
+      if (filled.id === processed || this.state.gaps.some((x) => x.id === filled.id)) continue;
+      this.state.gaps.push({ id: filled.id, discoveredAt: Date.now(), expiresAt: Date.now() });
+      this.lateQueue.push({ event: filled });
     }
     this.hooks.dirty();
   }
@@ -237,35 +246,101 @@ export class PluginRunner {
         continue;
       }
       const { events, upTo } = await this.source.next(this.state.lastId, PAGE, this.eventTypes());
-      let heldUp = false;
-      for (const e of events) {
-        if (this.stopped || !this.active || this.priority.length || this.lateQueue.length) {
-          heldUp = true;
-          break;
-        }
-        if (!(await this.deliver(e, false))) {
-          heldUp = true;
-          break;
-        }
-      }
-      if (heldUp) continue;
+      if (!(await this.consume(events))) continue;
       if (upTo > this.state.lastId) this.advance(upTo);
       if (events.length === 0) await this.sleep();
     }
   }
 
-  /** Runs the matching callbacks on one event; false if the plugin is now holding. */
+  /** Something else should run first (pause, replay, late event, stop). */
+  private get interrupted(): boolean {
+    return this.stopped || !this.active || this.priority.length > 0 || this.lateQueue.length > 0;
+  }
+
+  /**
+   * Events per round trip to the worker: ~100 ms of work, so pause and replay stay
+   * responsive with slow plugins while fast ones are not paced by messaging.
+   */
+  private batchSize(): number {
+    const n = this.durations.length;
+    if (n === 0) return 8;
+    const avg = this.durations.reduce((a, b) => a + b, 0) / n;
+    return Math.max(1, Math.min(PAGE, Math.floor(100 / Math.max(avg, 0.01))));
+  }
+
+  /** Delivers events in order, in batches; false if interrupted or now holding. */
+  private async consume(events: EventLogEntry[]): Promise<boolean> {
+    let i = 0;
+    while (i < events.length) {
+      if (this.interrupted) return false;
+      // A segment: events in order, the matching ones (up to a batch) sent in one message.
+      const segment: Array<{ event: EventLogEntry; indexes: number[] }> = [];
+      let matched = 0;
+      const size = this.batchSize();
+      while (i < events.length && matched < size) {
+        const event = events[i++]!;
+        const indexes = this.matching(event);
+        if (indexes.length) matched++;
+        segment.push({ event, indexes });
+      }
+      const items = segment.filter((x) => x.indexes.length).map((x) => ({ event: x.event, callbackIndexes: x.indexes }));
+      const results = items.length ? await this.runItems(items, 1) : [];
+      if (!results) return false;
+      const byId = new Map(results.map((r) => [r.eventId, r]));
+      for (const { event, indexes } of segment) {
+        if (indexes.length === 0) {
+          this.finish(event, false);
+          continue;
+        }
+        const r = byId.get(event.id);
+        // Not run: the batch stopped at an earlier hold.
+        if (!r) return false;
+        // Cut short by abandon(): neither failed nor done, so the cursor stays before it.
+        if (this.abandoned && r.crashed) return false;
+        if (!this.apply(event, false, indexes, 1, r)) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The host refuses to run when its plugin no longer loads (e.g. the worker could not be
+   * restarted): the plugin shows as errored until a reload, and nothing is consumed.
+   */
+  private async runItems(items: RunItem[], attempt: number): Promise<RunResult[] | null> {
+    try {
+      return await this.hostRef.runBatch(items, { attempt });
+    } catch (e) {
+      this.loadError = (e as Error).message;
+      this.callbacks = [];
+      this.hooks.log('critical', this.loadError);
+      this.hooks.changed(this);
+      return null;
+    }
+  }
+
+  /** Runs the matching callbacks on one late event; false if it could not finish. */
   private async deliver(event: EventLogEntry, late: boolean): Promise<boolean> {
     const indexes = this.matching(event);
     if (indexes.length === 0) {
       this.finish(event, late);
       return true;
     }
-    return this.attempt(event, late, indexes, 1);
+    const r = await this.attempt(event, late, indexes, 1);
+    if (r === 'error') this.lateQueue.unshift({ event });
+    return r === 'ok';
   }
 
-  private async attempt(event: EventLogEntry, late: boolean, indexes: number[], attempt: number): Promise<boolean> {
-    const r = await this.hostRef.run(event, indexes, { late, attempt });
+  private async attempt(event: EventLogEntry, late: boolean, indexes: number[], attempt: number): Promise<'ok' | 'held' | 'error'> {
+    const results = await this.runItems([{ event, callbackIndexes: indexes, late }], attempt);
+    if (!results) return 'error';
+    // Cut short by abandon() (see consume()): still owed, like an event that could not run.
+    if (this.abandoned && results[0]?.crashed) return 'error';
+    return this.apply(event, late, indexes, attempt, results[0] ?? { eventId: event.id, outcomes: [] }) ? 'ok' : 'held';
+  }
+
+  /** Records one event's result: failures listed or held, outcome reported, cursor moved. */
+  private apply(event: EventLogEntry, late: boolean, indexes: number[], attempt: number, r: RunResult): boolean {
     let heldAt: CallbackOutcome | null = null;
     let totalMs = 0;
     const errors: string[] = [];
@@ -279,6 +354,9 @@ export class PluginRunner {
       this.lastError = `${o.name}: ${message}`;
       if (cb?.info.stopOnError === false) {
         this.recordFailed(event.id, o.name, message);
+        // Logged (and so e-mailed) as the original logged every callback error; without
+        // this a stopOnError=false failure showed only in the UI's failed list.
+        this.hooks.log('error', `event ${event.id} failed in ${o.name} (stopOnError=false: recorded in the failed list, moving on): ${o.error?.stack ?? message}`, event.id);
       } else {
         heldAt = o;
       }
@@ -321,13 +399,13 @@ export class PluginRunner {
 
   private recordFailed(eventId: number, callback: string, error: string): void {
     this.failedCount++;
-    const existing = this.state.failed.find((f) => f.eventId === eventId && (f as FailedEvent).callback === callback);
+    const existing = this.state.failed.find((f) => f.eventId === eventId && f.callback === callback);
     if (existing) {
       existing.attempts++;
       existing.at = Date.now();
       existing.error = error;
     } else {
-      this.state.failed.push({ eventId, callback, error, at: Date.now(), attempts: 1 } as FailedEvent);
+      this.state.failed.push({ eventId, callback, error, at: Date.now(), attempts: 1 });
       if (this.state.failed.length > FAILED_KEEP) this.state.failed.splice(0, this.state.failed.length - FAILED_KEEP);
     }
     this.hooks.dirty();
@@ -338,9 +416,10 @@ export class PluginRunner {
     const delay = this.retryBackoffMs[attempt - 1];
     const nextRetryAt = delay === undefined ? null : Date.now() + delay;
     this.hold = { event, late, remaining, attempt, error, callback, nextRetryAt, timer: null };
-    if (nextRetryAt !== null) {
+    if (nextRetryAt !== null && !this.stopped) {
       this.hold.timer = setTimeout(() => this.wake(), delay);
-      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); retry ${attempt} of ${this.retryBackoffMs.length} in ${Math.round(delay! / 1000)} s`, event.id);
+      this.hold.timer.unref();
+      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); retry ${attempt} of ${this.retryBackoffMs.length} in ${delay! < 1000 ? `${delay} ms` : `${Math.round(delay! / 1000)} s`}`, event.id);
     } else {
       this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); automatic retries used up, waiting for retry or skip`, event.id);
     }
@@ -356,8 +435,10 @@ export class PluginRunner {
     const h = this.hold!;
     this.clearHoldTimer();
     this.hold = null;
-    const ok = await this.attempt(h.event, h.late, h.remaining, h.attempt + 1);
-    if (ok) this.hooks.log('info', `event ${h.event.id} succeeded on attempt ${h.attempt + 1}`, h.event.id);
+    const r = await this.attempt(h.event, h.late, h.remaining, h.attempt + 1);
+    if (r === 'ok') this.hooks.log('info', `event ${h.event.id} succeeded on attempt ${h.attempt + 1}`, h.event.id);
+    // Could not even run: keep holding, for the user (or a reload) to act.
+    if (r === 'error') this.hold = { ...h, nextRetryAt: null, timer: null };
   }
 
   // ------------------------------------------------------------------ control
@@ -419,7 +500,7 @@ export class PluginRunner {
           let indexes = this.matching(event);
           if (onlyCallback) indexes = this.callbacks.filter((c) => c.info.name === onlyCallback).map((c) => c.info.index);
           if (indexes.length === 0) return resolve({ status: 'skipped' });
-          const r = await this.hostRef.run(event, indexes, { late: false, attempt: 1 });
+          const [r = { eventId: event.id, outcomes: [] }] = await this.hostRef.runBatch([{ event, callbackIndexes: indexes }]);
           const errors = r.outcomes.filter((o) => !o.ok).map((o) => `${o.name}: ${o.error?.message ?? 'failed'}`);
           if (r.crashed && r.outcomes.length < indexes.length) errors.push(r.crashed);
           const durationMs = r.outcomes.reduce((a, o) => a + o.durationMs, 0);
@@ -440,7 +521,7 @@ export class PluginRunner {
     if (entries.length === 0) throw new Error(`event ${event.id} is not in ${this.name}'s failed list`);
     let last: Outcome = { status: 'ok' };
     for (const f of entries) {
-      const cb = (f as FailedEvent).callback;
+      const cb = f.callback;
       last = await this.runOnce(event, this.callbacks.some((c) => c.info.name === cb) ? cb : undefined);
       if (last.status === 'ok') this.state.failed = this.state.failed.filter((x) => x !== f);
       else {
@@ -462,6 +543,19 @@ export class PluginRunner {
 
   async close(): Promise<void> {
     await this.stop();
+    await this.hostRef.close();
+  }
+
+  /**
+   * Shutdown past the grace period: close the host now (a callback still running is
+   * aborted, then its worker terminated) so the loop can end; close() alone would wait for
+   * that callback forever. What it did not finish is left unrecorded and runs again next start.
+   */
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    this.stopped = true;
+    this.clearHoldTimer();
+    this.wake();
     await this.hostRef.close();
   }
 
@@ -522,7 +616,7 @@ export class PluginRunner {
       held,
       failedEvents: this.state.failed.map((f) => ({
         eventId: f.eventId,
-        callback: (f as FailedEvent).callback ?? '',
+        callback: f.callback ?? '',
         error: f.error,
         at: f.at,
         attempts: f.attempts,

@@ -35,6 +35,8 @@ const GapSchema = z.object({
 
 const FailedEventSchema = z.object({
   eventId,
+  /** The callback that failed ('' in files written before callbacks were recorded). */
+  callback: z.string().default(''),
   error: z.string(),
   /** Last failure (epoch ms). */
   at: epochMs,

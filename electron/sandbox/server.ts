@@ -66,7 +66,8 @@ export interface Sandbox {
 }
 
 const scriptSchema = z.object({ name: z.string().min(1), key: z.string().min(1), generateEvents: z.boolean().optional() }).strict();
-const trafficSchema = z.object({ rate: z.number().nonnegative() }).strict();
+/** `rate`: events per second from now on; `burst`: write about this many events at once. */
+const trafficSchema = z.object({ rate: z.number().nonnegative().optional(), burst: z.number().int().positive().max(1_000_000).optional() }).strict();
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -188,8 +189,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
     if (m === 'POST' && path === '/_sandbox/traffic') {
       const t = parse(trafficSchema);
-      traffic.setRate(t.rate);
-      return send(res, 200, traffic.stats);
+      if (t.rate !== undefined) traffic.setRate(t.rate);
+      const written = t.burst ? traffic.burst(t.burst) : 0;
+      return send(res, 200, { ...traffic.stats, burst: written, lastEventId: store.lastEventId });
     }
     return send(res, 404, errorBody(new SandboxError(404, 103, `No control route ${m} ${path}`)));
   };

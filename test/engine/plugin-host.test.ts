@@ -1,9 +1,11 @@
 // The plugin host: real plugin files in a temp folder, real worker threads, and the sandbox
 // site for the callbacks' `sg`.
 
-import { writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { PluginHost, type PluginHostOptions, type PluginLogLine } from '../../electron/engine/plugin-host.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/index.js';
@@ -85,6 +87,15 @@ function ev(over: Partial<EventLogEntry> = {}): EventLogEntry {
 }
 
 const first = { late: false, attempt: 1 };
+
+/** Waits until `check` holds (for things that happen asynchronously, like stray logs). */
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 const messages = (h: TestHost, re?: RegExp) => h.logs.map((l) => l.message).filter((m) => !re || re.test(m));
 
 // ---------------------------------------------------------------------------------------
@@ -147,17 +158,52 @@ describe('loading', () => {
     expect(messages(h)).toContain(`ts n=1 a ${e.id}`);
   });
 
-  test('.mts with top-level await, and a named-export .ts', async () => {
-    const mts = await plugin(
-      `const ready: string = await Promise.resolve('tla');
+  test('top-level await: .mts, a .ts in a "type": "module" package; a clear hint for a CommonJS .ts', async () => {
+    const source = (ext: string) =>
+      `const ready: string = await Promise.resolve('tla' + ${JSON.stringify(ext)});
        export function registerCallbacks(reg: import('shotgun-events').Registrar): void {
-         reg.registerCallback('plug', 'k', (_sg, _e, _a, ctx) => ctx.logger.info(ready));
-       }`,
-      '.mts',
+         reg.registerCallback('plug', 'k', (_sg, _e, _a, ctx) => ctx.logger.info(ready + ' ' + typeof import.meta.url));
+       }`;
+    const esmDir = path.join(dir, 'esm-package');
+    await mkdir(esmDir, { recursive: true });
+    await writeFile(path.join(esmDir, 'package.json'), '{"type":"module"}\n');
+    await writeFile(path.join(esmDir, 'tla.ts'), source('.ts'));
+    for (const file of [await plugin(source('.mts'), '.mts'), path.join(esmDir, 'tla.ts')]) {
+      const h = await loaded(file);
+      await h.run(ev(), [0], first);
+      expect(messages(h)).toEqual([`tla${path.extname(file)} string`]);
+    }
+    const { error } = await loadError(source('.ts'), '.ts');
+    expect(error).toMatch(/Top-level await[\s\S]*rename it to \.mts/);
+  });
+
+  test("a tsconfig.json beside the plugin applies (paths aliases)", async () => {
+    const proj = path.join(dir, 'ts-project');
+    await mkdir(path.join(proj, 'lib'), { recursive: true });
+    await writeFile(path.join(proj, 'tsconfig.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@lib/*': ['./lib/*'] } } }));
+    await writeFile(path.join(proj, 'lib', 'names.ts'), `export const who: string = 'aliased';\n`);
+    await writeFile(
+      path.join(proj, 'aliased.ts'),
+      `import { who } from '@lib/names';
+       export function registerCallbacks(reg: any): void { reg.registerCallback('plug', 'k', (_s: unknown, _e: unknown, _a: unknown, ctx: any) => ctx.logger.info(who)); }`,
     );
-    const h = await loaded(mts);
+    const h = await loaded(path.join(proj, 'aliased.ts'));
     await h.run(ev(), [0], first);
-    expect(messages(h)).toContain('tla');
+    expect(messages(h)).toEqual(['aliased']);
+  });
+
+  test.runIf(process.platform === 'linux')('loading a .ts plugin leaves no esbuild process behind', async () => {
+    const children = () =>
+      execFileSync('ps', ['-o', 'pid=,stat=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes('esbuild')).length;
+    const before = children();
+    const file = await plugin(`export function registerCallbacks(reg: any): void { reg.registerCallback('plug', 'k', function tsOne(): void {}); }`, '.ts');
+    const h = await loaded(file);
+    expect(children()).toBe(before);
+    await h.load(); // a reload: a new worker, the file transformed again (or from tsx's cache)
+    await h.close();
+    expect(children()).toBe(before);
   });
 
   describe('load errors are messages naming the file and the cause', () => {
@@ -227,10 +273,8 @@ describe('loading', () => {
         [`reg.registerCallback('plug', 'k', () => {}, null, { timeoutMs: -5 })`, /timeoutMs must be a positive number/],
         [`reg.registerCallback('plug', 'k', () => {}, null, [1])`, /options must be an object/],
       ];
-      for (const [call, re] of cases) {
-        const { error } = await loadError(`export function registerCallbacks(reg) { ${call}; }`);
-        expect(error, call).toMatch(re);
-      }
+      const errors = await Promise.all(cases.map(([call]) => loadError(`export function registerCallbacks(reg) { ${call}; }`)));
+      cases.forEach(([call, re], i) => expect(errors[i]!.error, call).toMatch(re));
     });
 
     test('registering after registerCallbacks returned is an error (logged)', async () => {
@@ -240,7 +284,7 @@ describe('loading', () => {
          }`,
       );
       const h = await loaded(file);
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => h.logs.length > 0);
       expect(h.loaded).toEqual({ ok: true, callbacks: [] });
       expect(messages(h).join('\n')).toMatch(/registerCallback was called after registerCallbacks returned/);
     });
@@ -446,7 +490,7 @@ describe('sg: a lazy ShotGrid connection per script', () => {
     expect(r.outcomes[1]!.ok).toBe(false);
     expect(r.outcomes[1]!.error!.name).toBe('AuthenticationError');
     expect(r.outcomes[1]!.error!.message).toMatch(/Can't authenticate script 'plug'/);
-    await new Promise((res) => setTimeout(res, 20));
+    await until(() => conns.length > 0);
     expect(conns).toContainEqual(expect.objectContaining({ kind: 'error', scriptName: 'plug', plugin: h.name }));
   });
 
@@ -497,7 +541,7 @@ describe('isolation', () => {
       `let n = 0;
        export function registerCallbacks(reg) {
          reg.registerCallback('plug', 'k', function count(sg, e, a, ctx) { n++; ctx.logger.info('count ' + n); });
-         reg.registerCallback('plug', 'k', function spin(sg, e, a, ctx) { ctx.logger.info('spinning'); for (;;) {} }, null, { timeoutMs: 300 });
+         reg.registerCallback('plug', 'k', function spin(sg, e, a, ctx) { ctx.logger.info('spinning'); for (;;) {} }, null, { timeoutMs: 500 });
        }`,
       '.mjs',
       'spinner',
@@ -508,19 +552,20 @@ describe('isolation', () => {
     const thread = h.threadId;
 
     const started = Date.now();
-    const pending = h.run(ev(), [0, 1], first);
-    // while the plugin spins, another plugin's worker answers at once
+    let spinDone = false;
+    const pending = h.run(ev(), [0, 1], first).finally(() => (spinDone = true));
+    // while the plugin spins, another plugin's worker answers
     const otherResult = await o.run(ev(), [0], first);
     expect(otherResult.outcomes[0]!.ok).toBe(true);
-    expect(Date.now() - started).toBeLessThan(300);
+    expect(spinDone).toBe(false);
 
     const r = await pending;
-    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(650);
     expect(r.outcomes.map((x) => [x.name, x.ok])).toEqual([
       ['count', true],
       ['spin', false],
     ]);
-    expect(r.outcomes[1]!.error).toMatchObject({ timedOut: true, name: 'TimeoutError', message: 'Callback spin timed out after 300 ms' });
+    expect(r.outcomes[1]!.error).toMatchObject({ timedOut: true, name: 'TimeoutError', message: 'Callback spin timed out after 500 ms' });
     expect(r.crashed).toMatch(/did not stop within 200 ms.*terminated/);
     expect(h.threadId).toBeNull();
 
@@ -631,7 +676,7 @@ describe('isolation', () => {
     );
     const thread = h.threadId;
     expect((await h.run(ev(), [0], first)).outcomes[0]!.ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => h.logs.filter((l) => l.level === 'error').length >= 2);
     const errors = h.logs.filter((l) => l.level === 'error').map((l) => l.message);
     expect(errors.some((m) => m.includes('Uncaught exception') && m.includes('thrown from a timer'))).toBe(true);
     expect(errors.some((m) => m.includes('Unhandled promise rejection') && m.includes('nobody awaited me'))).toBe(true);
@@ -644,9 +689,50 @@ describe('isolation', () => {
       await plugin(`export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function later() { setTimeout(() => process.exit(9), 20); }); }`),
     );
     expect((await h.run(ev(), [0], first)).outcomes[0]!.ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => h.threadId === null);
     expect(messages(h).join('\n')).toMatch(/stopped between events \(plugin worker exited with code 9\)/);
     expect((await h.run(ev(), [0], first)).outcomes[0]!.ok).toBe(true);
+  });
+
+  test('stray plugin code that blocks the thread between callbacks: the run ends, the worker restarts', async () => {
+    const h = await loaded(
+      await plugin(
+        `export function registerCallbacks(reg) {
+           reg.registerCallback('plug', 'k', function blocker(sg, e) { if (e.meta && e.meta.block) setTimeout(() => { for (;;) {} }, 20); });
+         }`,
+      ),
+      { callbackTimeoutMs: 300 },
+    );
+    expect((await h.run(ev({ meta: { block: true } }), [0], first)).outcomes[0]!.ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 200)); // the stray timer has started spinning
+    const e = ev();
+    const r = await h.run(e, [0], first);
+    expect(r).toMatchObject({ eventId: e.id, outcomes: [] });
+    expect(r.crashed).toMatch(/did not start its next callback within 300 ms/);
+    expect((await h.run(ev(), [0], first)).outcomes[0]!.ok).toBe(true);
+  });
+
+  test('close() during a batch: the callback in progress is aborted and may finish; no later event starts', async () => {
+    const h = await loaded(
+      await plugin(
+        `export function registerCallbacks(reg) {
+           reg.registerCallback('plug', 'k', async function slow(sg, e, a, ctx) {
+             await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+             ctx.logger.info('aborted ' + e.id);
+           });
+         }`,
+      ),
+    );
+    const events = [ev(), ev(), ev()];
+    const pending = h.runBatch(events.map((event) => ({ event, callbackIndexes: [0] })));
+    await new Promise((r) => setTimeout(r, 50));
+    await h.close();
+    const results = await pending;
+    expect(results.map((r) => [r.eventId, r.outcomes.map((o) => o.ok), r.crashed])).toEqual([
+      [events[0]!.id, [true], undefined],
+      [events[1]!.id, [], 'The plugin host was closed before this event ran'],
+    ]);
+    expect(messages(h)).toEqual([`aborted ${events[0]!.id}`]);
   });
 
   test('close() aborts a running callback (shutdown) and resolves its run', async () => {
@@ -706,7 +792,7 @@ describe('logs and e-mails', () => {
     );
     const e = ev();
     await h.run(e, [0], first);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => h.logs.some((l) => l.message === 'raw stdout'));
     const find = (m: string) => h.logs.find((l) => l.message.startsWith(m));
     expect(find('hidden')).toBeUndefined();
     expect(find('registering')).toMatchObject({ level: 'info', logger: 'plugin.talker', message: 'registering me with 1 callback', plugin: 'talker' });
@@ -743,14 +829,69 @@ describe('logs and e-mails', () => {
       const h = await loaded(await plugin(`export function registerCallbacks(reg) { ${call} }`));
       return h.emails;
     };
-    expect(await emailsOf(`reg.setEmails(true);`)).toBe(true);
-    expect(await emailsOf(`reg.setEmails(false);`)).toBe(false);
-    expect(await emailsOf(`reg.setEmails('td@studio.com', 'pipeline@studio.com');`)).toEqual(['td@studio.com', 'pipeline@studio.com']);
-    expect(await emailsOf(`reg.setEmails(['a@b.c']);`)).toEqual(['a@b.c']);
-    expect(await emailsOf(``)).toBeNull();
-    const { error } = await loadError(`export function registerCallbacks(reg) { reg.setEmails(true, 'td@studio.com'); }`);
-    expect(error).toMatch(/true or false must be the only argument/);
-    const { error: e2 } = await loadError(`export function registerCallbacks(reg) { reg.setEmails('not an address'); }`);
-    expect(e2).toMatch(/is not an e-mail address/);
+    const [t, f, list, array, none, mixed, bad] = await Promise.all([
+      emailsOf(`reg.setEmails(true);`),
+      emailsOf(`reg.setEmails(false);`),
+      emailsOf(`reg.setEmails('td@studio.com', 'pipeline@studio.com');`),
+      emailsOf(`reg.setEmails(['a@b.c']);`),
+      emailsOf(``),
+      loadError(`export function registerCallbacks(reg) { reg.setEmails(true, 'td@studio.com'); }`),
+      loadError(`export function registerCallbacks(reg) { reg.setEmails('not an address'); }`),
+    ]);
+    expect(t).toBe(true);
+    expect(f).toBe(false);
+    expect(list).toEqual(['td@studio.com', 'pipeline@studio.com']);
+    expect(array).toEqual(['a@b.c']);
+    expect(none).toBeNull();
+    expect(mixed.error).toMatch(/true or false must be the only argument/);
+    expect(bad.error).toMatch(/is not an e-mail address/);
   });
 });
+
+describe('from compiled JavaScript (as the shotgun-events CLI runs from dist/)', () => {
+  test('the .js worker entry loads .ts and .js plugins; the process exits after close()', async () => {
+    const root = await tempDir('sge-plugin-js-');
+    const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+    const sources = [
+      ...['plugin-api', 'plugin-host', 'plugin-protocol', 'plugin-worker', 'match'].map((n) => `electron/engine/${n}.ts`),
+      ...(await readdir(path.join(projectRoot, 'electron/shotgun'))).filter((n) => n.endsWith('.ts')).map((n) => `electron/shotgun/${n}`),
+    ];
+    for (const rel of sources) {
+      const { outputText } = ts.transpileModule(await readFile(path.join(projectRoot, rel), 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      });
+      await mkdir(path.join(root, path.dirname(rel)), { recursive: true });
+      await writeFile(path.join(root, rel.replace(/\.ts$/, '.js')), outputText);
+    }
+    await writeFile(path.join(root, 'package.json'), '{"type":"module"}\n');
+    await symlink(path.join(projectRoot, 'node_modules'), path.join(root, 'node_modules'), 'junction');
+    const plugins = path.join(root, 'plugins');
+    await mkdir(plugins);
+    await writeFile(path.join(plugins, 'util.ts'), `export const twice = (n: number): number => n * 2;\n`);
+    await writeFile(
+      path.join(plugins, 'typed.ts'),
+      `import type { Registrar, CallbackContext, EventLogEntry } from 'shotgun-events';
+       import { twice } from './util.js';
+       export function registerCallbacks(reg: Registrar): void {
+         reg.registerCallback('plug', 'k', (_sg: unknown, e: EventLogEntry, _a: unknown, ctx: CallbackContext): void => ctx.logger.info('twice ' + twice(e.id)));
+       }`,
+    );
+    await writeFile(path.join(plugins, 'plain.js'), `export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function spin() { for (;;) {} }, null, { timeoutMs: 100 }); }`);
+    const script = path.join(root, 'check.mjs');
+    await writeFile(
+      script,
+      `import { PluginHost } from './electron/engine/plugin-host.js';
+       const lines = [];
+       const mk = (f) => new PluginHost({ file: new URL('./plugins/' + f, import.meta.url).pathname, name: f, shotgun: { server: 'http://127.0.0.1:9' }, callbackTimeoutMs: 5000, abortGraceMs: 100, onLog: (l) => lines.push(l.message) });
+       const ev = { id: 21, event_type: 'Shotgun_Shot_New', attribute_name: null, meta: null, entity: null, user: null, project: null, session_uuid: null, created_at: '2026-01-01T00:00:00Z' };
+       const typed = mk('typed.ts'), plain = mk('plain.js');
+       const loads = [await typed.load(), await plain.load()];
+       const runs = [await typed.run(ev, [0], { late: false, attempt: 1 }), await plain.run(ev, [0], { late: false, attempt: 1 })];
+       await typed.close(); await plain.close();
+       console.log(JSON.stringify({ loads: loads.map((l) => l.ok), runs: runs.map((r) => [r.outcomes[0].ok, !!r.outcomes[0].error?.timedOut]), lines }));`,
+    );
+    const out = execFileSync(process.execPath, [script], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ loads: [true, true], runs: [[true, false], [false, true]], lines: ['twice 42'] });
+  });
+});
+

@@ -58,7 +58,7 @@ describe('opening', () => {
     const a = await openStore(file);
     const p = a.ensurePlugin('tasks', () => newPluginState(100));
     p.gaps.push({ id: 98, discoveredAt: 1000, expiresAt: 301_000 });
-    p.failed.push({ eventId: 99, error: 'TypeError: x', at: 2000, attempts: 3 });
+    p.failed.push({ eventId: 99, callback: 'onTask', error: 'TypeError: x', at: 2000, attempts: 3 });
     p.paused = true;
     a.ensurePlugin('notes', () => newPluginState(7)).enabled = false;
     a.data.headId = 120;
@@ -75,7 +75,7 @@ describe('opening', () => {
       gaps: [{ id: 98, discoveredAt: 1000, expiresAt: 301_000 }],
       enabled: true,
       paused: true,
-      failed: [{ eventId: 99, error: 'TypeError: x', at: 2000, attempts: 3 }],
+      failed: [{ eventId: 99, callback: 'onTask', error: 'TypeError: x', at: 2000, attempts: 3 }],
     });
     expect(b.plugin('notes')).toMatchObject({ lastId: 7, enabled: false });
     expect(b.plugin('nope')).toBeUndefined();

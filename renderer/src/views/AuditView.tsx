@@ -1,0 +1,62 @@
+import { useMemo, useState } from 'react';
+import { dateTime } from '../format.js';
+import { useStore } from '../store.js';
+import { replayText } from './RewindWizard.js';
+
+/** Every cursor change (rewinds, skips), newest first. */
+export function AuditView() {
+  const audit = useStore((s) => s.audit);
+  const pluginNames = useStore((s) => s.pluginNames);
+  const [plugin, setPlugin] = useState('');
+  const rows = useMemo(() => audit.filter((a) => !plugin || a.plugin === plugin).reverse(), [audit, plugin]);
+  return (
+    <div className="audit-view">
+      <div className="toolbar">
+        <label>
+          Audit plugin
+          <select value={plugin} onChange={(e) => setPlugin(e.target.value)}>
+            <option value="">All plugins</option>
+            {pluginNames.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="muted count">{rows.length} cursor changes</span>
+      </div>
+      {rows.length === 0 ? (
+        <p className="empty">No cursor changes yet. Moving a cursor or skipping a held event is recorded here.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="audit" aria-label="Cursor changes">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Plugin</th>
+                <th scope="col">Action</th>
+                <th scope="col">Before → after</th>
+                <th scope="col">Effect</th>
+                <th scope="col">By</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((a, i) => (
+                <tr key={`${a.time}-${a.plugin}-${i}`} data-plugin={a.plugin}>
+                  <td>{dateTime(a.time)}</td>
+                  <td>{a.plugin}</td>
+                  <td>{a.action}</td>
+                  <td className="num">
+                    {a.before} → {a.after}
+                  </td>
+                  <td>{a.replayCount === null ? '–' : replayText(a.replayCount)}</td>
+                  <td>{a.source}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+// Small pieces shared by several views.
+
+import type { Outcome } from '../../../electron/contract.js';
+import { ms } from '../format.js';
+
+const STATUS_ICON: Record<Outcome['status'], string> = { ok: '✓', failed: '✗', held: '⏸', skipped: '↷' };
+
+function outcomeTitle(plugin: string, o: Outcome): string {
+  return `${plugin}: ${o.status}${o.durationMs !== undefined ? ` in ${ms(o.durationMs)}` : ''}${o.attempt && o.attempt > 1 ? ` (attempt ${o.attempt})` : ''}${o.late ? ', late' : ''}${o.error ? `\n${o.error}` : ''}`;
+}
+
+export function OutcomeChip({ plugin, outcome }: { plugin: string; outcome: Outcome }) {
+  return (
+    <span className={`chip chip-${outcome.status}`} title={outcomeTitle(plugin, outcome)} data-plugin={plugin} data-status={outcome.status}>
+      <span aria-hidden="true">{STATUS_ICON[outcome.status]}</span> {plugin}
+      <span className="sr-only"> {outcome.status}</span>
+    </span>
+  );
+}
+

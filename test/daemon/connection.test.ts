@@ -1,0 +1,129 @@
+// Connection loss through the real CLI: the site answers 503 for a while, or goes away
+// altogether and comes back on the same port. The daemon logs its retries, keeps its
+// place, and delivers everything once the site is back: nothing lost, nothing twice.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SandboxError } from '../../electron/sandbox/errors.js';
+import { startSandbox } from '../../electron/sandbox/index.js';
+import { makeSite, readState, recorderPlugin, sleep, until, type Site } from './harness.js';
+
+let site: Site;
+let tmp: string | null = null;
+afterEach(async () => {
+  await site?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  tmp = null;
+});
+
+const shotId = async (s: Site) => (await s.sg.findOne<{ id: number }>('Shot', [], ['id']))!.id;
+
+async function write(s: Site, shot: number, v: number): Promise<number> {
+  const before = s.sandbox.store.lastEventId;
+  await s.sg.update('Shot', shot, { sg_cut_in: v });
+  expect(s.sandbox.store.lastEventId).toBe(before + 1);
+  return before + 1;
+}
+
+describe('connection loss', () => {
+  it('503s on every event read for a while: retries logged, then everything delivered once', async () => {
+    site = await makeSite();
+    site.writePlugin('a.mjs', recorderPlugin(site.recordsDir, 'a'));
+    site.writePlugin('b.mjs', recorderPlugin(site.recordsDir, 'b'));
+    const shot = await shotId(site);
+    const d = site.run();
+    await d.waitFor(/Polling every event type/);
+    const e1 = await write(site, shot, 1);
+    await until(() => site.records('a').length === 1 && site.records('b').length === 1, 'first event');
+
+    // The next 15 event reads fail (Retry-After: 0 keeps the client's own retries quick).
+    const r = await fetch(`${site.sandbox.url}/_sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fail: [{ status: 503, count: 15, path: 'EventLogEntry', retryAfter: 0 }] }),
+    });
+    expect(r.status).toBe(200);
+    const during = [await write(site, shot, 2), await write(site, shot, 3)];
+    await d.waitFor(/Unable to connect to SG \(attempt 1 of 3\)/, 8000);
+    await until(() => site.sandbox.faults.fail.length === 0, 'the outage is over', 12_000);
+    const e4 = await write(site, shot, 4);
+    await until(() => site.records('a').length >= 4 && site.records('b').length >= 4, 'events after the outage');
+    await sleep(400);
+    for (const n of ['a', 'b']) expect(site.records(n).map((x) => x.id)).toEqual([e1, ...during, e4]);
+    expect(await d.stop()).toBe(0);
+    for (const n of ['a', 'b']) expect(readState(site)!.plugins[n]).toMatchObject({ lastId: e4, gaps: [] });
+  });
+
+  it('an outage that hits only the re-ask of an open gap loses none of the page read just before', async () => {
+    site = await makeSite();
+    site.writePlugin('rec.mjs', recorderPlugin(site.recordsDir, 'rec'));
+    const shot = await shotId(site);
+    // While \`down\`, event searches by \`id in [...]\` (the gap re-ask) answer 503; page reads work.
+    let down = false;
+    let refused = 0;
+    const store = site.sandbox.store;
+    const find = store.find.bind(store);
+    store.find = (type, q) => {
+      if (down && type === 'EventLogEntry' && JSON.stringify(q.filters).includes('"in"')) {
+        refused++;
+        throw new SandboxError(503, 103, 'down for maintenance');
+      }
+      return find(type, q);
+    };
+    const d = site.run();
+    await d.waitFor(/Polling every event type/);
+    await sleep(300);
+    store.eventFaults.holdWrites = 1;
+    store.eventFaults.holdMs = 4500;
+    const held = await write(site, shot, 1);
+    const y1 = await write(site, shot, 2);
+    await until(() => site.records('rec').length === 1, 'the event after the gap');
+    down = true;
+    const during = [await write(site, shot, 3), await write(site, shot, 4)];
+    await d.waitFor(/Unable to (connect to SG|poll for events)/, 8000);
+    down = false;
+    await until(() => site.records('rec').length >= 4, 'the page read during the outage, then the late event', 12_000);
+    await sleep(400);
+    expect(refused).toBeGreaterThan(0);
+    expect(site.records('rec').map((x) => [x.id, x.late])).toEqual([
+      [y1, false],
+      [during[0], false],
+      [during[1], false],
+      [held, true],
+    ]);
+    expect(await d.stop()).toBe(0);
+    expect(readState(site)!.plugins.rec).toMatchObject({ lastId: during[1], gaps: [] });
+  });
+
+  it('the site goes away and comes back on the same port: the daemon keeps its place', async () => {
+    tmp = mkdtempSync(path.join(tmpdir(), 'sge-conn-'));
+    const persistPath = path.join(tmp, 'site.json');
+    site = await makeSite({ persistPath });
+    site.writePlugin('rec.mjs', recorderPlugin(site.recordsDir, 'rec'));
+    const shot = await shotId(site);
+    const d = site.run();
+    await d.waitFor(/Polling every event type/);
+    const e1 = await write(site, shot, 1);
+    await until(() => site.records('rec').length === 1, 'first event');
+
+    // A write just before the site goes down: maybe read, maybe not yet.
+    const e2 = await write(site, shot, 2);
+    const port = site.sandbox.port;
+    await site.sandbox.close();
+    await d.waitFor(/Unable to connect to SG/, 10_000);
+    await sleep(1000);
+    const outage = d.output().match(/Unable to (connect to SG|poll for events)/g)?.length ?? 0;
+
+    site.sandbox = await startSandbox({ port, persistPath });
+    expect(site.sandbox.store.lastEventId).toBe(e2);
+    const e3 = await write(site, shot, 3);
+    await until(() => site.records('rec').length >= 3, 'events after the site came back', 12_000);
+    await sleep(400);
+    expect(site.records('rec').map((x) => x.id)).toEqual([e1, e2, e3]);
+    console.log(`connection failures logged while the site was down: ${outage}`);
+    expect(outage).toBeGreaterThanOrEqual(1);
+    expect(await d.stop()).toBe(0);
+    expect(readState(site)!.plugins.rec).toMatchObject({ lastId: e3, gaps: [] });
+  });
+});

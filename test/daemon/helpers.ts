@@ -1,0 +1,64 @@
+// Small helpers shared by the daemon integration tests (harness.ts has the site itself).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { until, type Site } from './harness.js';
+
+export interface LogEvent {
+  id: number;
+  event_type: string;
+  attribute_name: string | null;
+  user: { type: string; id: number; name?: string } | null;
+}
+
+/** Every EventLogEntry after `after`, in id order, read straight from the sandbox. */
+export async function eventsAfter(site: Site, after: number): Promise<LogEvent[]> {
+  return site.sg.find<LogEvent>(
+    'EventLogEntry',
+    [['id', 'greater_than', after]],
+    ['id', 'event_type', 'attribute_name', 'user'],
+    [{ field_name: 'id', direction: 'asc' }],
+  );
+}
+
+/** The daemon's JSON state file (harness config: eventIdFile = state/daemon.id). */
+export function statePath(site: Site): string {
+  return path.join(site.dir, 'state', 'daemon.id.json');
+}
+
+export interface StateJson {
+  plugins: Record<string, { lastId: number; gaps: Array<{ id: number }>; failed: Array<{ eventId: number; error: string }> }>;
+  headId?: number;
+}
+
+export function readState(site: Site, f = statePath(site)): StateJson | null {
+  if (!existsSync(f)) return null;
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as StateJson;
+  } catch {
+    return null; // mid-rename on some filesystems: try again
+  }
+}
+
+/** Waits until each named plugin's saved cursor reached `id` (it walked past everything up to it). */
+export async function cursorsReach(site: Site, names: string[], id: number, timeoutMs = 15_000, file = statePath(site)): Promise<void> {
+  await until(
+    () => {
+      const s = readState(site, file);
+      return !!s && names.every((n) => (s.plugins[n]?.lastId ?? -1) >= id);
+    },
+    `cursors of ${names.join(', ')} at ${id} (state: ${JSON.stringify(readState(site, file)?.plugins)})`,
+    timeoutMs,
+  );
+}
+
+export const ids = (site: Site, plugin: string): number[] => site.records(plugin).map((r) => r.id);
+
+export const shotId = async (s: Site): Promise<number> => (await s.sg.findOne<{ id: number }>('Shot', [], ['id']))!.id;
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A plugin that registers nothing special: used to fill a plugins folder for config tests. */
+export const NOOP_PLUGIN = `export function registerCallbacks(reg) {
+  reg.registerCallback('plugins', 'plugins-key', () => {}, null, { matchEvents: null });
+}
+`;

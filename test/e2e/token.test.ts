@@ -1,0 +1,73 @@
+// End to end, the headless UI off loopback: `run --ui 0.0.0.0:0` generates a token and
+// prints it in the URL; the page (and its WebSocket) are refused without it (401) and load
+// with it. Also the Settings view (headless: the config, read-only).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { recorderPlugin } from '../daemon/harness.js';
+import { chromiumMissing, E2E_TIMEOUT, launchBrowser, openUi, screenshot, startUi, stopUi, tab, type UiRun } from './helpers.js';
+
+let run: UiRun | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+
+describe.skipIf(chromiumMissing())('e2e: token off loopback', { timeout: E2E_TIMEOUT }, () => {
+  beforeAll(async () => {
+    run = await startUi({
+      plugins: (site) => ({ rec: recorderPlugin(site.recordsDir, 'rec') }),
+      listen: '0.0.0.0:0',
+      rate: 5,
+    });
+    browser = await launchBrowser();
+  }, E2E_TIMEOUT);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await stopUi(run);
+  });
+
+  it('prints a URL with a generated token', () => {
+    expect(run!.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/\?token=[\w-]{20,}$/);
+    expect(run!.daemon.output()).toContain('the token is required');
+  });
+
+  it('answers 401 without the token (or with a wrong one), page and WebSocket alike', async () => {
+    const context = await browser!.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    for (const path of ['/', '/?token=wrong', '/#plugins', '/ws']) {
+      const res = await page.goto(`${run!.base}${path}`);
+      expect(res?.status(), path).toBe(401);
+      expect(await page.textContent('body')).toContain('Unauthorized');
+    }
+    // The WebSocket upgrade from a page of that origin, without the token.
+    const closed = await page.evaluate(
+      (url) =>
+        new Promise<string>((resolve) => {
+          const ws = new WebSocket(url);
+          ws.onopen = () => resolve('open');
+          ws.onerror = () => resolve('error');
+        }),
+      `ws://127.0.0.1:${run!.port}/ws`,
+    );
+    expect(closed).toBe('error');
+  });
+
+  it('loads with ?token= and works (live link, settings view)', async () => {
+    const { context, page } = await openUi(browser!, `${run!.base}/?token=${encodeURIComponent(run!.token!)}`);
+    contexts.push(context);
+    // The token travelled to the WebSocket: the UI is live with the engine's state.
+    await page.getByLabel('ShotGrid connection: connected', { exact: true }).waitFor();
+    await tab(page, 'Plugins');
+    await page.getByRole('region', { name: 'Plugin rec', exact: true }).waitFor();
+    await tab(page, 'Settings');
+    // A <dl> (Chromium: a DescriptionList named so); Playwright has no role for it.
+    const settings = page.getByLabel('Current settings', { exact: true });
+    await settings.waitFor();
+    expect(await settings.textContent()).toContain(run!.site.sandbox.url);
+    expect(await settings.textContent()).not.toContain('daemon-key');
+    await screenshot(page, 'settings');
+    // The page kept its token in the URL (reloads work) and never shows it elsewhere.
+    expect(new URL(page.url()).searchParams.get('token')).toBe(run!.token);
+  });
+});
