@@ -8,14 +8,20 @@
 //      max_event_batch_size 500 and 5000.
 //   3. Latency: the daemon live (fetch_interval 1 s), one plugin, events committed at a
 //      steady rate; commit → callback p50/p99.
+//   4. UI (bench/ui.ts): `run --ui` with the traffic generator at 1,000 events/s for a
+//      minute, the Events view in headless Chromium (Debian's /usr/bin/chromium):
+//      frames per second and the renderer's JS heap before/after.
 //
 // The sandbox runs in its own child process, so neither side shares an event loop with
 // the process that measures. Options (after `npm run bench --`):
 //   --events N         events to preload (default 100000)
 //   --rate R           latency test: events per second (default 20)
-//   --seconds S        latency test: how long (default 15)
+//   --seconds S        latency test: how long (default 15); also shortens the UI test
+//                      when --ui-seconds is not given
+//   --ui-rate R        UI test: traffic, events per second (default 1000)
+//   --ui-seconds S     UI test: how long the traffic runs (default 60)
 //   --profile DIR      run the daemons under `node --cpu-prof`, profiles into DIR
-//   --only raw,catchup,latency
+//   --only raw,catchup,latency,ui
 //   --keep             keep the temp folder (configs, state, daemon logs) and say where
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +32,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Shotgun } from '../electron/shotgun/index.js';
 import { EVENT_FIELDS } from '../electron/shotgun/index.js';
+import { uiBench } from './ui.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = path.join(ROOT, 'dist/electron/cli/main.js');
@@ -49,13 +56,27 @@ interface Options {
   events: number;
   rate: number;
   seconds: number;
+  /** Whether --seconds was given (it then shortens the UI test too). */
+  secondsGiven: boolean;
+  uiRate: number;
+  uiSeconds: number | null;
   profile: string | null;
   only: Set<string>;
   keep: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { events: 100_000, rate: 20, seconds: 15, profile: null, only: new Set(['raw', 'catchup', 'latency']), keep: false };
+  const o: Options = {
+    events: 100_000,
+    rate: 20,
+    seconds: 15,
+    secondsGiven: false,
+    uiRate: 1000,
+    uiSeconds: null,
+    profile: null,
+    only: new Set(['raw', 'catchup', 'latency', 'ui']),
+    keep: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = () => {
@@ -70,7 +91,11 @@ function parseArgs(argv: string[]): Options {
     };
     if (a === '--events') o.events = Math.round(num(v()));
     else if (a === '--rate') o.rate = num(v());
-    else if (a === '--seconds') o.seconds = num(v());
+    else if (a === '--seconds') {
+      o.seconds = num(v());
+      o.secondsGiven = true;
+    } else if (a === '--ui-rate') o.uiRate = num(v());
+    else if (a === '--ui-seconds') o.uiSeconds = num(v());
     else if (a === '--profile') o.profile = path.resolve(v());
     else if (a === '--only') o.only = new Set(v().split(','));
     else if (a === '--keep') o.keep = true;
@@ -681,6 +706,27 @@ async function main(): Promise<void> {
       lat = await latency(root, sb.url, opts);
     }
 
+    let uiLines: string[] = [];
+    if (opts.only.has('ui')) {
+      const seconds = opts.uiSeconds ?? (opts.secondsGiven ? opts.seconds : 60);
+      progress(`ui: traffic ${opts.uiRate} events/s for ${seconds} s, the Events view in headless Chromium`);
+      uiLines = await uiBench(
+        {
+          root,
+          sandboxUrl: sb.url,
+          sandboxPid: sb.proc.child.pid,
+          control: sb.control,
+          spawnNode,
+          daemonDir,
+          stopChild,
+          progress,
+          cli: CLI,
+          pluginScript: SCRIPTS.plugin,
+        },
+        { rate: opts.uiRate, seconds },
+      );
+    }
+
     out.push('');
     const cores = availableParallelism();
     const loadAfter = loadavg()[0]!;
@@ -765,6 +811,7 @@ async function main(): Promise<void> {
       if (lat.missing.length) out.push(`  NEVER DELIVERED within ${(lat.fetchIntervalMs * 3 + 5000) / 1000} s: event ids ${lat.missing.join(', ')}`);
       out.push(`  (create round trip p50 ${lat.createP50.toFixed(1)} ms), so the figures are an upper bound.`);
     }
+    out.push(...uiLines);
     out.push('');
     out.push(`bench took ${((now() - t0) / 1000).toFixed(0)} s`);
     if (opts.profile) out.push(`cpu profiles in ${opts.profile}`);

@@ -18,3 +18,4 @@ export type { Entity, EntityRecord, EventLogEntry, Filter } from './shotgun/type
 export * from './shotgun/errors.js';
 export { Engine } from './engine/engine.js';
 export type { EngineOptions } from './engine/engine.js';
+export type { PluginTest, TestOutcome, TestPluginOptions } from './testing/index.js';

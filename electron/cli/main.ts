@@ -5,6 +5,9 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { checkCommand } from './check.js';
 import { cursorCommand } from './cursor.js';
+import { explainCommand } from './explain.js';
+import { newPluginCommand } from './new-plugin.js';
+import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
 
@@ -18,7 +21,10 @@ export function program(): Command {
     .addCommand(runCommand())
     .addCommand(checkCommand())
     .addCommand(cursorCommand())
-    .addCommand(sandboxCommand());
+    .addCommand(sandboxCommand())
+    .addCommand(explainCommand())
+    .addCommand(replayCommand())
+    .addCommand(newPluginCommand());
 }
 
 program()

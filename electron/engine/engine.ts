@@ -102,18 +102,7 @@ export class Engine {
       level: c.daemon.logLevelValue,
       console: opts.console ?? false,
       timingLog: c.daemon.timingLog,
-      emails: c.emails
-        ? {
-            server: c.emails.server,
-            port: c.emails.port,
-            from: c.emails.from,
-            to: c.emails.to,
-            subject: c.emails.subject,
-            useTls: c.emails.useTls,
-            username: c.emails.username ?? undefined,
-            password: c.emails.password ?? undefined,
-          }
-        : null,
+      emails: c.emails,
       onLine: (line) => this.onLogLine(line),
     });
     this.log = this.logging.engine;

@@ -64,7 +64,6 @@ export const DEFAULT_THROTTLE_MS = 60_000;
 /** Records written out in full in one digest; the rest are only counted. */
 export const MAX_RECORDS_PER_MAIL = 50;
 
-const ERROR = 40;
 const CRITICAL = 50;
 
 interface Batch {

@@ -26,7 +26,6 @@ import {
   type MatchEvents,
   type PluginLogger,
   type Registrar,
-  type RegisterOptions,
 } from './plugin-api.js';
 import {
   nowMs,

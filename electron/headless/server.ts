@@ -47,6 +47,7 @@ import {
   type WireToClient,
 } from '../contract.js';
 import { UpdateBatcher } from '../ui/batcher.js';
+import { contentType, insideRoot, resolveStaticPath } from '../ui/static-files.js';
 
 /** What the server needs of the engine (Engine satisfies it). */
 export interface EngineLike {
@@ -101,29 +102,6 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.wasm': 'application/wasm',
-  '.webmanifest': 'application/manifest+json',
-};
 
 /**
  * The package's built renderer: `dist/renderer/` next to the compiled `dist/electron/`.
@@ -268,22 +246,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   }
 
   /** The file a request path names inside the static root, or a refusal. */
-  function resolveStatic(rawPath: string): { file: string } | { status: number; message: string } {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(rawPath);
-    } catch {
-      return { status: 400, message: 'Bad Request: malformed path' };
-    }
-    if (!decoded.startsWith('/') || decoded.includes('\0') || decoded.includes('\\')) return { status: 400, message: 'Bad Request: malformed path' };
-    const segments = decoded.split('/');
-    if (segments.some((s) => s === '..' || s === '.')) return { status: 403, message: 'Forbidden: path traversal' };
-    if (segments.some((s) => s.startsWith('.') && s.length > 0)) return { status: 404, message: 'Not Found' }; // no dotfiles
-    const root = staticRoot!;
-    const file = path.resolve(root, `.${decoded}`);
-    if (file !== root && !file.startsWith(root + path.sep)) return { status: 403, message: 'Forbidden: path traversal' };
-    return { file };
-  }
+  const resolveStatic = (rawPath: string) => resolveStaticPath(staticRoot!, rawPath);
 
   async function serveFile(req: IncomingMessage, res: ServerResponse, head: boolean, setCookie: string | null): Promise<void> {
     const { pathname } = rawPathAndQuery(req.url);
@@ -315,9 +278,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     } catch {
       return plain(res, 404, 'Not Found', head);
     }
-    if (!real.startsWith(staticRoot + path.sep)) return plain(res, 403, 'Forbidden: path traversal', head);
-    const ext = path.extname(real).toLowerCase();
-    const isHtml = ext === '.html';
+    if (!insideRoot(staticRoot, real)) return plain(res, 403, 'Forbidden: path traversal', head);
+    const isHtml = path.extname(real).toLowerCase() === '.html';
     // Vite's hashed assets never change; everything else is revalidated.
     const hashed = /^\/assets\//.test(pathname) && /[.-][A-Za-z0-9_-]{8,}\.[a-z0-9]+$/.test(pathname);
     const body = await readFile(real);
@@ -325,7 +287,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       res,
       200,
       {
-        'Content-Type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
+        'Content-Type': contentType(real),
         'Cache-Control': isHtml ? 'no-store' : hashed ? 'private, max-age=31536000, immutable' : 'no-cache',
         ...(isHtml ? extra : {}),
       },

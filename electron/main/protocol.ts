@@ -4,8 +4,8 @@
 // path that resolves outside it is refused, encoded `..` and NUL included).
 
 import { readFile, realpath, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Protocol } from 'electron';
+import { contentType, insideRoot, resolveStaticPath } from '../ui/static-files.js';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'renderer';
@@ -34,21 +34,6 @@ export const CONTENT_SECURITY_POLICY = [
   "worker-src 'self'",
 ].join('; ');
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** Must run before the app is ready (Electron's rule), once. */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
@@ -74,19 +59,8 @@ export function resolveRendererPath(root: string, requestUrl: string): string | 
     return null;
   }
   if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return null;
-  let rel: string;
-  try {
-    rel = decodeURIComponent(url.pathname);
-  } catch {
-    return null;
-  }
-  if (rel.includes('\0') || rel.includes('\\')) return null;
-  if (rel === '/' || rel === '') rel = '/index.html';
-  const base = path.resolve(root);
-  const file = path.resolve(base, `.${rel}`);
-  const inside = path.relative(base, file);
-  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) return null;
-  return file;
+  const r = resolveStaticPath(root, url.pathname);
+  return 'file' in r ? r.file : null;
 }
 
 function textResponse(status: number, text: string): Response {
@@ -108,14 +82,13 @@ export async function rendererResponse(root: string, requestUrl: string, method 
   try {
     // Symlinks must not lead out of the renderer folder either.
     const [realRoot, realFile] = await Promise.all([realpath(root), realpath(file)]);
-    const inside = path.relative(realRoot, realFile);
-    if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) return textResponse(404, 'not found');
+    if (!insideRoot(realRoot, realFile)) return textResponse(404, 'not found');
     if (!(await stat(realFile)).isFile()) return textResponse(404, 'not found');
     const body = await readFile(realFile);
     return new Response(method === 'HEAD' ? null : body, {
       status: 200,
       headers: {
-        'content-type': MIME[path.extname(realFile).toLowerCase()] ?? 'application/octet-stream',
+        'content-type': contentType(realFile),
         'content-security-policy': CONTENT_SECURITY_POLICY,
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-cache',

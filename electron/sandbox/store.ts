@@ -7,7 +7,6 @@ import { invalid, missingRecord, SandboxError, unknownType } from './errors.js';
 import {
   compile,
   idBounds,
-  parseSort,
   resolvePath,
   validateFilters,
   type Group,

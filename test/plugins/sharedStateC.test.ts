@@ -1,0 +1,6 @@
+import { describe, it } from 'vitest';
+import { expectSharedCounters } from './shared-state.js';
+
+describe('sharedStateC', () => {
+  it('its three callbacks share one set of counters', () => expectSharedCounters('sharedStateC'));
+});
