@@ -6,10 +6,10 @@
 // other side of Project.users. This port writes Project.users (the `projectUsersField`
 // setting), with an "add" update, so it never drops someone added meanwhile.
 //
-// Demo mode: safe. The demo traffic assigns people to Tasks, so you see it work: those
-// people are added to the Project's users, a field the traffic never writes. Its own write
-// is a Project change, which it does not listen to, so it never loops; people already on
-// the Project are skipped.
+// Demo mode: safe. The demo traffic assigns people to Tasks, but the seeded people are
+// already on their Projects, so it mostly logs "already has" (assign someone new to see it
+// write). It only ever adds to Project.users, which the traffic never writes; its own write
+// is a Project change, which it does not listen to, so it never loops.
 import type { CallbackContext, Entity, EventLogEntry, Registrar, Shotgun } from 'shotgun-events';
 import { DEMO_SCRIPT } from './_demo.js';
 import { checkFields, eventEntityId, SettingsCheck, type ScriptSetting } from './_settings.js';

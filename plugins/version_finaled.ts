@@ -95,7 +95,10 @@ export function registerCallbacks(reg: Registrar): void {
 const DATE_TYPES = ['date', 'date_time'];
 
 async function checkSchemas(sg: Shotgun, s: VersionFinaledSettings): Promise<{ version: Record<string, FieldInfo>; target: Record<string, FieldInfo> }> {
-  const v: FieldRequirement[] = [{ setting: 'versionStatusField', field: s.versionStatusField, types: ['status_list', 'list'] }];
+  const v: FieldRequirement[] = [
+    { setting: 'versionStatusField', field: s.versionStatusField, types: ['status_list', 'list'] },
+    { setting: 'finalStatuses', field: s.versionStatusField, values: s.finalStatuses },
+  ];
   if (s.versionDateField) v.push({ setting: 'versionDateField', field: s.versionDateField, types: DATE_TYPES });
   if (s.supersededField) v.push({ setting: 'supersededField', field: s.supersededField, types: ['checkbox'] });
   if (s.supersededStatus) v.push({ setting: 'supersededStatus', field: s.versionStatusField, values: [s.supersededStatus] });

@@ -82,10 +82,19 @@ export function cursorCommand(): Command {
             if (o.toId < 0) throw new Error('--to-id must be ≥ 0');
             target = o.toId;
           }
+          const afterOf = (n: string) => target ?? Math.max(0, state.plugin(n)!.lastId + o.shift!);
+          // Past the newest event the daemon has seen, a cursor would silently skip events
+          // that do not exist yet. Checked for every plugin before any is moved.
+          const newest = state.data.headId;
+          for (const n of names) {
+            if (!o.toLatest && newest !== undefined && afterOf(n) > newest) {
+              throw new Error(`${n}: ${afterOf(n)} is past the newest event seen (${newest}); use --to-latest to skip everything pending`);
+            }
+          }
           for (const n of names) {
             const p = state.plugin(n)!;
             const before = p.lastId;
-            const after = target ?? Math.max(0, before + o.shift!);
+            const after = afterOf(n);
             p.lastId = after;
             p.gaps = p.gaps.filter((g) => g.id <= after);
             const entry: AuditEntry = {

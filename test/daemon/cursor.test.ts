@@ -125,3 +125,24 @@ describe('cursor command', () => {
     expect(ids(site, 'b')).toEqual([...down, ...g1, ...g2, ...g2, ...g1, ...g2]);
   });
 });
+
+describe('cursor command: targets past the newest event', () => {
+  it('refuses --shift and --to-id past the newest event seen, moving no plugin', async () => {
+    site = await makeSite();
+    const { write } = await setup(site);
+    const d = site.run();
+    await d.waitFor(/Polling every event type/);
+    const e = await write(2);
+    await cursorsReach(site, ['a', 'b'], e[1]!);
+    expect(await d.stop()).toBe(0);
+    const head = readState(site)!.headId!;
+    for (const args of [['--shift', '1000'], ['--plugin', 'b', '--to-id', String(head + 1)]]) {
+      const r = await site.cli(['cursor', '--config', site.configPath, ...args]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`is past the newest event seen \\(${head}\\); use --to-latest`));
+    }
+    const s = readState(site)!;
+    expect([s.plugins.a!.lastId, s.plugins.b!.lastId]).toEqual([e[1], e[1]]);
+    expect(existsSync(`${statePath(site)}.audit.jsonl`)).toBe(false);
+  });
+});

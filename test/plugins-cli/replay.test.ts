@@ -65,7 +65,8 @@ describe('replay', () => {
   });
 
   it('works while a daemon runs and leaves its cursor alone', async () => {
-    site = await makeSite();
+    // The plugin's writes make no events here, so the daemon's cursor stays put unless the replay moved it.
+    site = await makeSite({ scripts: [{ ...PLUGIN_SCRIPT, generateEvents: false }] });
     site.writePlugin('stamper.mjs', PLUGIN);
     const d = site.run();
     await d.waitFor(/Pushing an event_type filter|Polling every event type/);
@@ -74,11 +75,13 @@ describe('replay', () => {
     const stateFile = path.join(site.dir, 'state', 'daemon.id.json');
     await cursorsReach(site, ['stamper'], id);
     const saved = readFileSync(stateFile, 'utf8');
+    expect(existsSync(`${stateFile}.lock`)).toBe(true); // the daemon holds the state
     const r = await site.cli(['replay', '--config', site.configPath, '--plugin', 'stamper', '--event', String(id), '--late']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`replaying ${id} late=true attempt=1`);
     const after = JSON.parse(readFileSync(stateFile, 'utf8')) as { plugins: Record<string, { lastId: number }> };
     expect(after.plugins.stamper!.lastId).toBe((JSON.parse(saved) as { plugins: Record<string, { lastId: number }> }).plugins.stamper!.lastId);
+    expect(after.plugins.stamper!.lastId).toBe(id);
     expect(await d.stop()).toBe(0);
   });
 });

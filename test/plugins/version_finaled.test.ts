@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runPlugin, type PluginRun } from './helpers.js';
+import { checkPlugin, runPlugin, type PluginRun } from './helpers.js';
 
 let run: PluginRun | undefined;
 afterEach(async () => {
@@ -46,5 +46,11 @@ describe('version_finaled', () => {
     await run.settle();
     expect((await get(run, 'Version', v2.id, ['sg_superseded'])).sg_superseded).toBe(false);
     expect(run.errors()).toEqual([]);
+  });
+
+  it('a final supersededStatus is a load error naming the setting', async () => {
+    const r = await checkPlugin('version_finaled', { enabled: true, supersededStatus: 'fin' });
+    expect(r.code).toBe(1);
+    expect(r.output).toContain('version_finaled: setting "supersededStatus" must not be one of finalStatuses');
   });
 });
