@@ -22,12 +22,12 @@ describe('calc_field', () => {
     await run.settle();
     expect((await run.sg.findOne('Shot', [['id', 'is', shot.id]], ['sg_working_duration']))!.sg_working_duration).toBe(107);
 
-    const before = run.site.sandbox.store.lastEventId;
+    const before = run.sandbox.store.lastEventId;
     await run.sg.update('Shot', shot.id, { sg_head_in: 1000 });
     await run.settle();
     expect((await run.sg.findOne('Shot', [['id', 'is', shot.id]], ['sg_working_duration']))!.sg_working_duration).toBe(100);
     // The person's change and the plugin's one write: no echo.
-    expect(run.site.sandbox.store.lastEventId - before).toBe(2);
+    expect(run.sandbox.store.lastEventId - before).toBe(2);
     expect(run.errors()).toEqual([]);
   });
 

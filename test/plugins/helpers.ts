@@ -1,26 +1,27 @@
-// Runs one example plugin (plugins/<name>.ts) under the real daemon CLI against a sandbox
-// site (test/daemon/harness.ts). The plugin file is copied as `_<name>.ts` next to a small
-// wrapper `<name>.ts` that overrides some of its `settings` first, so a test can point a
-// plugin at the fields it writes without editing the shipped file.
-import { copyFileSync } from 'node:fs';
+// Runs one example plugin (plugins/<name>.ts) with the package's testing helper
+// (`shotgun-events/testing`: an in-process sandbox, the plugin in a real worker). The plugin
+// file is copied as `_<name>.ts` next to a small wrapper `<name>.ts` that overrides some of
+// its `settings` first, so a test can point a plugin at the fields it writes without editing
+// the shipped file. Load errors are checked through the real CLI (`checkPlugin`).
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEMO_SCRIPT } from '../../plugins/_demo.js';
-import { makeSite, ROOT, until, type Daemon, type Site } from '../daemon/harness.js';
-import { readState } from '../daemon/helpers.js';
+import { makeSite, ROOT } from '../daemon/harness.js';
+import { testPlugin, type Sandbox } from '../../electron/testing/index.js';
 import type { Shotgun } from '../../electron/shotgun/client.js';
 
 export interface PluginRun {
-  site: Site;
-  daemon: Daemon;
+  sandbox: Sandbox;
   /** A client acting as a person (admin): its writes make events. */
   sg: Shotgun;
   /** The sandbox project (the minimal seed's first). */
   project: { type: 'Project'; id: number };
   /** Waits until the plugin has handled every event so far, its own writes' events included. */
   settle(): Promise<void>;
-  /** The daemon's log lines from this plugin. */
+  /** The plugin's log messages. */
   logs(): string[];
-  /** The plugin's ERROR/CRITICAL lines. */
+  /** Its ERROR/CRITICAL lines and failed callback runs. */
   errors(): string[];
   close(): Promise<void>;
 }
@@ -28,48 +29,45 @@ export interface PluginRun {
 const PLUGINS = path.join(ROOT, 'plugins');
 const SHARED = ['_demo.ts', '_settings.ts'];
 
-/** Copies the plugin (and its helpers) into a new site's plugin folder, with settings overrides. */
-export function installPlugin(site: Site, name: string, overrides: Record<string, unknown> = {}): void {
-  for (const f of SHARED) copyFileSync(path.join(PLUGINS, f), path.join(site.pluginsDir, f));
-  copyFileSync(path.join(PLUGINS, `${name}.ts`), path.join(site.pluginsDir, `_${name}.ts`));
-  site.writePlugin(
-    `${name}.ts`,
+/** Copies the plugin (and its helpers) into `dir`, with settings overrides; returns the wrapper. */
+export function installPlugin(dir: string, name: string, overrides: Record<string, unknown> = {}): string {
+  for (const f of SHARED) copyFileSync(path.join(PLUGINS, f), path.join(dir, f));
+  copyFileSync(path.join(PLUGINS, `${name}.ts`), path.join(dir, `_${name}.ts`));
+  const wrapper = path.join(dir, `${name}.ts`);
+  writeFileSync(
+    wrapper,
     `import * as plugin from './_${name}.js';
 Object.assign(plugin.settings, ${JSON.stringify(overrides)});
 export const registerCallbacks = plugin.registerCallbacks;
 `,
   );
+  return wrapper;
 }
 
 export async function runPlugin(name: string, overrides: Record<string, unknown> = {}): Promise<PluginRun> {
-  const site = await makeSite({ scripts: [{ ...DEMO_SCRIPT, generateEvents: true }] });
-  installPlugin(site, name, overrides);
-  const daemon = site.run();
-  try {
-    await daemon.waitFor(/Polling every event type|Pushing an event_type filter/);
-  } catch (e) {
-    await site.close();
+  const dir = mkdtempSync(path.join(tmpdir(), `sge-plugin-${name}-`));
+  const t = await testPlugin({
+    file: installPlugin(dir, name, overrides),
+    // Its own writes make events, so a loop on them would show (and settle() waits for them).
+    scripts: [{ ...DEMO_SCRIPT, generateEvents: true }],
+  }).catch((e: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
     throw e;
-  }
-  const project = (await site.sg.findOne<{ type: 'Project'; id: number }>('Project', [], ['id']))!;
-  const lines = () => daemon.output().split('\n').filter((l) => l.includes(`plugin.${name}`) || l.includes(`plugin ${name}`));
+  });
+  const project = (await t.sg.findOne<{ type: 'Project'; id: number }>('Project', [], ['id']))!;
   return {
-    site,
-    daemon,
-    sg: site.sg,
+    sandbox: t.sandbox,
+    sg: t.sg,
     project: { type: 'Project', id: project.id },
-    async settle() {
-      for (;;) {
-        const head = site.sandbox.store.lastEventId;
-        await until(() => (readState(site)?.plugins[name]?.lastId ?? -1) >= head, `${name} reached event ${head}\n${daemon.output().slice(-2000)}`, 8000);
-        if (site.sandbox.store.lastEventId === head) return;
-      }
-    },
-    logs: lines,
-    errors: () => lines().filter((l) => /\b(ERROR|CRITICAL)\b/.test(l)),
+    settle: () => t.settle(),
+    logs: () => t.messages(),
+    errors: () => [
+      ...t.logs.filter((l) => l.level === 'error' || l.level === 'critical').map((l) => `${l.level.toUpperCase()}:${l.logger}: ${l.message}`),
+      ...t.errors.map((o) => `event ${o.eventId} ${o.name}: ${o.error?.message ?? 'failed'}`),
+    ],
     async close() {
-      await daemon.stop();
-      await site.close();
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -78,7 +76,7 @@ export async function runPlugin(name: string, overrides: Record<string, unknown>
 export async function checkPlugin(name: string, overrides: Record<string, unknown>): Promise<{ code: number | null; output: string }> {
   const site = await makeSite({ scripts: [{ ...DEMO_SCRIPT, generateEvents: true }] });
   try {
-    installPlugin(site, name, overrides);
+    installPlugin(site.pluginsDir, name, overrides);
     const r = await site.cli(['check', '--config', site.configPath]);
     return { code: r.code, output: r.stdout + r.stderr };
   } finally {
