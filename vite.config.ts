@@ -35,7 +35,6 @@ export default defineConfig({
   },
   test: {
     root: repo,
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     // Tests start real servers and child processes: give them room on a 2-core machine.
     testTimeout: 30_000,
@@ -45,5 +44,11 @@ export default defineConfig({
     // inlined to see the mock (an external copy would load the real package, which tries
     // to download the Electron binary).
     server: { deps: { inline: ['electron-store'] } },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**'] } },
+      // Each e2e file runs a daemon, a sandbox with traffic and a Chromium: one file at a
+      // time, so a 2-core machine is not asked for four of each at once.
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false } },
+    ],
   },
 });

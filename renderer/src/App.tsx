@@ -22,11 +22,14 @@ function fromHash(): void {
   if (view === 'events' && id && /^\d+$/.test(id)) selectEvent(Number(id));
 }
 
+// Read the link before the first render, so the first render already shows that view (the
+// effect below would otherwise write the default view's hash over it first).
+fromHash();
+
 function useHashRouting(): void {
   const view = useStore((s) => s.view);
   const selected = useStore((s) => s.selectedEventId);
   useEffect(() => {
-    fromHash();
     window.addEventListener('hashchange', fromHash);
     return () => window.removeEventListener('hashchange', fromHash);
   }, []);

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { dateTime } from '../format.js';
 import { useStore } from '../store.js';
 import { replayText } from './RewindWizard.js';
+import { PluginOptions } from './common.js';
 
 /** Every cursor change (rewinds, skips), newest first. */
 export function AuditView() {
@@ -16,11 +17,7 @@ export function AuditView() {
           Audit plugin
           <select value={plugin} onChange={(e) => setPlugin(e.target.value)}>
             <option value="">All plugins</option>
-            {pluginNames.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
+            <PluginOptions names={pluginNames} />
           </select>
         </label>
         <span className="muted count">{rows.length} cursor changes</span>

@@ -3,7 +3,7 @@ import type { EventView, LogLineView, Outcome } from '../../../electron/contract
 import { invoke, run } from '../api.js';
 import { clockMs, dateTime, link, linkName, ms } from '../format.js';
 import { findEvent, selectEvent, useStore } from '../store.js';
-import { OutcomeChip } from './common.js';
+import { OutcomeChip, PluginOptions } from './common.js';
 
 interface Fetched {
   event: EventView | null;
@@ -135,11 +135,7 @@ export function EventDetail({ id }: { id: number }) {
               <label>
                 Plugin to replay to
                 <select value={target} onChange={(e) => setReplayTo(e.target.value)}>
-                  {pluginNames.map((n) => (
-                    <option key={n} value={n}>
-                      {n}
-                    </option>
-                  ))}
+                  <PluginOptions names={pluginNames} />
                 </select>
               </label>
               <button onClick={replay} disabled={!target || replaying}>

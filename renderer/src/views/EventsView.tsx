@@ -14,7 +14,7 @@ import {
   type EventFilters,
   type OutcomeFilter,
 } from '../store.js';
-import { OutcomeChip } from './common.js';
+import { OutcomeChip, PluginOptions } from './common.js';
 import { EventDetail } from './EventDetail.js';
 
 const ROW_H = 30;
@@ -98,11 +98,7 @@ function FilterBar(props: { events: EventView[]; filters: EventFilters; shown: n
         Plugin
         <select value={filters.plugin} onChange={(e) => setFilter('plugin', e.target.value)}>
           <option value="">All plugins</option>
-          {pluginNames.map((n) => (
-            <option key={n} value={n}>
-              {n}
-            </option>
-          ))}
+          <PluginOptions names={pluginNames} />
         </select>
       </label>
       <label>

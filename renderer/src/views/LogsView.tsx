@@ -3,6 +3,7 @@ import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { LogLineView } from '../../../electron/contract.js';
 import { clockMs } from '../format.js';
 import { ENGINE_SOURCE, LOG_CAP, logFilter, selectEvent, setLogFilter, setView, useStore } from '../store.js';
+import { PluginOptions } from './common.js';
 
 const LEVELS: Array<[number, string]> = [
   [0, 'All levels'],
@@ -46,11 +47,7 @@ export function LogsView() {
           <select value={filters.plugin} onChange={(e) => setLogFilter('plugin', e.target.value)}>
             <option value="">All sources</option>
             <option value={ENGINE_SOURCE}>Engine (no plugin)</option>
-            {pluginNames.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
+            <PluginOptions names={pluginNames} />
           </select>
         </label>
         <label>

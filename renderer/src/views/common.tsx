@@ -18,3 +18,16 @@ export function OutcomeChip({ plugin, outcome }: { plugin: string; outcome: Outc
   );
 }
 
+
+/** One <option> per plugin name, for the plugin pickers of several views. */
+export function PluginOptions({ names }: { names: readonly string[] }) {
+  return (
+    <>
+      {names.map((n) => (
+        <option key={n} value={n}>
+          {n}
+        </option>
+      ))}
+    </>
+  );
+}
