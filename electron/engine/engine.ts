@@ -358,7 +358,6 @@ export class Engine {
 
   private eventSource(): EventSource {
     return {
-      head: () => this.window.head,
       next: async (after, limit, types) => {
         if (this.window.covers(after)) return this.window.read(after, limit);
         // Behind the window: read the gap from the server, up to where the window starts.

@@ -21,7 +21,6 @@ export interface HostLike {
 /** Where a runner reads its next events (the engine: shared window, else the server). */
 export interface EventSource {
   next(after: number, limit: number, types: string[] | null): Promise<{ events: EventLogEntry[]; upTo: number }>;
-  head(): number;
 }
 
 export interface RunnerHooks {
@@ -616,7 +615,7 @@ export class PluginRunner {
       held,
       failedEvents: this.state.failed.map((f) => ({
         eventId: f.eventId,
-        callback: f.callback ?? '',
+        callback: f.callback,
         error: f.error,
         at: f.at,
         attempts: f.attempts,

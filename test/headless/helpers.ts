@@ -107,7 +107,7 @@ export class WireClient {
   }
 
   /** The first message from index `from` on that satisfies `pred`. */
-  async waitFor<T extends WireToClient>(pred: (m: WireToClient) => m is T, what: string, from = 0, timeoutMs = 10_000): Promise<T & { at: number; index: number }>;
+  async waitFor<T extends WireToClient>(pred: (m: WireToClient) => m is T, what: string, from?: number, timeoutMs?: number): Promise<T & { at: number; index: number }>;
   async waitFor(pred: (m: WireToClient) => boolean, what: string, from?: number, timeoutMs?: number): Promise<WireToClient & { at: number; index: number }>;
   async waitFor(pred: (m: WireToClient) => boolean, what: string, from = 0, timeoutMs = 10_000): Promise<WireToClient & { at: number; index: number }> {
     const end = Date.now() + timeoutMs;

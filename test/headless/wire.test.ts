@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(async () => s?.close());
 
 const isSnapshot = (m: WireToClient): m is Extract<WireToClient, { type: 'snapshot' }> => m.type === 'snapshot';
-const isUpdates = (m: WireToClient): m is Extract<WireToClient, { type: 'updates' }> => m.type === 'updates';
+const isUpdates = <M extends WireToClient>(m: M): m is Extract<M, { type: 'updates' }> => m.type === 'updates';
 const pluginIn = (m: WireToClient, name: string, pred: (p: PluginView) => boolean) =>
   m.type === 'updates' && m.updates.some((u) => u.kind === 'plugin' && u.plugin.name === name && pred(u.plugin));
 

@@ -240,7 +240,7 @@ export const fakeSafeStorage = {
   },
   decryptString(buf: Buffer): string {
     if (buf.subarray(0, 3).toString() !== 'v10') throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
-    return Buffer.from(buf.subarray(3)).reverse().map((x) => x ^ 0xa5).toString('utf8');
+    return Buffer.from(Buffer.from(buf.subarray(3)).reverse().map((x) => x ^ 0xa5)).toString('utf8');
   },
 };
 

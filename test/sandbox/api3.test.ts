@@ -1,5 +1,6 @@
 // The shotgun_api3 JSON-RPC endpoint (reference §4): request/reply shapes as shotgun.py
 // builds and parses them, driven through handleApi3 and once over real HTTP.
+import type { Group } from '../../electron/sandbox/query.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultApi3Info, handleApi3, type Api3Deps } from '../../electron/sandbox/api3.js';
 import { Auth } from '../../electron/sandbox/auth.js';
@@ -11,8 +12,8 @@ const API3_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const SCRIPT = { script_name: 'bot', script_key: 'k3y' };
 
 /** The api3 filter form shotgun.py's `_translate_filters` sends. */
-const and = (...conditions: Array<[string, string, ...unknown[]]>) => ({
-  logical_operator: 'and',
+const and = (...conditions: Array<[string, string, ...unknown[]]>): Group => ({
+  op: 'and',
   conditions: conditions.map(([path, relation, ...values]) => ({ path, relation, values })),
 });
 
