@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { Shotgun } from '../electron/shotgun/index.js';
 import { EVENT_FIELDS } from '../electron/shotgun/index.js';
 import { uiBench } from './ui.js';
+import { cpuMs, rssMb } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = path.join(ROOT, 'dist/electron/cli/main.js');
@@ -151,30 +152,6 @@ async function waitFor<T>(what: string, timeoutMs: number, fn: () => T | undefin
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
-  }
-}
-
-/** RSS of a process, MB (Linux /proc; null elsewhere). */
-function rssMb(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU time (user + system, all threads) a process has used so far, ms (Linux /proc; null elsewhere). */
-function cpuMs(pid: number | undefined, mainThreadOnly = false): number | null {
-  if (!pid) return null;
-  try {
-    const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 (utime, stime), counted from after the command name: indexes 11, 12.
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return null;
   }
 }
 

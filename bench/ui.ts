@@ -14,9 +14,10 @@
 //     reach the sandbox's last event once the traffic stopped, and a tab switch under load.
 // This module gets the bench's helpers from run.ts (it does not import run.ts, which runs).
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { cpuMs, rssMb } from './proc.js';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.SHOTGUN_EVENTS_CHROMIUM ?? '/usr/bin/chromium';
@@ -57,28 +58,6 @@ export interface UiBenchOptions {
 
 const PLUGINS = 3;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** CPU time (user + system) of a process so far, ms (Linux /proc; null elsewhere). */
-function cpuMs(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return null;
-  }
-}
-
-function rssMb(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
 
 function noopPlugin(name: string, match: unknown, key: { name: string; key: string }): string {
   return `// bench: a no-op plugin (${name}); its outcomes still travel to the UI.
