@@ -131,9 +131,10 @@ async function main() {
     if (problems.length > 0) {
       for (const p of problems) console.error(`package:check: FAIL: ${p}`);
       console.error(`package:check: ${problems.length} problem(s) in the package`);
-      process.exitCode = 1;
+      return 1;
     } else {
       console.log('package:check: ok: app.asar holds the main entry, preload, renderer and every import; plugins unpacked; no devDependencies; fuses as documented');
+      return 0;
     }
   } finally {
     if (values.keep) console.log(`package:check: kept ${tmp}`);
@@ -141,7 +142,11 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(`package:check: FAIL: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exitCode = 1;
-});
+// process.exit, not exitCode: electron-builder's exit hooks (async-exit-hook) end the process with 0 otherwise.
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`package:check: FAIL: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);

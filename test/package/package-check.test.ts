@@ -1,0 +1,170 @@
+// npm run package:check must fail, naming the problem, when the package is broken in the two
+// ways a packaged Electron app most often breaks: a production dependency moved to
+// devDependencies (electron-builder leaves it out of app.asar, the main process's import
+// fails at start-up), and the example plugins packed inside app.asar (asarUnpack lost).
+// Each case packs a temporary copy of the project's config, never the real files. The
+// passing run is `npm run package:check` in .ci/run. Packing is slow: one pack per case.
+
+import { execFile } from 'node:child_process';
+import { copyFileSync, cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const SCRIPT = path.join(repo, 'scripts/package-check.mjs');
+const IMPORT_GRAPH = path.join(repo, 'scripts/package/import-graph.mjs');
+const PACK_TIMEOUT = 600_000;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: { ok: boolean; problems: string[] } | undefined;
+}
+
+interface PackageJson {
+  main: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
+
+interface NpmTree {
+  dependencies?: Record<string, NpmTree>;
+}
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'sge-package-test-'));
+  temps.push(d);
+  return d;
+}
+
+async function packageCheck(args: string[]): Promise<Result> {
+  const jsonFile = path.join(tempDir(), 'result.json');
+  try {
+    const r = await run(process.execPath, [SCRIPT, ...args, '--json', jsonFile], { cwd: repo, maxBuffer: 32 * 1024 * 1024, timeout: PACK_TIMEOUT });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr, json: readJson(jsonFile) };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(err), json: readJson(jsonFile) };
+  }
+}
+
+function readJson(file: string): Result['json'] {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Result['json'];
+  } catch {
+    return undefined;
+  }
+}
+
+const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as PackageJson;
+
+/**
+ * A production dependency that the main process imports and that no other production
+ * dependency pulls in, so moving it to devDependencies really leaves it out of app.asar.
+ * Derived from the project (other engineers add dependencies), never hard-coded.
+ */
+async function movableDependency(): Promise<string> {
+  const graph = await run(process.execPath, ['--no-warnings', '--experimental-import-meta-resolve', IMPORT_GRAPH, repo, pkg.main], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
+  const imported = Object.keys((JSON.parse(graph.stdout) as { packages: Record<string, string[]> }).packages);
+  const ls = await run('npm', ['ls', '--omit', 'dev', '--all', '--json'], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
+  const top = (JSON.parse(ls.stdout) as NpmTree).dependencies ?? {};
+  const nested = new Set<string>();
+  const collect = (t: NpmTree) => {
+    for (const [name, sub] of Object.entries(t.dependencies ?? {})) {
+      nested.add(name);
+      collect(sub);
+    }
+  };
+  for (const sub of Object.values(top)) collect(sub);
+  const movable = imported.filter((n) => n in pkg.dependencies && !nested.has(n)).sort();
+  if (movable.length === 0) throw new Error(`no production dependency that only the app imports (imports: ${imported.join(', ')})`);
+  return movable[0]!;
+}
+
+/**
+ * Copies a tree as hard links (a copy where the file systems differ). node_modules must be a
+ * real folder: npm ls, which electron-builder runs to find the production dependencies,
+ * loses track of packages behind a symlinked node_modules.
+ */
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const e of readdirSync(from)) {
+    const src = path.join(from, e);
+    const dst = path.join(to, e);
+    const st = lstatSync(src);
+    if (st.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+    else if (st.isDirectory()) linkTree(src, dst);
+    else {
+      try {
+        linkSync(src, dst);
+      } catch {
+        copyFileSync(src, dst);
+      }
+    }
+  }
+}
+
+/** A project folder whose package.json is `pkgJson`, with copies of the real build, plugins and node_modules. */
+function tempProject(pkgJson: PackageJson): string {
+  const dir = tempDir();
+  for (const f of ['dist', 'plugins']) cpSync(path.join(repo, f), path.join(dir, f), { recursive: true });
+  linkTree(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
+  for (const f of ['package-lock.json', 'electron-builder.yml']) copyFileSync(path.join(repo, f), path.join(dir, f));
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkgJson, null, 2));
+  return dir;
+}
+
+describe('npm run package:check on a broken copy of the project', () => {
+  it(
+    'fails naming the import when a production dependency the app imports is moved to devDependencies',
+    async () => {
+      const dep = await movableDependency();
+      const { [dep]: range, ...rest } = pkg.dependencies;
+      const project = tempProject({ ...pkg, dependencies: rest, devDependencies: { ...pkg.devDependencies, [dep]: range! } });
+      const r = await packageCheck(['--project', project]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.json?.ok).toBe(false);
+      const problem = r.json!.problems.find((p) => p.includes(`imports "${dep}`));
+      expect(problem, r.json!.problems.join('\n')).toBeDefined();
+      expect(problem).toContain('does not resolve inside the package');
+      expect(problem).toContain(`is "${dep}" in package.json "dependencies"?`);
+      expect(r.stderr).toContain(`package:check: FAIL: ${problem}`);
+      // Only that is wrong: every problem is an import of that dependency.
+      expect(r.json!.problems.filter((p) => !p.includes(`imports "${dep}`))).toEqual([]);
+    },
+    PACK_TIMEOUT,
+  );
+
+  it(
+    'fails naming asarUnpack when plugins/** is no longer unpacked',
+    async () => {
+      const yml = readFileSync(path.join(repo, 'electron-builder.yml'), 'utf8');
+      const without = yml.replace(/^asarUnpack:\n(?:[ \t]+-[^\n]*\n)+/m, '');
+      expect(without).not.toBe(yml);
+      expect(without).not.toContain('asarUnpack');
+      const config = path.join(tempDir(), 'electron-builder.yml');
+      writeFileSync(config, without);
+      const r = await packageCheck(['--config', config]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.json?.ok).toBe(false);
+      const problem = r.json!.problems.find((p) => p.includes('packed inside app.asar'));
+      expect(problem, r.json!.problems.join('\n')).toBeDefined();
+      expect(problem).toMatch(/^\d+ example plugin file\(s\) are packed inside app\.asar, where worker threads and the plugin watcher cannot read them \(e\.g\. plugins\//);
+      expect(problem).toContain('add "plugins/**/*" to electron-builder.yml "asarUnpack"');
+      expect(r.stderr).toContain(`package:check: FAIL: ${problem}`);
+      // Only that is wrong.
+      expect(r.json!.problems).toEqual([problem]);
+    },
+    PACK_TIMEOUT,
+  );
+});
