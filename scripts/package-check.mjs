@@ -11,7 +11,7 @@
 //   --keep     keep the temporary folder (stand-in Electron, packed app, extracted asar)
 // Exits 0 when every check passed, 1 with each problem named, 2 on bad usage.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,12 +20,14 @@ import { parseArgs } from 'node:util';
 import { checkFuses } from './package/fuses.mjs';
 import { inspectApp, PRELOAD, RENDERER_HTML } from './package/inspect-app.mjs';
 import { packLinuxDir } from './package/pack.mjs';
+import { HOOKS, HOST_MODULE, registerSource } from './package/probe-main.mjs';
 import { layOutStandInElectron } from './package/stand-in-electron.mjs';
 
 const require = createRequire(import.meta.url);
 const asar = require('@electron/asar');
 const repo = fileURLToPath(new URL('../', import.meta.url));
 const IMPORT_GRAPH = fileURLToPath(new URL('./package/import-graph.mjs', import.meta.url));
+const PROBE_MAIN = fileURLToPath(new URL('./package/probe-main.mjs', import.meta.url));
 
 function fail(message) {
   console.error(`package:check: ${message}`);
@@ -86,8 +88,10 @@ async function main() {
     const archive = path.join(resources, 'app.asar');
     if (!existsSync(archive)) throw new Error(`electron-builder made no app.asar in ${resources} (is "asar" off in ${config}?)`);
 
-    const root = path.join(tmp, 'app');
+    // Extracted as the packaged app's layout: resources/app.asar/ beside resources/app.asar.unpacked/.
+    const root = path.join(tmp, 'resources', 'app.asar');
     asar.extractAll(archive, root);
+    if (existsSync(`${archive}.unpacked`)) cpSync(`${archive}.unpacked`, `${root}.unpacked`, { recursive: true });
     const { problems, report } = inspectApp({ resources, root, projectDir, pkg });
 
     // The main entry's import graph, resolved by Node inside the extracted tree.
@@ -104,6 +108,28 @@ async function main() {
       report.graphFiles = graph.files;
     }
     report.imports = imports;
+
+    // The host module imported under Node with only `electron` replaced: it evaluates, and it
+    // looks for the example plugins where they were unpacked.
+    if (existsSync(path.join(root, HOST_MODULE))) {
+      const probe = spawnSync(
+        process.execPath,
+        ['--no-warnings', '--import', registerSource(`data:text/javascript,${encodeURIComponent(HOOKS)}`), PROBE_MAIN, path.join(root, HOST_MODULE)],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+      if (probe.status !== 0) {
+        problems.push(`${HOST_MODULE} does not load under Node with electron replaced: ${(probe.stderr || probe.error?.message || '').trim().split('\n').slice(0, 5).join(' | ')}`);
+      } else {
+        const { examplePlugins } = JSON.parse(probe.stdout);
+        const want = path.join(`${root}.unpacked`, 'plugins');
+        report.examplePlugins = examplePlugins;
+        if (examplePlugins !== want) {
+          problems.push(`the packaged app looks for the example plugins in ${examplePlugins ?? '(no EXAMPLE_PLUGINS export)'}, not in ${want} where they are unpacked (electron/main/host.ts EXAMPLE_PLUGINS)`);
+        }
+      }
+    } else {
+      problems.push(`app.asar lacks ${HOST_MODULE}, which says where the app finds its example plugins`);
+    }
 
     // The fuses, flipped by electron-builder on the stand-in executable (renamed to the app's name).
     const executables = readdirSync(appOut).filter((f) => {
@@ -124,6 +150,7 @@ async function main() {
     console.log(`package:check: packed ${report.executable ?? '?'} (Electron ${electronVersion} stand-in), ${report.graphFiles ?? 0} files in the main import graph`);
     console.log(`  app.asar ${mb(report.asarBytes)} + app.asar.unpacked ${mb(report.unpackedBytes)} = ${mb(report.asarBytes + report.unpackedBytes)}, ${report.dependencies} packages, ${report.plugins} example plugin files unpacked`);
     console.log(`  largest dependencies: ${report.largest.map((d) => `${d.name} ${mb(d.bytes)}`).join(', ')}`);
+    if (report.examplePlugins) console.log(`  example plugins read from ${path.relative(path.dirname(root), report.examplePlugins)} (${HOST_MODULE} loaded under Node, electron replaced)`);
     console.log(`  the app imports: ${Object.keys(imports).sort().join(', ')}`);
     if (undeclared.length > 0) console.log(`  note: imported but not in "dependencies" (resolved through another package's): ${undeclared.join(', ')}`);
     if (report.fuses) console.log(`  fuses: ${Object.entries(report.fuses).map(([k, v]) => `${k}=${v}`).join(' ')}`);

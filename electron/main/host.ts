@@ -236,8 +236,13 @@ async function defaultDemo(settings: SettingsService): Promise<PreparedEngine> {
   return { config: { ...p.config, plugins: { paths } }, demo: p.demo, cleanup: p.cleanup };
 }
 
-/** The package's example plugins (plugins/), whether this file runs from dist/electron/main or electron/main. */
+/**
+ * The package's example plugins (plugins/), whether this file runs from dist/electron/main or
+ * electron/main. Packaged, this file is inside app.asar and the plugins are unpacked beside it
+ * (electron-builder.yml asarUnpack): the watcher and the worker threads need real files.
+ */
 export const EXAMPLE_PLUGINS = (() => {
   const up2 = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-  return path.join(path.basename(up2) === 'dist' ? path.dirname(up2) : up2, 'plugins');
+  const dir = path.join(path.basename(up2) === 'dist' ? path.dirname(up2) : up2, 'plugins');
+  return path.basename(path.dirname(dir)) === 'app.asar' ? path.join(path.dirname(dir) + '.unpacked', 'plugins') : dir;
 })();
