@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,7 +23,7 @@ interface Probe {
 }
 
 async function examplePluginsFrom(appDir: string): Promise<string> {
-  const probe = (await import('../../scripts/package/probe-main.mjs')) as Probe;
+  const probe = (await import(pathToFileURL(PROBE).href)) as Probe;
   const r = spawnSync(
     process.execPath,
     ['--no-warnings', '--import', probe.registerSource(`data:text/javascript,${encodeURIComponent(probe.HOOKS)}`), PROBE, path.join(appDir, probe.HOST_MODULE)],
