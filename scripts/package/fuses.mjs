@@ -7,7 +7,7 @@ const { getCurrentFuseWire, FuseV1Options } = require('@electron/fuses');
 const { FuseState } = require('@electron/fuses/dist/constants.js');
 
 /** docs/desktop.md, "Security decisions" → Fuses. Changing one here means changing the docs. */
-export const PROMISED_FUSES = {
+const PROMISED_FUSES = {
   RunAsNode: false,
   EnableCookieEncryption: true,
   EnableNodeOptionsEnvironmentVariable: false,

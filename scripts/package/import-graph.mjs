@@ -6,6 +6,7 @@
 // `new URL('./x.js', ...)` (worker entries) counts as an import too.
 //
 // Usage: node --experimental-import-meta-resolve import-graph.mjs <root> <entry>...
+// (PACKAGE_CHECK_DEBUG=1 lists the optional imports that were absent, on stderr)
 // Prints JSON: { files, packages: { name: [importers] }, problems: [string], optionalMissing }
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
@@ -21,7 +22,7 @@ const PARSED = new Set(['.js', '.mjs', '.cjs']);
 const WORKER_URL = /new\s+URL\(\s*(['"`])(\.{1,2}\/[^'"`]+\.[cm]?js)\1\s*,/g;
 
 /** The package name a bare specifier names ('@scope/name/sub' → '@scope/name'). */
-export function packageName(spec) {
+function packageName(spec) {
   const parts = spec.split('/');
   return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
@@ -64,7 +65,7 @@ function resolve(spec, parent) {
  * must resolve every import. A package's file may leave out an import that its package.json
  * does not list in "dependencies" (an optional `try { require() }`): counted, not a problem.
  */
-export function walkImports(root, entries) {
+function walkImports(root, entries) {
   root = realpathSync(root);
   const seen = new Set();
   const queue = entries.map((e) => realpathSync(e));

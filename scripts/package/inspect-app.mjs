@@ -11,12 +11,12 @@ const asar = require('@electron/asar');
 export const PRELOAD = 'dist/preload/index.cjs';
 export const RENDERER_HTML = 'dist/renderer/index.html';
 /** Never in the package, whoever depends on them: test and build tooling, UI sources, Electron itself. */
-export const FORBIDDEN = ['vitest', 'playwright-core', 'vite', 'typescript', 'react', 'react-dom', 'electron', 'electron-builder'];
+const FORBIDDEN = ['vitest', 'playwright-core', 'vite', 'typescript', 'react', 'react-dom', 'electron', 'electron-builder'];
 /** What the package's root may hold (electron-builder.yml "files" plus the packed dependencies). */
 const TOP_LEVEL = new Set(['package.json', 'dist', 'plugins', 'node_modules']);
 
 /** Size in bytes of a file or a folder. */
-export function sizeOf(p) {
+function sizeOf(p) {
   const st = statSync(p);
   if (!st.isDirectory()) return st.size;
   let n = 0;
@@ -25,7 +25,7 @@ export function sizeOf(p) {
 }
 
 /** Every package folder under node_modules (nested ones too): [{name, dir}]. */
-export function packagesIn(nodeModules) {
+function packagesIn(nodeModules) {
   const out = [];
   if (!existsSync(nodeModules)) return out;
   for (const e of readdirSync(nodeModules)) {
@@ -40,7 +40,7 @@ export function packagesIn(nodeModules) {
 }
 
 /** Names of every package the production dependencies of `projectDir` need, transitively (from its node_modules). */
-export function productionClosure(projectDir, pkg) {
+function productionClosure(projectDir, pkg) {
   const names = new Set();
   const queue = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }).map((name) => ({ name, from: projectDir }));
   while (queue.length > 0) {

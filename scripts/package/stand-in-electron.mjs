@@ -18,10 +18,10 @@ const { SENTINEL, FuseState } = require('@electron/fuses/dist/constants.js');
  * LoadBrowserProcessSpecificV8Snapshot, GrantFileProtocolExtraPrivileges): a fuse the
  * config forgets keeps Electron's default, as it would on the real binary.
  */
-export const ELECTRON_DEFAULT_WIRE = [1, 0, 1, 1, 0, 0, 0, 1].map((on) => (on ? FuseState.ENABLE : FuseState.DISABLE));
+const ELECTRON_DEFAULT_WIRE = [1, 0, 1, 1, 0, 0, 0, 1].map((on) => (on ? FuseState.ENABLE : FuseState.DISABLE));
 
 /** electron-builder renames this file to the app's executable name (ElectronFramework, Linux). */
-export const STAND_IN_EXECUTABLE = 'electron';
+const STAND_IN_EXECUTABLE = 'electron';
 
 /** Writes the stand-in distribution into `dir` (created). */
 export async function layOutStandInElectron(dir, electronVersion) {
