@@ -36,11 +36,10 @@ export function guardProcess(plugin: string): void {
     if (daemonPid(Number(pid))) throw refuse(`process._kill(${String(pid)}, ${String(sig)})`, 'it would signal the daemon (or its parent or process group)');
     return rawKill(pid, sig);
   });
-  for (const name of ['abort', 'reallyExit']) {
-    define(name, () => {
-      throw refuse(`process.${name}()`, 'it would end the whole daemon at once');
-    });
-  }
+  // (process.reallyExit stays: in a worker it is what process.exit calls, and ends the worker only.)
+  define('abort', () => {
+    throw refuse('process.abort()', 'it would end the whole daemon at once');
+  });
   for (const name of ['dlopen', '_linkedBinding']) {
     define(name, () => {
       throw refuse(`process.${name}()`, 'native code loaded there could crash or end the whole daemon');
