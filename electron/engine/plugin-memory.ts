@@ -2,12 +2,12 @@
 // The worker's resourceLimits bound only its V8 heap: a plugin holding Buffers can grow the
 // daemon's RSS without limit. Each worker measures its own isolate's `external` bytes
 // (process.memoryUsage() is per isolate for these figures) and reports going over the limit
-// to the host, which terminates it (docs/engine.md, "Plugin memory").
+// to the host, which terminates it (docs/engine.md, "Plugin isolation limits").
 // A callback that allocates in one synchronous loop is seen only once it yields; the
 // callback timeout ends it meanwhile.
 
 /** Bytes held outside the V8 heap by this thread's isolate (includes arrayBuffers). */
-export function offHeapBytes(): number {
+function offHeapBytes(): number {
   const m = process.memoryUsage();
   return Math.max(m.external, m.arrayBuffers);
 }
@@ -15,7 +15,6 @@ export function offHeapBytes(): number {
 export interface OffHeapWatch {
   /** Measure now unless measured within the last minGapMs (cheap to call after each callback). */
   check(now: number): void;
-  stop(): void;
 }
 
 /**
@@ -23,7 +22,7 @@ export interface OffHeapWatch {
  * exceeds limitBytes. limitBytes 0 = no limit (nothing is measured).
  */
 export function watchOffHeap(limitBytes: number, onOver: (bytes: number) => void, intervalMs = 200, minGapMs = 100): OffHeapWatch {
-  if (!(limitBytes > 0)) return { check: () => undefined, stop: () => undefined };
+  if (!(limitBytes > 0)) return { check: () => undefined };
   let last = 0;
   let reported = false;
   const measure = (now: number) => {
@@ -41,6 +40,5 @@ export function watchOffHeap(limitBytes: number, onOver: (bytes: number) => void
     check(now) {
       if (now - last >= minGapMs) measure(now);
     },
-    stop: () => clearInterval(timer),
   };
 }

@@ -2,7 +2,7 @@
 // process: process.kill(process.pid), process.abort(), a signal handler or a native addon
 // would act on the whole daemon and every other plugin, not on this plugin. The worker
 // replaces them before the plugin's module loads; each throws an error naming the plugin
-// and the way out (docs/engine.md, "Plugin isolation"). process.exit() stays: in a worker
+// and the way out (docs/engine.md, "Plugin isolation limits"). process.exit() stays: in a worker
 // it ends this plugin's worker only, which the host restarts.
 // This closes the accidents a ported script makes; it is not a sandbox against hostile
 // code (child_process can still run `kill`).

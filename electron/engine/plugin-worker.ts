@@ -495,7 +495,7 @@ function makeRegistrar(): { reg: Registrar; close(): void } {
       // Validated: only strings, string lists and nulls. A plain copy crosses to the host.
       matchEvents = JSON.parse(JSON.stringify(opts.matchEvents, (_k, v: unknown) => (v === undefined ? null : v))) as MatchEvents;
     }
-    if ((opts.matchEvents === undefined || opts.matchEvents === null) && looksLikeMatchEvents(args)) {
+    if (opts.matchEvents === undefined && looksLikeMatchEvents(args)) {
       // The original's order is (name, key, callback, matchEvents, args): a line-by-line port
       // passes its filter as args, and the callback would get every event (docs/plugins.md).
       throw new TypeError(
