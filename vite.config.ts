@@ -8,9 +8,13 @@ import { defineConfig } from 'vitest/config';
 
 const repo = fileURLToPath(new URL('.', import.meta.url));
 
-/** Matches what the headless server sends as a header; Electron's file/protocol loading needs the meta tag. */
+/**
+ * Twin of the headless server's header CSP (electron/headless/server.ts, csp()); Electron's
+ * protocol loading needs the meta tag. connect-src is the page's own origin: 'self' covers the
+ * same-origin ws:// of the headless UI, and the server's header names it exactly as well.
+ */
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; " +
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; " +
   "img-src 'self' data:; object-src 'none'; base-uri 'none'";
 
 /** The CSP goes in at build time only: the dev server's React refresh needs an inline script. */

@@ -10,7 +10,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, parseConfig, type EngineConfig } from '../engine/config.js';
 import { Engine } from '../engine/engine.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import { defaultStaticDir, describeUi, parseListen, startUiServer, type UiServer } from '../headless/server.js';
+import { checkUiToken, defaultStaticDir, describeUi, parseListen, startUiServer, type UiServer } from '../headless/server.js';
 
 /** The package's own example plugins. */
 export const EXAMPLE_PLUGINS = path.join(packageRoot(), 'plugins');
@@ -111,6 +111,8 @@ export function runCommand(): Command {
     .option('--ui <[host:]port>', 'serve the web UI and its WebSocket API (port alone: 127.0.0.1; [::1]:PORT for IPv6; any non-loopback host needs a token)', listen)
     .option('--ui-token <token>', 'token the web UI requires (or set SHOTGUN_EVENTS_UI_TOKEN); generated when the host is not loopback')
     .action(async (o: { config?: string; grace: number; demoRate: number; quiet?: boolean; ui?: { host: string; port: number }; uiToken?: string }) => {
+      const uiToken = o.uiToken ?? (process.env.SHOTGUN_EVENTS_UI_TOKEN || null);
+      if (o.ui && uiToken !== null) checkUiToken(uiToken); // before anything starts
       const prepared = await prepare(configPath(o.config), { rate: o.demoRate });
       let engine: Engine;
       try {
@@ -143,7 +145,7 @@ export function runCommand(): Command {
           ui = await startUiServer({
             engine,
             ...o.ui,
-            token: o.uiToken ?? (process.env.SHOTGUN_EVENTS_UI_TOKEN || null),
+            token: uiToken,
             staticDir,
             logger: { info: (m) => void (o.quiet || process.stdout.write(`${m}\n`)), warning: (m) => void process.stderr.write(`${m}\n`) },
           });

@@ -68,6 +68,8 @@ export interface DaemonConfig {
   callbackTimeoutMs: number;
   /** Ignore events whose user is one of the daemon's own scripts (loop protection). */
   ignoreOwnEvents: boolean;
+  /** Off-heap memory (Buffers) each plugin may hold, in MB; 0 = no limit. */
+  pluginBufferLimitMb: number;
 }
 
 export interface ShotgunConfig {
@@ -129,6 +131,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
     'pidFile', 'eventIdFile', 'logMode', 'logPath', 'logFile', 'logging', 'timing_log',
     'conn_retry_sleep', 'max_conn_retries', 'fetch_interval', 'max_event_batch_size',
     'backlog_timeout', 'retry_backoff', 'callback_timeout', 'ignore_own_events',
+    'plugin_buffer_limit',
   ],
   shotgun: ['server', 'name', 'key', 'proxy_server', 'use_session_uuid', 'api_version'],
   plugins: ['paths'],
@@ -227,6 +230,7 @@ function readDaemon(r: SectionReader, baseDir: string): DaemonConfig {
     // done and a retry repeats them, so it should only catch real hangs.
     callbackTimeoutMs: r.seconds('callback_timeout', { default: 300, min: 0 }),
     ignoreOwnEvents: r.bool('ignore_own_events', false),
+    pluginBufferLimitMb: r.int('plugin_buffer_limit', { default: 1024, min: 0 }),
   };
 }
 

@@ -400,6 +400,7 @@ export class Engine {
       },
       callbackTimeoutMs: c.daemon.callbackTimeoutMs || 2_147_483_647,
       memoryLimitMb: this.opts.pluginMemoryMb,
+      offHeapLimitMb: c.daemon.pluginBufferLimitMb,
       useSessionUuid: c.shotgun!.useSessionUuid,
       logLevel: c.daemon.logLevelValue,
       onLog: (line) => {

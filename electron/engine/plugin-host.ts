@@ -13,8 +13,12 @@
 // - stray plugin code that blocks the worker's thread between callbacks (a spinning timer):
 //   when the next callback has not started within the shortest callback timeout, the worker
 //   is terminated and the run ends with `crashed`.
-// Threads isolate failures, not hostile code: process.abort(), process.kill(process.pid),
-// native addons and the like still reach the whole daemon.
+// - off-heap memory (Buffers) over offHeapLimitMb → the worker is terminated, as a crash whose
+//   message names the plugin and the limit (plugin-memory.ts).
+// - process.kill(process.pid), process.abort(), signal handlers, native addons → throw an error
+//   naming the plugin (plugin-process-guard.ts), so they fail the event, not the daemon.
+// Threads isolate failures, not hostile code: a plugin that runs `kill` through child_process
+// still reaches the whole daemon.
 //
 // Progress crosses the thread boundary through a SharedArrayBuffer (see plugin-protocol.ts):
 // a run of many events costs two messages, not one per callback, and the host still knows
@@ -68,6 +72,11 @@ export interface PluginHostOptions {
   callbackTimeoutMs: number;
   /** The worker's old-generation heap limit. Default 512. */
   memoryLimitMb?: number;
+  /**
+   * Off-heap memory (Buffers, ArrayBuffers) the plugin may hold, in MB; over it the worker is
+   * terminated (see plugin-memory.ts). 0 = no limit. Default 1024.
+   */
+  offHeapLimitMb?: number;
   /** `[shotgun] use_session_uuid`: callbacks' sg act in the event's session_uuid. */
   useSessionUuid?: boolean;
   onLog: (line: PluginLogLine) => void;
@@ -75,7 +84,7 @@ export interface PluginHostOptions {
   logLevel?: number;
   /** State changes of the plugin's ShotGrid connections. */
   onConnection?: (event: PluginConnectionEvent) => void;
-  /** How long importing the file plus registerCallbacks may take. Default 30 s. */
+  /** How long importing the file plus registerCallbacks may take, for this plugin alone. Default 30 s. */
   loadTimeoutMs?: number;
   /** How long a timed-out (or shutting-down) callback gets after its abort. Default 1 s. */
   abortGraceMs?: number;
@@ -108,6 +117,7 @@ export function encodeItems(items: RunItem[]): string {
 }
 
 export const DEFAULT_MEMORY_LIMIT_MB = 512;
+export const DEFAULT_OFF_HEAP_LIMIT_MB = 1024;
 export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 export const DEFAULT_ABORT_GRACE_MS = 1_000;
 
@@ -228,6 +238,12 @@ export class PluginHost {
     if (opts.memoryLimitMb !== undefined && !(opts.memoryLimitMb >= 8)) {
       throw new RangeError(`memoryLimitMb must be at least 8, got ${opts.memoryLimitMb}`);
     }
+    if (opts.offHeapLimitMb !== undefined && !(opts.offHeapLimitMb === 0 || opts.offHeapLimitMb >= 8)) {
+      throw new RangeError(`offHeapLimitMb must be 0 (no limit) or at least 8, got ${opts.offHeapLimitMb}`);
+    }
+    if (opts.loadTimeoutMs !== undefined && !(opts.loadTimeoutMs > 0 && opts.loadTimeoutMs <= MAX_TIMER_MS)) {
+      throw new RangeError(`loadTimeoutMs must be a positive number of milliseconds, got ${opts.loadTimeoutMs}`);
+    }
     this.opts = opts;
     this.logLevel = opts.logLevel === undefined ? 20 : toLogLevel(opts.logLevel);
   }
@@ -333,6 +349,7 @@ export class PluginHost {
       useSessionUuid: this.opts.useSessionUuid ?? false,
       logLevel: this.logLevel,
       callbackTimeoutMs: Math.ceil(this.opts.callbackTimeoutMs),
+      offHeapLimitMb: this.opts.offHeapLimitMb ?? DEFAULT_OFF_HEAP_LIMIT_MB,
     };
     const memoryLimitMb = this.opts.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
     let worker: Worker;
@@ -362,13 +379,16 @@ export class PluginHost {
     worker.stdout.setEncoding('utf8').on('data', (chunk: string) => this.onStdio(ctl, 'stdout', chunk));
     worker.stderr.setEncoding('utf8').on('data', (chunk: string) => this.onStdio(ctl, 'stderr', chunk));
 
+    // This plugin's own clock: a load that hangs fails alone and delays no other plugin.
     const loadTimeoutMs = this.opts.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
     const { result, emails } = await new Promise<{ result: LoadResult; emails: string[] | boolean | null }>((resolve) => {
       const timer = setTimeout(() => {
         resolve({
           result: {
             ok: false,
-            error: `The plugin at ${this.opts.file} did not finish loading within ${loadTimeoutMs / 1000} s (does registerCallbacks hang?)`,
+            error:
+              `Plugin ${this.opts.name} did not finish loading within ${loadTimeoutMs / 1000} s, its load timeout ` +
+              `(does importing ${this.opts.file} or its registerCallbacks hang?); its worker was terminated`,
           },
           emails: null,
         });
@@ -423,6 +443,9 @@ export class PluginHost {
       case 'done':
         if (ctl === this.ctl && this.active?.id === m.run) this.finishRun(this.active);
         break;
+      case 'offheap':
+        this.onOffHeap(ctl, m.bytes);
+        break;
     }
   }
 
@@ -445,6 +468,19 @@ export class PluginHost {
     } else if (!ctl.kill) {
       this.hostLog('error', `The plugin worker stopped between events (${why}); it restarts before the next event`);
     }
+  }
+
+  /** The worker holds more off-heap memory than allowed: end it, as an error of this plugin. */
+  private onOffHeap(ctl: WorkerCtl, bytes: number): void {
+    if (ctl.kill) return;
+    const limit = this.opts.offHeapLimitMb ?? DEFAULT_OFF_HEAP_LIMIT_MB;
+    const message =
+      `Plugin ${this.opts.name} held ${Math.round(bytes / 1048576)} MB of off-heap memory (Buffers, ArrayBuffers), over its limit of ` +
+      `${limit} MB ([daemon] plugin_buffer_limit): its worker was terminated (module state is lost; it restarts before the next event)`;
+    ctl.kill = { message };
+    // During a run the run's outcome carries the message; otherwise nothing else would say it.
+    if (ctl === this.ctl && !this.active && !ctl.onGone) this.hostLog('error', message);
+    void ctl.worker.terminate();
   }
 
   private describeExit(ctl: WorkerCtl, code: number): string {

@@ -86,6 +86,8 @@ export interface WorkerInit {
   useSessionUuid: boolean;
   logLevel: number;
   callbackTimeoutMs: number;
+  /** Off-heap memory (Buffers, ArrayBuffers) the worker may hold, in MB; 0 = no limit. */
+  offHeapLimitMb: number;
 }
 
 export interface WireItem {
@@ -109,7 +111,9 @@ export type WorkerMessage =
   | { t: 'out'; logs: PluginLogLine[]; conns: PluginConnectionEvent[] }
   /** A callback failed (sent before it counts as completed in the SAB). */
   | { t: 'fail'; run: number; pos: number; error: SerializedError }
-  | { t: 'done'; run: number };
+  | { t: 'done'; run: number }
+  /** The worker's off-heap memory is over its limit (bytes measured): the host ends it. */
+  | { t: 'offheap'; bytes: number };
 
 // Progress of the current run, written by the worker, read by the host (for timeouts, and
 // for the outcomes of the callbacks that completed before a worker died). A "position" is

@@ -43,6 +43,8 @@ import {
   type WorkerInit,
   type WorkerMessage,
 } from './plugin-protocol.js';
+import { watchOffHeap } from './plugin-memory.js';
+import { guardProcess } from './plugin-process-guard.js';
 
 if (!parentPort) throw new Error('plugin-worker runs only as a worker thread started by PluginHost');
 const port = parentPort;
@@ -220,6 +222,15 @@ process.on('unhandledRejection', (reason) => {
   pluginLogger.emit(40, 'Unhandled promise rejection in plugin code: %s', [describeThrown(reason)]);
 });
 
+// Before any plugin code runs: no signalling or aborting the daemon's process from here.
+guardProcess(PLUGIN);
+
+// Off-heap memory over the limit: the host terminates this worker (plugin-memory.ts).
+const offHeap = watchOffHeap(init.offHeapLimitMb * 1024 * 1024, (bytes) => {
+  flush();
+  post({ t: 'offheap', bytes });
+});
+
 function describeThrown(e: unknown): string {
   if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
   return inspect(e, FORMAT);
@@ -389,6 +400,20 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** `{ 'Shotgun_Task_Change': ['sg_status_list'], '*': null }`: event-type keys, field-list/null/'*' values. */
+function looksLikeMatchEvents(v: unknown): boolean {
+  if (!isPlainObject(v)) return false;
+  const entries = Object.entries(v);
+  return (
+    entries.length > 0 &&
+    entries.every(
+      ([k, val]) =>
+        (k === '*' || /^Shotgun_\w+_\w+$/.test(k)) &&
+        (val === null || val === '*' || (Array.isArray(val) && val.every((f) => typeof f === 'string'))),
+    )
+  );
+}
+
 function isClass(fn: unknown): boolean {
   return typeof fn === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(fn));
 }
@@ -469,6 +494,16 @@ function makeRegistrar(): { reg: Registrar; close(): void } {
     if (opts.matchEvents !== undefined && opts.matchEvents !== null) {
       // Validated: only strings, string lists and nulls. A plain copy crosses to the host.
       matchEvents = JSON.parse(JSON.stringify(opts.matchEvents, (_k, v: unknown) => (v === undefined ? null : v))) as MatchEvents;
+    }
+    if (opts.matchEvents === undefined && looksLikeMatchEvents(args)) {
+      // The original's order is (name, key, callback, matchEvents, args): a line-by-line port
+      // passes its filter as args, and the callback would get every event (docs/plugins.md).
+      throw new TypeError(
+        `${where} (${name}): the 4th argument looks like a matchEvents map (${JSON.stringify(args).slice(0, 120)}) but it is args, ` +
+          'and no options.matchEvents is given, so the callback would receive every event. The order here is ' +
+          'registerCallback(scriptName, scriptKey, callback, args, { matchEvents }) (the Python original had matchEvents 4th): ' +
+          `write registerCallback(..., callback, null, { matchEvents: ${JSON.stringify(args).slice(0, 120)} })`,
+      );
     }
     if (options === undefined && isPlainObject(args) && ('matchEvents' in args || 'stopOnError' in args)) {
       pluginLogger.warning(
@@ -766,6 +801,7 @@ async function runBatch(run: number, items: WireItem[], attempt: number): Promis
         post({ t: 'fail', run, pos, error: serializeError(error) });
       }
       Atomics.store(hdr, SAB_COMPLETED, pos + 1);
+      offHeap.check(startedAt + times[2 * pos + 1]!);
       pos++;
       if (failed && cb.info.stopOnError) break items;
     }

@@ -9,13 +9,18 @@
 //   required on loopback too. Accepted as `?token=`, `Authorization: Bearer`, or the
 //   HttpOnly SameSite=Strict cookie set when a page was opened with `?token=` (so the page's
 //   own script and style requests are authorised). Compared in constant time. Wrong or
-//   missing: 401 for HTTP and for the WebSocket upgrade.
+//   missing: 401 for HTTP and for the WebSocket upgrade. A configured token must have at
+//   least MIN_TOKEN_LENGTH characters.
+// - Guessing is throttled per remote address (AuthThrottle): after `authMaxFailures` wrong
+//   tokens, the address is refused (429, Retry-After) for a delay that doubles with each
+//   further failure; each failure and each lock is logged at WARNING.
 // - Without a token (loopback), the Host header must name a loopback address (DNS-rebinding
 //   guard), else 403.
 // - WebSocket upgrades whose Origin does not match the Host get 403 (cross-site WebSocket
 //   hijacking). Clients that send no Origin (not a browser) are let through the Origin check.
 // - Static files: GET/HEAD only, no directory traversal (`..` segments, encoded or not, and
 //   anything resolving outside the folder are refused), strict CSP and friends on every response.
+//   The CSP's connect-src is the page's own origin: 'self' and ws://<its host:port>.
 //
 // Backpressure: each connection has its own UpdateBatcher. When a batch is due and the
 // socket's buffered amount is above SLOW_BYTES, the stream items (events, outcomes, logs) of
@@ -61,6 +66,19 @@ export interface UiLogger {
   warning(message: string): void;
 }
 
+/** The shortest token accepted from --ui-token / SHOTGUN_EVENTS_UI_TOKEN. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/** Throws a clear error for a configured token that is empty or too short to resist guessing. */
+export function checkUiToken(token: string): void {
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new Error(
+      `the UI token (--ui-token or SHOTGUN_EVENTS_UI_TOKEN) must have at least ${MIN_TOKEN_LENGTH} characters, got ${token.length}; ` +
+        'use a long random one (e.g. `openssl rand -base64 24`), or give none to have one generated',
+    );
+  }
+}
+
 export interface UiServerOptions {
   engine: EngineLike;
   host: string;
@@ -77,6 +95,10 @@ export interface UiServerOptions {
   killBytes?: number;
   /** Most simultaneous WebSocket clients; default 64. */
   maxClients?: number;
+  /** Wrong tokens an address may send before it is locked out; default 10. */
+  authMaxFailures?: number;
+  /** The first lockout (ms); it doubles with each further failure, up to 15 min. Default 1000. */
+  authLockoutMs?: number;
 }
 
 export interface UiServer {
@@ -89,12 +111,19 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-export const CSP =
-  "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
-  "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/**
+ * The Content-Security-Policy of every response. connect-src is the page's own origin only:
+ * 'self', plus its WebSocket origin spelled out (`ws://` + the Host the page was loaded from)
+ * for browsers whose 'self' does not cover ws:. Twin of vite.config.ts's meta-tag CSP.
+ */
+export function csp(wsHost: string): string {
+  return (
+    `default-src 'self'; connect-src 'self' ws://${wsHost}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; ` +
+    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+  );
+}
 
 const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': CSP,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
@@ -203,7 +232,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const log = opts.logger;
   const loopback = isLoopbackHost(host);
   const configured = opts.token ?? null;
-  if (configured !== null && configured.length === 0) throw new Error('the UI token must not be empty');
+  if (configured !== null) checkUiToken(configured);
   const token: string | null = configured ?? (loopback ? null : randomBytes(32).toString('base64url'));
   const batchMs = opts.batchMs ?? 100;
   const slowBytes = opts.slowBytes ?? 4 * 1024 * 1024;
@@ -217,14 +246,28 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   }
   let port = opts.port;
   const cookieName = () => `sge_ui_token_${port}`;
+  const throttle = new AuthThrottle(opts.authMaxFailures ?? 10, opts.authLockoutMs ?? 1000);
+
+  /** The origin the page was loaded from, for the CSP: the Host header when it is a plain host[:port]. */
+  function wsHost(req: IncomingMessage): string {
+    const h = req.headers.host;
+    return h && /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(h) ? h.toLowerCase() : hostPort(host, port);
+  }
 
   /** null: allowed; else the status and reason to refuse with. */
-  function gate(req: IncomingMessage): { status: number; message: string } | null {
+  function gate(req: IncomingMessage): { status: number; message: string; headers?: Record<string, string> } | null {
     if (token === null) {
       // No token: only a loopback Host name is accepted (DNS rebinding).
       const h = hostHeaderName(req.headers.host);
       if (!h || !isLoopbackHost(h)) return { status: 403, message: 'Forbidden: unexpected Host header' };
       return null;
+    }
+    const address = req.socket.remoteAddress ?? '?';
+    const wait = throttle.lockedFor(address, Date.now());
+    if (wait > 0) {
+      // Not even compared: a locked-out address learns nothing, right token or not.
+      const s = Math.ceil(wait / 1000);
+      return { status: 429, message: `Too Many Requests: too many wrong UI tokens from ${address}; try again in ${s} s`, headers: { 'Retry-After': String(s) } };
     }
     const { query } = rawPathAndQuery(req.url);
     const auth = req.headers.authorization;
@@ -232,12 +275,27 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     const candidates = [query.get('token'), bearer, parseCookies(req.headers.cookie).get(cookieName())];
     let ok = false;
     for (const c of candidates) if (tokenMatches(c, token)) ok = true; // no early exit: same work either way
-    return ok ? null : { status: 401, message: 'Unauthorized: this UI needs its token (open the URL printed by `shotgun-events run --ui`, with ?token=…)' };
+    if (ok) {
+      throttle.succeeded(address);
+      return null;
+    }
+    // Only a token that was given and is wrong counts as a guess (a bare visit is not one).
+    if (candidates.some((c) => typeof c === 'string' && c !== '')) {
+      const f = throttle.failed(address, Date.now());
+      const what = `${req.method ?? 'GET'} ${rawPathAndQuery(req.url).pathname}`;
+      if (f.lockMs > 0) {
+        log?.warning(`UI: wrong token from ${address} (${what}), ${f.failures} failed attempts: refusing it for ${Math.ceil(f.lockMs / 1000)} s`);
+      } else {
+        log?.warning(`UI: wrong token from ${address} (${what}), failed attempt ${f.failures} of ${throttle.maxFailures} before a lockout`);
+      }
+    }
+    return { status: 401, message: 'Unauthorized: this UI needs its token (open the URL printed by `shotgun-events run --ui`, with ?token=…)' };
   }
 
   function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string, head: boolean): void {
     const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    res.writeHead(status, { ...SECURITY_HEADERS, ...headers, 'Content-Length': String(buf.length) });
+    const policy = csp(wsHost(res.req));
+    res.writeHead(status, { 'Content-Security-Policy': policy, ...SECURITY_HEADERS, ...headers, 'Content-Length': String(buf.length) });
     res.end(head ? undefined : buf);
   }
 
@@ -302,7 +360,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       const head = method === 'HEAD';
       if (method !== 'GET' && method !== 'HEAD') return plain(res, 405, 'Method Not Allowed', false, { Allow: 'GET, HEAD' });
       const refused = gate(req);
-      if (refused) return plain(res, refused.status, refused.message, head);
+      if (refused) return plain(res, refused.status, refused.message, head, refused.headers);
       const { pathname, query } = rawPathAndQuery(req.url);
       if (pathname === WIRE_PATH) return plain(res, 426, 'Upgrade Required: this is the WebSocket endpoint', head, { Upgrade: 'websocket' });
       // A page opened with ?token= gets a cookie so its own asset requests are let in.
@@ -324,7 +382,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const clients = new Set<Connection>();
 
   function refuseUpgrade(socket: Duplex, status: number, message: string): void {
-    const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+    const reason =
+      { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ??
+      'Error';
     const body = `${message}\n`;
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
@@ -532,6 +592,55 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       return closing;
     },
   };
+}
+
+/**
+ * Failed token attempts per remote address. Below maxFailures nothing is refused; from then
+ * on each failure locks the address for lockoutMs · 2^(failures − maxFailures), at most
+ * 15 min. A right token clears the address. Entries idle for an hour are dropped, and the
+ * table is bounded, so a flood from many addresses cannot grow it without limit.
+ */
+export class AuthThrottle {
+  private readonly byAddress = new Map<string, { failures: number; until: number; last: number }>();
+  static readonly MAX_LOCK_MS = 15 * 60_000;
+  static readonly MAX_ADDRESSES = 10_000;
+
+  constructor(
+    readonly maxFailures: number,
+    private readonly lockoutMs: number,
+  ) {}
+
+  /** ms this address must still wait (0 = not locked). */
+  lockedFor(address: string, now: number): number {
+    const e = this.byAddress.get(address);
+    return e && e.until > now ? e.until - now : 0;
+  }
+
+  failed(address: string, now: number): { failures: number; lockMs: number } {
+    let e = this.byAddress.get(address);
+    if (e && now - e.last > 3_600_000) e = undefined;
+    if (!e) {
+      this.prune(now);
+      e = { failures: 0, until: 0, last: now };
+    }
+    this.byAddress.delete(address);
+    this.byAddress.set(address, e); // most recent last
+    e.failures++;
+    e.last = now;
+    const over = e.failures - this.maxFailures;
+    const lockMs = over < 0 ? 0 : Math.min(AuthThrottle.MAX_LOCK_MS, this.lockoutMs * 2 ** Math.min(over, 30));
+    if (lockMs > 0) e.until = now + lockMs;
+    return { failures: e.failures, lockMs };
+  }
+
+  succeeded(address: string): void {
+    this.byAddress.delete(address);
+  }
+
+  private prune(now: number): void {
+    for (const [a, e] of this.byAddress) if (now - e.last > 3_600_000 && e.until <= now) this.byAddress.delete(a);
+    while (this.byAddress.size >= AuthThrottle.MAX_ADDRESSES) this.byAddress.delete(this.byAddress.keys().next().value as string);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 // Isolation through the real daemon: a plugin that throws, hangs past its timeout, calls
-// process.exit or runs out of memory harms no other plugin. A healthy recorder beside it
+// process.exit, runs out of memory, holds too many Buffers, or tries to kill or abort the
+// daemon's process harms no other plugin. A healthy recorder beside it
 // gets every event in id order, the daemon keeps running, and SIGTERM still exits 0.
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,6 +20,8 @@ interface Case {
   stopOnError: boolean;
   /** [daemon] callback_timeout (s); the default (300) when absent. */
   timeout?: number;
+  /** Other [daemon] keys. */
+  daemon?: Record<string, number>;
   /** Logged by the daemon about the bad plugin. */
   log: RegExp;
 }
@@ -50,12 +53,32 @@ const cases: Case[] = [
     stopOnError: true,
     log: /plugin worker ran out of memory/,
   },
+  {
+    // Off the V8 heap: only the plugin_buffer_limit check sees it.
+    name: 'holds Buffers over plugin_buffer_limit',
+    body: (m) => once(m, 'globalThis.keep = []; for (let i = 0; i < 60; i++) { keep.push(Buffer.alloc(4 << 20, 1)); await new Promise((r) => setTimeout(r, 10)); }'),
+    stopOnError: true,
+    daemon: { plugin_buffer_limit: 64 },
+    log: /ERROR:plugin\.bad:.*Plugin bad held \d+ MB of off-heap memory \(Buffers, ArrayBuffers\), over its limit of 64 MB/,
+  },
+  {
+    name: "calls process.kill(process.pid, 'SIGKILL')",
+    body: (m) => once(m, "process.kill(process.pid, 'SIGKILL');"),
+    stopOnError: true,
+    log: /ERROR:plugin\.bad.*Plugin bad may not call process\.kill\(\d+, "SIGKILL"\)/,
+  },
+  {
+    name: 'calls process.abort()',
+    body: (m) => once(m, 'process.abort();'),
+    stopOnError: true,
+    log: /ERROR:plugin\.bad.*Plugin bad may not call process\.abort\(\)/,
+  },
 ];
 
 describe('isolation', () => {
   it.each(cases)('a plugin that $name harms no other plugin', async (c) => {
     site = await makeSite();
-    if (c.timeout) site.writeConfig({ daemon: { callback_timeout: c.timeout } });
+    if (c.timeout || c.daemon) site.writeConfig({ daemon: { ...(c.timeout ? { callback_timeout: c.timeout } : {}), ...c.daemon } });
     const marker = path.join(site.dir, 'bad.marker');
     site.writePlugin('healthy.mjs', recorderPlugin(site.recordsDir, 'healthy'));
     site.writePlugin(
@@ -75,7 +98,7 @@ describe('isolation', () => {
     expect(site.sandbox.store.lastEventId).toBe(before + 5);
 
     await until(() => ids(site, 'healthy').length === 5, 'healthy got every event');
-    await d.waitFor(c.log);
+    await d.waitFor(c.log, 60_000); // filling a 512 MB heap is slow on a loaded machine
     await cursorsReach(site, ['healthy', 'bad'], before + 5, 20_000);
     expect(ids(site, 'healthy')).toEqual(all);
     if (c.stopOnError) {

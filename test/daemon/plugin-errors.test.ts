@@ -1,5 +1,5 @@
 // Plugins that fail to load: a syntax error, no registerCallbacks, a bad matchEvents, a
-// throw inside registerCallbacks. The daemon logs each error naming the file and runs the
+// throw inside registerCallbacks, the Python original's argument order (matchEvents 4th). The daemon logs each error naming the file and runs the
 // other plugins; `check` prints every plugin's callbacks and filters and exits 1 when any
 // plugin fails to load, 0 when all load.
 //
@@ -20,6 +20,9 @@ const BROKEN: Record<string, string> = {
   reg.registerCallback('plugins', 'plugins-key', function onShot() {}, null, { matchEvents: { Shotgun_Shot_Change: 5 } });
 }\n`,
   'throwreg.mjs': `export function registerCallbacks(reg) {\n  throw new Error('no settings for this site');\n}\n`,
+  'origorder.mjs': `export function registerCallbacks(reg) {
+  reg.registerCallback('plugins', 'plugins-key', function onTask() {}, { Shotgun_Task_Change: ['sg_status_list'] }, null);
+}\n`,
 };
 
 const GOOD = `export function registerCallbacks(reg) {
@@ -39,6 +42,11 @@ function errors(dir: string): Record<string, string> {
       `Error running registerCallbacks from plugin at ${f('badmatch.mjs')}: TypeError: Invalid matchEvents for callback onShot (registerCallback #1): ` +
       `matchEvents["Shotgun_Shot_Change"] must be null or '*' (any attribute), an attribute name, or a list of names, got number 5`,
     throwreg: `Error running registerCallbacks from plugin at ${f('throwreg.mjs')}: Error: no settings for this site`,
+    origorder:
+      `Error running registerCallbacks from plugin at ${f('origorder.mjs')}: TypeError: registerCallback #1 (onTask): the 4th argument looks like ` +
+      `a matchEvents map ({"Shotgun_Task_Change":["sg_status_list"]}) but it is args, and no options.matchEvents is given, so the callback ` +
+      `would receive every event. The order here is registerCallback(scriptName, scriptKey, callback, args, { matchEvents }) (the Python ` +
+      `original had matchEvents 4th): write registerCallback(..., callback, null, { matchEvents: {"Shotgun_Task_Change":["sg_status_list"]} })`,
   };
 }
 
@@ -60,7 +68,7 @@ describe('plugins that fail to load', () => {
     for (const [name, error] of Object.entries(errors(site.pluginsDir))) {
       expect(out).toContain(`plugin ${name} (${path.join(site.pluginsDir, `${name}.mjs`)}): ERROR ${error}\n`);
     }
-    expect(out).toMatch(/\n4 problem\(s\) found\n$/);
+    expect(out).toMatch(/\n5 problem\(s\) found\n$/);
 
     for (const f of Object.keys(BROKEN)) site.writePlugin(f, GOOD);
     const ok = await site.cli(['check', '--config', site.configPath]);

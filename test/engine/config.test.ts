@@ -191,6 +191,7 @@ describe('the original shotgunEventDaemon.conf.example', () => {
       retryBackoffMs: [1000, 5000, 30_000, 120_000],
       callbackTimeoutMs: 300_000,
       ignoreOwnEvents: false,
+      pluginBufferLimitMb: 1024,
     });
     expect(c.shotgun).toEqual({
       server: 'https://mystudio.shotgrid.autodesk.com', // trailing slash dropped
@@ -393,6 +394,7 @@ describe('values', () => {
       retryBackoffMs: [1000, 5000, 30_000, 120_000],
       callbackTimeoutMs: 300_000,
       ignoreOwnEvents: false,
+      pluginBufferLimitMb: 1024,
     });
   });
 
@@ -407,7 +409,7 @@ describe('values', () => {
   it('reads the new [daemon] keys, with fractional seconds', () => {
     const d = daemon(
       'fetch_interval = 0.25\nbacklog_timeout = 90\nretry_backoff = 0.5, 2,10\ncallback_timeout = 0\n' +
-        'ignore_own_events = yes\nmax_event_batch_size = 5000\nconn_retry_sleep = 1.5',
+        'ignore_own_events = yes\nmax_event_batch_size = 5000\nconn_retry_sleep = 1.5\nplugin_buffer_limit = 256',
     );
     expect(d).toMatchObject({
       fetchIntervalMs: 250,
@@ -417,6 +419,7 @@ describe('values', () => {
       ignoreOwnEvents: true,
       maxEventBatchSize: 5000,
       connRetrySleepMs: 1500,
+      pluginBufferLimitMb: 256,
     });
   });
 

@@ -853,7 +853,7 @@ describe('from compiled JavaScript (as the shotgun-events CLI runs from dist/)',
     const root = await tempDir('sge-plugin-js-');
     const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
     const sources = [
-      ...['plugin-api', 'plugin-host', 'plugin-protocol', 'plugin-worker', 'match'].map((n) => `electron/engine/${n}.ts`),
+      ...['plugin-api', 'plugin-host', 'plugin-protocol', 'plugin-worker', 'plugin-memory', 'plugin-process-guard', 'match'].map((n) => `electron/engine/${n}.ts`),
       ...(await readdir(path.join(projectRoot, 'electron/shotgun'))).filter((n) => n.endsWith('.ts')).map((n) => `electron/shotgun/${n}`),
     ];
     for (const rel of sources) {
@@ -895,3 +895,157 @@ describe('from compiled JavaScript (as the shotgun-events CLI runs from dist/)',
   });
 });
 
+
+describe('isolation: what a plugin cannot do to the daemon', () => {
+  test('a load that hangs fails alone, naming the plugin and its timeout; another plugin loads meanwhile', async () => {
+    const hanging = host(await plugin(`for (;;) {} export function registerCallbacks() {}`, '.mjs', 'hangs'), { loadTimeoutMs: 3000 });
+    const healthy = host(await plugin(`export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', () => {}); }`));
+    let hangDone = false;
+    const pending = hanging.load().finally(() => (hangDone = true));
+    const ok = await healthy.load();
+    expect(ok.ok).toBe(true);
+    expect(hangDone).toBe(false); // the healthy plugin did not wait for the hanging one
+    const r = await pending;
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error).toMatch(/^Plugin hangs did not finish loading within 3 s, its load timeout \(does importing .*hangs\.mjs/);
+    expect(hanging.threadId).toBeNull();
+    expect((await healthy.run(ev(), [0], first)).outcomes[0]!.ok).toBe(true);
+  });
+
+  test('process.kill on the daemon, its parent or its group, process.abort, signal handlers and dlopen throw, naming the plugin', async () => {
+    const h = await loaded(
+      await plugin(
+        `import { spawn } from 'node:child_process';
+         const tries = {
+           own: () => process.kill(process.pid, 0),
+           parent: () => process.kill(process.ppid, 0),
+           group: () => process.kill(0, 0),
+           all: () => process.kill(-1, 0),
+           raw: () => process._kill(process.pid, 0),
+           abort: () => process.abort,
+           signal: () => process.on('SIGTERM', () => {}),
+           once: () => process.once('SIGINT', () => {}),
+           dlopen: () => process.dlopen({ exports: {} }, '/nonexistent.node'),
+         };
+         export function registerCallbacks(reg) {
+           reg.registerCallback('plug', 'k', function attempt(sg, e, args, ctx) {
+             const r = tries[args](); if (typeof r === 'function') r();
+           }, 'x', { stopOnError: false });
+           reg.registerCallback('plug', 'k', async function child(sg, e, a, ctx) {
+             // Signalling a process of its own is still allowed.
+             const c = spawn('sleep', ['60']);
+             await new Promise((r) => c.once('spawn', r));
+             process.kill(c.pid, 'SIGTERM');
+             const [, sig] = await new Promise((r) => c.once('exit', (...x) => r(x)));
+             ctx.logger.info('child ended by ' + sig);
+             process.on('exit', () => {}); // other process events are fine
+           });
+         }`,
+        '.mjs',
+        'killer',
+      ),
+    );
+    const cases: Array<[string, RegExp]> = [
+      ['own', /^Plugin killer may not call process\.kill\(\d+, 0\): .*signal the daemon/],
+      ['parent', /^Plugin killer may not call process\.kill\(\d+, 0\)/],
+      ['group', /^Plugin killer may not call process\.kill\(0, 0\)/],
+      ['all', /^Plugin killer may not call process\.kill\(-1, 0\)/],
+      ['raw', /^Plugin killer may not call process\._kill/],
+      ['abort', /^Plugin killer may not call process\.abort\(\): .*end the whole daemon/],
+      ['signal', /^Plugin killer may not call process\.on\("SIGTERM"\)/],
+      ['once', /^Plugin killer may not call process\.(once|on)\("SIGINT"\)/],
+      ['dlopen', /^Plugin killer may not call process\.dlopen\(\)/],
+    ];
+    // The callback's args select the attempt: the file is rewritten and reloaded for each.
+    for (const [name, re] of cases) {
+      const file = h.file;
+      const source = await readFile(file, 'utf8');
+      await writeFile(file, source.replace(/}, '[a-zA-Z]+', \{ stopOnError/, `}, '${name}', { stopOnError`));
+      expect((await h.load()).ok).toBe(true);
+      const r = await h.run(ev(), [0], first);
+      expect(r.crashed, name).toBeUndefined();
+      expect(r.outcomes[0]!.ok, name).toBe(false);
+      expect(r.outcomes[0]!.error!.message, name).toMatch(re);
+      expect(r.outcomes[0]!.error!.message).toMatch(/Throw an error to fail the event, or call process\.exit\(\) to restart only this plugin/);
+    }
+    const r = await h.run(ev(), [1], first);
+    expect(r.outcomes[0]!.error).toBeUndefined();
+    expect(messages(h)).toContain('child ended by SIGTERM');
+  });
+
+  test('a callback that holds Buffers over the off-heap limit: its worker is terminated with a message naming the plugin and the limit', async () => {
+    const h = await loaded(
+      await plugin(
+        `const keep = [];
+         export function registerCallbacks(reg) {
+           reg.registerCallback('plug', 'k', async function hoard(sg, e, args, ctx) {
+             if (e.meta && e.meta.small) return;
+             for (let i = 0; i < 60; i++) { keep.push(Buffer.alloc(4 << 20, 1)); await new Promise((r) => setTimeout(r, 10)); }
+             ctx.logger.info('held ' + keep.length + ' buffers');
+           });
+         }`,
+        '.mjs',
+        'hoarder',
+      ),
+      { offHeapLimitMb: 64 },
+    );
+    const r = await h.run(ev(), [0], first);
+    expect(r.crashed).toMatch(/^Plugin hoarder held \d+ MB of off-heap memory \(Buffers, ArrayBuffers\), over its limit of 64 MB \(\[daemon\] plugin_buffer_limit\): its worker was terminated/);
+    expect(r.outcomes[0]).toMatchObject({ ok: false, error: { name: 'PluginWorkerError' } });
+    expect(messages(h, /^held/)).toEqual([]);
+    expect(h.threadId).toBeNull();
+    // The next event gets a fresh worker (and fresh memory).
+    const r2 = await h.run(ev({ meta: { small: true } }), [0], first);
+    expect(r2.outcomes[0]!.ok).toBe(true);
+  });
+
+  test('Buffers held between events (a timer) over the limit: an ERROR line of the plugin, and the worker restarts for the next event', async () => {
+    const h = await loaded(
+      await plugin(
+        `const keep = [];
+         export function registerCallbacks(reg) {
+           reg.registerCallback('plug', 'k', function start(sg, e, args, ctx) {
+             if (keep.length === 0) setInterval(() => keep.push(Buffer.alloc(8 << 20, 1)), 10);
+             keep.push(Buffer.alloc(1));
+           });
+         }`,
+        '.mjs',
+        'leaker',
+      ),
+      { offHeapLimitMb: 48 },
+    );
+    expect((await h.run(ev(), [0], first)).outcomes[0]!.ok).toBe(true);
+    await until(() => h.logs.some((l) => l.level === 'error' && /^Plugin leaker held \d+ MB of off-heap memory.*limit of 48 MB/.test(l.message)));
+    await until(() => h.threadId === null);
+    expect((await h.run(ev(), [0], first)).outcomes[0]!.ok).toBe(true);
+  });
+
+  test("the original's argument order (matchEvents 4th) is a load error with the fix", async () => {
+    const { error } = await loadError(
+      `export function registerCallbacks(reg) {
+         reg.registerCallback('plug', 'k', function onTask() {}, { Shotgun_Task_Change: ['sg_status_list'] }, null);
+       }`,
+    );
+    expect(error).toMatch(/registerCallback #1 \(onTask\): the 4th argument looks like a matchEvents map \(\{"Shotgun_Task_Change":\["sg_status_list"\]\}\) but it is args/);
+    expect(error).toMatch(/the callback would receive every event/);
+    expect(error).toMatch(/registerCallback\(\.\.\., callback, null, \{ matchEvents: \{"Shotgun_Task_Change":\["sg_status_list"\]\} \}\)/);
+    // Also with options that have no matchEvents, and with '*' keys or null values.
+    const { error: e2 } = await loadError(
+      `export function registerCallbacks(reg) {
+         reg.registerCallback('plug', 'k', () => {}, { '*': null, Shotgun_Shot_New: null }, { stopOnError: false });
+       }`,
+    );
+    expect(e2).toMatch(/looks like a matchEvents map/);
+    // Not that shape, or matchEvents given: fine.
+    const h = await loaded(
+      await plugin(
+        `export function registerCallbacks(reg) {
+           reg.registerCallback('plug', 'k', function a() {}, { field: 'description' });
+           reg.registerCallback('plug', 'k', function b() {}, { Shotgun_Task_Change: ['x'] }, { matchEvents: { Shotgun_Task_Change: ['sg_status_list'] } });
+           reg.registerCallback('plug', 'k', function c() {}, {}, null);
+         }`,
+      ),
+    );
+    expect(h.loaded?.ok && h.loaded.callbacks.map((c) => c.name)).toEqual(['a', 'b', 'c']);
+  });
+});

@@ -2,7 +2,7 @@
 // token (HTTP and WebSocket alike); cross-origin WebSocket upgrades never. Plus the CLI's
 // `run --ui` wiring, end to end.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isLoopbackHost, parseListen, startUiServer, tokenMatches, type UiServer } from '../../electron/headless/server.js';
+import { AuthThrottle, isLoopbackHost, parseListen, startUiServer, tokenMatches, type UiServer } from '../../electron/headless/server.js';
 import { makeSite, type Site } from '../daemon/harness.js';
 import { get, startStack, upgradeStatus, WireClient, type Stack } from './helpers.js';
 
@@ -54,13 +54,13 @@ describe('headless UI: token off loopback', () => {
   });
 
   it('uses a configured token, on loopback too', async () => {
-    extra = await startUiServer({ engine: s.engine, host: '127.0.0.1', port: 0, staticDir: s.www, token: 's3cret token/+' });
-    expect(extra.token).toBe('s3cret token/+');
-    expect(extra.url).toBe(`http://127.0.0.1:${extra.port}/?token=s3cret%20token%2F%2B`);
+    extra = await startUiServer({ engine: s.engine, host: '127.0.0.1', port: 0, staticDir: s.www, token: 's3cret token/+ of the studio' });
+    expect(extra.token).toBe('s3cret token/+ of the studio');
+    expect(extra.url).toBe(`http://127.0.0.1:${extra.port}/?token=s3cret%20token%2F%2B%20of%20the%20studio`);
     expect((await get(extra.port, '/')).status).toBe(401);
-    expect((await get(extra.port, `/?token=${encodeURIComponent('s3cret token/+')}`)).status).toBe(200);
+    expect((await get(extra.port, `/?token=${encodeURIComponent('s3cret token/+ of the studio')}`)).status).toBe(200);
     expect(await upgradeStatus(`ws://127.0.0.1:${extra.port}/ws`)).toBe(401);
-    expect(await upgradeStatus(`ws://127.0.0.1:${extra.port}/ws?token=${encodeURIComponent('s3cret token/+')}`)).toBe(101);
+    expect(await upgradeStatus(`ws://127.0.0.1:${extra.port}/ws?token=${encodeURIComponent('s3cret token/+ of the studio')}`)).toBe(101);
   });
 
   it('IPv6 loopback [::1] needs no token either', async () => {
@@ -77,6 +77,91 @@ describe('headless UI: token off loopback', () => {
     expect(await upgradeStatus(s.wsUrl)).toBe(101);
   });
 });
+
+describe('headless UI: weak tokens and guessing', () => {
+  it('refuses a configured token under 16 characters, naming the rule', async () => {
+    await expect(startUiServer({ engine: s.engine, host: '127.0.0.1', port: 0, staticDir: s.www, token: 'a' })).rejects.toThrow(
+      /the UI token \(--ui-token or SHOTGUN_EVENTS_UI_TOKEN\) must have at least 16 characters, got 1/,
+    );
+    await expect(startUiServer({ engine: s.engine, host: '0.0.0.0', port: 0, staticDir: s.www, token: '' })).rejects.toThrow(/at least 16 characters, got 0/);
+    extra = await startUiServer({ engine: s.engine, host: '127.0.0.1', port: 0, staticDir: s.www, token: '0123456789abcdef' });
+    expect(extra.token).toBe('0123456789abcdef');
+  });
+
+  it('locks an address out after 10 wrong tokens (429 even for the right one), logs it, and leaves other addresses alone', async () => {
+    const warnings: string[] = [];
+    extra = await startUiServer({
+      engine: s.engine,
+      host: '0.0.0.0',
+      port: 0,
+      staticDir: s.www,
+      authLockoutMs: 600_000,
+      logger: { info: () => undefined, warning: (m) => warnings.push(m) },
+    });
+    const { port, token } = extra;
+    const statuses: number[] = [];
+    for (let i = 0; i < 30; i++) statuses.push((await get(port, `/?token=guess${i}`)).status);
+    expect(statuses).toEqual([...Array<number>(10).fill(401), ...Array<number>(20).fill(429)]);
+    const locked = await get(port, `/?token=${token}`);
+    expect(locked.status).toBe(429);
+    expect(locked.headers['retry-after']).toBe('600');
+    expect(locked.body).toMatch(/too many wrong UI tokens from 127\.0\.0\.1; try again in 600 s/);
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/ws?token=${token}`)).toBe(429);
+    // Logged at WARNING: each failure up to the lockout, then the lockout (not each refused request).
+    expect(warnings).toHaveLength(10);
+    expect(warnings[0]).toMatch(/^UI: wrong token from 127\.0\.0\.1 \(GET \/\), failed attempt 1 of 10 before a lockout$/);
+    expect(warnings[9]).toMatch(/^UI: wrong token from 127\.0\.0\.1 \(GET \/\), 10 failed attempts: refusing it for 600 s$/);
+    // Another address is not locked; a visit without any token is not a guess.
+    expect((await get(port, `/?token=${token}`, {}, 'GET', '127.0.0.2')).status).toBe(200);
+    expect((await get(port, '/', {}, 'GET', '127.0.0.3')).status).toBe(401);
+    expect(warnings).toHaveLength(10);
+  });
+
+  it('the lockout doubles with each further failure and a right token clears the address', async () => {
+    const warnings: string[] = [];
+    extra = await startUiServer({
+      engine: s.engine,
+      host: '0.0.0.0',
+      port: 0,
+      staticDir: s.www,
+      authMaxFailures: 2,
+      authLockoutMs: 1000,
+      logger: { info: () => undefined, warning: (m) => warnings.push(m) },
+    });
+    const { port, token } = extra;
+    const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
+    expect((await get(port, '/', bearer('wrong-1'))).status).toBe(401);
+    expect((await get(port, '/', bearer('wrong-2'))).status).toBe(401); // locks for 1 s
+    expect((await get(port, '/', bearer(token!))).headers['retry-after']).toBe('1');
+    await waitUntil(async () => (await get(port, '/', bearer('wrong-3'))).status === 401); // locks for 2 s
+    expect((await get(port, '/', bearer(token!))).headers['retry-after']).toBe('2');
+    expect(warnings.slice(-1)[0]).toMatch(/3 failed attempts: refusing it for 2 s$/);
+    await waitUntil(async () => (await get(port, '/', bearer(token!))).status === 200);
+    // Cleared: the next wrong token is failure 1 again.
+    expect((await get(port, '/', bearer('wrong-4'))).status).toBe(401);
+    expect(warnings.slice(-1)[0]).toMatch(/failed attempt 1 of 2 before a lockout$/);
+  });
+
+  it('AuthThrottle caps the lockout and forgets idle addresses', () => {
+    const t = new AuthThrottle(2, 1000);
+    let now = 0;
+    let last = { failures: 0, lockMs: 0 };
+    for (let i = 0; i < 40; i++) last = t.failed('a', now);
+    expect(last).toEqual({ failures: 40, lockMs: AuthThrottle.MAX_LOCK_MS });
+    expect(t.lockedFor('a', now)).toBe(AuthThrottle.MAX_LOCK_MS);
+    now += AuthThrottle.MAX_LOCK_MS + 3_600_001;
+    expect(t.lockedFor('a', now)).toBe(0);
+    expect(t.failed('a', now)).toEqual({ failures: 1, lockMs: 0 });
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe('headless UI: WebSocket Origin', () => {
   it('refuses a cross-site Origin with 403 and accepts the page’s own origin', async () => {
@@ -144,14 +229,25 @@ describe('shotgun-events run --ui', () => {
 
   it('requires and prints the token off loopback (SHOTGUN_EVENTS_UI_TOKEN)', async () => {
     site = await makeSite();
-    const d = site.run(['--ui', '0.0.0.0:0', '--quiet'], { SHOTGUN_EVENTS_UI_TOKEN: 'from-env-token' });
-    await d.waitFor(/UI: http:\/\/0\.0\.0\.0:\d+\/\?token=from-env-token\n/);
+    const d = site.run(['--ui', '0.0.0.0:0', '--quiet'], { SHOTGUN_EVENTS_UI_TOKEN: 'from-env-token-0123456789' });
+    await d.waitFor(/UI: http:\/\/0\.0\.0\.0:\d+\/\?token=from-env-token-0123456789\n/);
     const port = Number(/UI: http:\/\/0\.0\.0\.0:(\d+)\//.exec(d.output())![1]);
     expect((await get(port, '/')).status).toBe(401);
-    expect((await get(port, '/?token=from-env-token')).status).toBe(200);
+    expect((await get(port, '/?token=from-env-token-0123456789')).status).toBe(200);
     expect(await upgradeStatus(`ws://127.0.0.1:${port}/ws`)).toBe(401);
-    expect(await upgradeStatus(`ws://127.0.0.1:${port}/ws?token=from-env-token`)).toBe(101);
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/ws?token=from-env-token-0123456789`)).toBe(101);
     expect(await d.stop()).toBe(0);
+  });
+
+  it('refuses a --ui-token or SHOTGUN_EVENTS_UI_TOKEN under 16 characters before starting anything', async () => {
+    site = await makeSite();
+    const r = await site.cli(['run', '--config', site.configPath, '--ui', '127.0.0.1:0', '--ui-token', 'a']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/the UI token \(--ui-token or SHOTGUN_EVENTS_UI_TOKEN\) must have at least 16 characters, got 1/);
+    expect(r.stdout).not.toMatch(/engine starting/);
+    const e = await site.cli(['run', '--config', site.configPath, '--ui', '0.0.0.0:0'], { SHOTGUN_EVENTS_UI_TOKEN: 'short-token' });
+    expect(e.code).not.toBe(0);
+    expect(e.stderr).toMatch(/must have at least 16 characters, got 11/);
   });
 
   it('rejects a malformed --ui', async () => {

@@ -68,9 +68,11 @@ export function get(
   rawPath: string,
   headers: Record<string, string> = {},
   method = 'GET',
+  /** The client's source address (another loopback address is another client). */
+  localAddress?: string,
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: rawPath, method, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: rawPath, method, headers, ...(localAddress ? { localAddress } : {}) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
