@@ -61,6 +61,8 @@ const FAILED_KEEP = 1000;
 export class PluginRunner {
   private callbacks: CompiledCallback[] = [];
   private loadError: string | null = null;
+  /** The cursor is past the site's newest event (engine.checkAhead): nothing runs until it is moved. */
+  private aheadError: string | null = null;
   private loading = false;
   private hold: Hold | null = null;
   private lateQueue: Array<{ event: EventLogEntry }> = [];
@@ -108,7 +110,17 @@ export class PluginRunner {
 
   /** Consuming events now (for window eviction and poller pacing). */
   get active(): boolean {
-    return this.state.enabled && !this.state.paused && !this.loadError && !this.loading && !this.hold && !this.unloaded;
+    return this.state.enabled && !this.state.paused && !this.loadError && !this.aheadError && !this.loading && !this.hold && !this.unloaded;
+  }
+
+  get cursorAhead(): boolean {
+    return this.aheadError !== null;
+  }
+
+  /** Flags the cursor as past the site's newest event, with the fix in the message. */
+  setCursorAhead(message: string): void {
+    this.aheadError = message;
+    this.hooks.changed(this);
   }
 
   async load(): Promise<void> {
@@ -370,7 +382,7 @@ export class PluginRunner {
     if (heldAt) {
       const remaining = indexes.slice(indexes.indexOf(heldAt.index));
       const message = heldAt.error?.message ?? r.crashed ?? 'failed';
-      this.startHold(event, late, remaining, attempt, heldAt.name, message);
+      this.startHold(event, late, remaining, attempt, heldAt.name, message, heldAt.error?.stack);
       this.hooks.outcome(this, event, { status: 'held', durationMs: totalMs, error: errors.join('; '), late, attempt }, r.outcomes);
       return false;
     }
@@ -410,17 +422,19 @@ export class PluginRunner {
     this.hooks.dirty();
   }
 
-  private startHold(event: EventLogEntry, late: boolean, remaining: number[], attempt: number, callback: string, error: string): void {
+  private startHold(event: EventLogEntry, late: boolean, remaining: number[], attempt: number, callback: string, error: string, stack?: string): void {
     this.clearHoldTimer();
     const delay = this.retryBackoffMs[attempt - 1];
     const nextRetryAt = delay === undefined ? null : Date.now() + delay;
     this.hold = { event, late, remaining, attempt, error, callback, nextRetryAt, timer: null };
+    // The stack goes to the log and the mail, as the original logged the traceback.
+    const trace = stack && stack.includes(error) ? `\n${stack}` : stack ? `\n${error}\n${stack}` : '';
     if (nextRetryAt !== null && !this.stopped) {
       this.hold.timer = setTimeout(() => this.wake(), delay);
       this.hold.timer.unref();
-      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); retry ${attempt} of ${this.retryBackoffMs.length} in ${delay! < 1000 ? `${delay} ms` : `${Math.round(delay! / 1000)} s`}`, event.id);
+      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); retry ${attempt} of ${this.retryBackoffMs.length} in ${delay! < 1000 ? `${delay} ms` : `${Math.round(delay! / 1000)} s`}${trace}`, event.id);
     } else {
-      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); automatic retries used up, waiting for retry or skip`, event.id);
+      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); automatic retries used up, waiting for retry or skip${trace}`, event.id);
     }
     this.hooks.changed(this);
   }
@@ -479,6 +493,7 @@ export class PluginRunner {
   /** Sets the cursor (the engine checks the plugin is paused and logs the audit entry). */
   setCursor(id: number): void {
     this.state.lastId = id;
+    this.aheadError = null; // checked again against the site at the next poll
     // Gaps above the new cursor will be walked again; those below stay owed.
     this.state.gaps = this.state.gaps.filter((g) => g.id <= id);
     this.lateQueue = this.lateQueue.filter((l) => l.event.id <= id);
@@ -574,7 +589,7 @@ export class PluginRunner {
   get stateName(): PluginStateName {
     if (this.unloaded) return 'unloaded';
     if (this.loading) return 'loading';
-    if (this.loadError) return 'load_error';
+    if (this.loadError || this.aheadError) return 'load_error';
     if (!this.state.enabled) return 'disabled';
     if (this.hold) return 'holding';
     if (this.state.paused) return 'paused';
@@ -603,7 +618,7 @@ export class PluginRunner {
       state: this.stateName,
       enabled: this.state.enabled,
       paused: this.state.paused,
-      error: this.loadError ?? (h ? `${h.callback}: ${h.error}` : this.lastError),
+      error: this.loadError ?? this.aheadError ?? (h ? `${h.callback}: ${h.error}` : this.lastError),
       cursor: this.state.lastId,
       gaps: this.state.gaps.map((g) => g.id),
       lagEvents,
