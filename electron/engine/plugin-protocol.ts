@@ -19,6 +19,8 @@ export interface CallbackInfo {
   /** Unique within the plugin: the function's/class's name, `callbackN` when anonymous. */
   name: string;
   scriptName: string;
+  /** So `check` can authenticate every callback's script; never in a UI view (CallbackView). */
+  scriptKey?: string;
   /** As the plugin gave it (validated); null = every event. */
   matchEvents: MatchEvents | null;
   stopOnError: boolean;
