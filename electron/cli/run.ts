@@ -3,7 +3,7 @@
 // and the example plugins (demo mode), so a newcomer sees events flowing at once. A config
 // that exists but names no usable site is an error (docs/engine.md, "Demo mode").
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,7 +151,7 @@ export function runCommand(): Command {
         await prepared.cleanup();
       };
       try {
-        if (pidFile) await writeFileAtomic(pidFile, `${process.pid}\n`);
+        if (pidFile) await writePidFile(pidFile);
         // The UI comes up before the first successful poll, so it can show why a site
         // cannot be reached (the engine view's connection state and error).
         if (o.ui) ui = await serveUi(engine, o);
@@ -203,6 +203,16 @@ async function serveUi(engine: Engine, o: RunOptions): Promise<UiServer> {
   }
   process.stdout.write(describeUi(ui, staticDir));
   return ui;
+}
+
+/** [daemon] pidFile: this process's pid, as the original wrote it (its folder created). */
+async function writePidFile(file: string): Promise<void> {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, `${process.pid}\n`);
+  } catch (e) {
+    throw new Error(`cannot write [daemon] pidFile ${file}: ${(e as Error).message}`);
+  }
 }
 
 /** Removes the pid file if it is still ours (a later daemon may have rewritten it). */
