@@ -104,7 +104,9 @@ export type HostMessage =
   | { t: 'run'; run: number; items: string; attempt: number; sab?: SharedArrayBuffer }
   /** pos -1 = whatever runs now. */
   | { t: 'abort'; run: number; pos: number; reason: 'timeout' | 'shutdown'; timeoutMs?: number }
-  | { t: 'level'; level: number };
+  | { t: 'level'; level: number }
+  /** Shutdown: start no further callback of the current run; the one running finishes. */
+  | { t: 'drain' };
 
 export type WorkerMessage =
   | { t: 'loaded'; result: LoadResult; emails: string[] | boolean | null }

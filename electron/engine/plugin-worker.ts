@@ -807,6 +807,9 @@ port.on('message', (msg: HostMessage) => {
     case 'level':
       rootLevel = msg.level;
       break;
+    case 'drain':
+      shuttingDown = true;
+      break;
   }
 });
 

@@ -16,6 +16,8 @@ export interface HostLike {
   load(): Promise<LoadResult>;
   runBatch(items: RunItem[], opts?: { attempt?: number }): Promise<RunResult[]>;
   close(): Promise<void>;
+  /** Shutdown: run no further callback of the batch in progress. */
+  drain?(): void;
 }
 
 /** Where a runner reads its next events (the engine: shared window, else the server). */
@@ -159,6 +161,8 @@ export class PluginRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // Only the callback in flight finishes; the rest of its batch waits for the next start.
+    this.hostRef.drain?.();
     this.clearHoldTimer();
     this.wake();
     await this.loop;
@@ -306,8 +310,9 @@ export class PluginRunner {
         const r = byId.get(event.id);
         // Not run: the batch stopped at an earlier hold.
         if (!r) return false;
-        // Cut short by abandon(): neither failed nor done, so the cursor stays before it.
-        if (this.abandoned && r.crashed) return false;
+        // Cut short by abandon(), or not started after stop() drained the batch: neither
+        // failed nor done, so the cursor stays before it.
+        if (this.notRun(r)) return false;
         if (!this.apply(event, false, indexes, 1, r)) return false;
       }
     }
@@ -346,8 +351,12 @@ export class PluginRunner {
     const results = await this.runItems([{ event, callbackIndexes: indexes, late }], attempt);
     if (!results) return 'error';
     // Cut short by abandon() (see consume()): still owed, like an event that could not run.
-    if (this.abandoned && results[0]?.crashed) return 'error';
+    if (results[0] && this.notRun(results[0])) return 'error';
     return this.apply(event, late, indexes, attempt, results[0] ?? { eventId: event.id, outcomes: [] }) ? 'ok' : 'held';
+  }
+
+  private notRun(r: RunResult): boolean {
+    return !!r.crashed && (this.abandoned || (this.stopped && r.outcomes.length === 0));
   }
 
   /** Records one event's result: failures listed or held, outcome reported, cursor moved. */
