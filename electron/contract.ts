@@ -103,6 +103,8 @@ export interface EngineView {
   paused: boolean;
   startedAt: number;
   openGaps: number;
+  /** The last state (cursor) write failed, retried with backoff; null/absent when saving works. */
+  stateError?: string | null;
 }
 
 export interface LogLineView {

@@ -5,8 +5,9 @@ import { appendFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { AuditEntry } from '../contract.js';
 import { loadConfig, type EngineConfig } from '../engine/config.js';
+import { listPlugins, pluginName } from '../engine/discovery.js';
 import { proxyUrl } from '../engine/engine.js';
-import { StateStore } from '../engine/state.js';
+import { newPluginState, StateStore } from '../engine/state.js';
 import { Shotgun } from '../shotgun/client.js';
 import { configPath } from './run.js';
 
@@ -58,10 +59,20 @@ export function cursorCommand(): Command {
       const state = await StateStore.open(config.daemon.stateFile);
       const out = (s: string) => process.stdout.write(`${s}\n`);
       try {
-        const names = o.plugin ? [o.plugin] : Object.keys(state.data.plugins).sort();
+        // An absolute move (--to-id, --to-latest, --to-time) also creates the entries of
+        // plugins the state does not have yet (a fresh state: migrations, benchmarks), for
+        // the plugins found in [plugins] paths.
+        const absolute = moves > 0 && o.shift === undefined;
+        const found = absolute ? listPlugins(config.plugins.paths).map((f) => pluginName(f)) : [];
+        const names = o.plugin ? [o.plugin] : [...new Set([...Object.keys(state.data.plugins), ...found])].sort();
+        const created = new Set(names.filter((n) => !state.plugin(n) && found.includes(n)));
         for (const n of names) {
-          if (!state.plugin(n)) throw new Error(`no plugin '${n}' in ${state.path} (known: ${Object.keys(state.data.plugins).join(', ') || 'none'})`);
+          if (!state.plugin(n) && !created.has(n)) {
+            const where = absolute ? ` or in ${config.plugins.paths.join(', ') || '(no [plugins] paths)'}` : '';
+            throw new Error(`no plugin '${n}' in ${state.path}${where} (known: ${[...new Set([...Object.keys(state.data.plugins), ...found])].join(', ') || 'none'})`);
+          }
         }
+        if (moves && names.length === 0) throw new Error(`no plugins in ${state.path} or in ${config.plugins.paths.join(', ') || '(no [plugins] paths)'}: nothing to move`);
         if (moves) {
           let target: number | null = null;
           if (o.toLatest || o.toTime !== undefined) {
@@ -92,7 +103,8 @@ export function cursorCommand(): Command {
             }
           }
           for (const n of names) {
-            const p = state.plugin(n)!;
+            const isNew = created.has(n);
+            const p = isNew ? state.ensurePlugin(n, () => newPluginState(0)) : state.plugin(n)!;
             const before = p.lastId;
             const after = afterOf(n);
             p.lastId = after;
@@ -100,14 +112,14 @@ export function cursorCommand(): Command {
             const entry: AuditEntry = {
               time: Date.now(),
               plugin: n,
-              action: o.toLatest ? 'set to latest' : o.toTime !== undefined ? `set to time ${o.toTime}` : o.toId !== undefined ? `set to event id ${o.toId}` : `shift by ${o.shift}`,
+              action: (isNew ? 'created, ' : '') + (o.toLatest ? 'set to latest' : o.toTime !== undefined ? `set to time ${o.toTime}` : o.toId !== undefined ? `set to event id ${o.toId}` : `shift by ${o.shift}`),
               before,
               after,
               replayCount: null,
               source: 'cli',
             };
             appendFileSync(`${state.path}.audit.jsonl`, `${JSON.stringify(entry)}\n`);
-            out(`${n}: ${before} -> ${after}`);
+            out(isNew ? `${n}: new, starts after ${after}` : `${n}: ${before} -> ${after}`);
           }
           state.markDirty();
         }

@@ -1,13 +1,15 @@
-// `shotgun-events run`: the daemon in the foreground until SIGINT/SIGTERM. With no site
-// configured it starts the embedded sandbox and the example plugins (demo mode), so a
-// newcomer sees events flowing at once.
+// `shotgun-events run`: the daemon in the foreground until SIGINT/SIGTERM. With no config
+// at all (none given, none found where the original looked) it starts the embedded sandbox
+// and the example plugins (demo mode), so a newcomer sees events flowing at once. A config
+// that exists but names no usable site is an error (docs/engine.md, "Demo mode").
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, parseConfig, type EngineConfig } from '../engine/config.js';
+import { writeFileAtomic } from '../engine/atomic-file.js';
 import { Engine } from '../engine/engine.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { checkUiToken, defaultStaticDir, describeUi, parseListen, startUiServer, type UiServer } from '../headless/server.js';
@@ -26,9 +28,20 @@ function packageRoot(): string {
 export const DEMO_ENGINE_SCRIPT = { name: 'shotgun_events', key: 'demo-engine-key' };
 export const DEMO_PLUGIN_SCRIPT = { name: 'shotgun_events_demo', key: 'demo-plugin-key' };
 
-/** --config, else $SHOTGUN_EVENTS_CONFIG, else none. */
-export function configPath(opt: string | undefined): string | undefined {
-  return opt ?? (process.env.SHOTGUN_EVENTS_CONFIG || undefined);
+/** Where the original daemon looked for its config when none was given, in order. */
+export const CONFIG_SEARCH = ['./shotgunEventDaemon.conf', '/etc/shotgunEventDaemon.conf'];
+
+/** The search order, in words, for messages. */
+export const CONFIG_SEARCH_TEXT = `--config, $SHOTGUN_EVENTS_CONFIG, ${CONFIG_SEARCH.join(', ')}`;
+
+/**
+ * --config, else $SHOTGUN_EVENTS_CONFIG, else the first of CONFIG_SEARCH that exists
+ * (relative to the working folder), else none.
+ */
+export function configPath(opt: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+  const given = opt ?? (env.SHOTGUN_EVENTS_CONFIG || undefined);
+  if (given) return given;
+  return CONFIG_SEARCH.map((f) => path.resolve(cwd, f)).find((f) => existsSync(f));
 }
 
 export interface Prepared {
@@ -39,22 +52,17 @@ export interface Prepared {
 }
 
 /**
- * The config to run with. Without a site it starts the sandbox and points the config at
- * it; without a config at all, the example plugins and a throw-away state folder too.
+ * The config to run with. A config file must name its site (loadConfig throws
+ * otherwise). Without one: demo mode, the sandbox with the example plugins and a
+ * throw-away state folder, so a demo never writes a configured state file.
  */
 export async function prepare(file: string | undefined, opts: { rate?: number; sandboxPort?: number } = {}): Promise<Prepared> {
-  let config: EngineConfig;
-  let tmp: string | null = null;
-  if (file) {
-    config = loadConfig(file);
-  } else {
-    tmp = mkdtempSync(path.join(tmpdir(), 'shotgun-events-demo-'));
-    config = parseConfig(
-      ['[daemon]', 'logging = 20', 'fetch_interval = 1', '[plugins]', `paths = ${EXAMPLE_PLUGINS}`, ''].join('\n'),
-      { path: path.join(tmp, 'demo.conf') },
-    );
-  }
-  if (config.shotgun) return { config, demo: false, sandbox: null, cleanup: async () => {} };
+  if (file) return { config: loadConfig(file), demo: false, sandbox: null, cleanup: async () => {} };
+  const tmp = mkdtempSync(path.join(tmpdir(), 'shotgun-events-demo-'));
+  let config: EngineConfig = parseConfig(
+    ['[daemon]', 'logging = 20', 'fetch_interval = 1', '[plugins]', `paths = ${EXAMPLE_PLUGINS}`, ''].join('\n'),
+    { path: path.join(tmp, 'demo.conf') },
+  );
 
   const sandbox = await startSandbox({
     port: opts.sandboxPort ?? 0,
@@ -82,7 +90,7 @@ export async function prepare(file: string | undefined, opts: { rate?: number; s
     sandbox,
     cleanup: async () => {
       await sandbox.close();
-      if (tmp) rmSync(tmp, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
     },
   };
 }
@@ -110,10 +118,13 @@ export function runCommand(): Command {
     .option('-q, --quiet', 'no log lines on the console')
     .option('--ui <[host:]port>', 'serve the web UI and its WebSocket API (port alone: 127.0.0.1; [::1]:PORT for IPv6; any non-loopback host needs a token)', listen)
     .option('--ui-token <token>', 'token the web UI requires (or set SHOTGUN_EVENTS_UI_TOKEN); generated when the host is not loopback')
-    .action(async (o: { config?: string; grace: number; demoRate: number; quiet?: boolean; ui?: { host: string; port: number }; uiToken?: string }) => {
+    .option('--demo', 'demo mode even where a config would be found: the built-in sandbox and the example plugins')
+    .action(async (o: RunOptions) => {
+      if (o.demo && o.config) throw new Error('--demo runs without a config: drop --config (or --demo)');
       const uiToken = o.uiToken ?? (process.env.SHOTGUN_EVENTS_UI_TOKEN || null);
       if (o.ui && uiToken !== null) checkUiToken(uiToken); // before anything starts
-      const prepared = await prepare(configPath(o.config), { rate: o.demoRate });
+      const file = o.demo ? undefined : configPath(o.config);
+      const prepared = await prepare(file, { rate: o.demoRate });
       let engine: Engine;
       try {
         engine = await Engine.create({ config: prepared.config, demo: prepared.demo, console: !o.quiet });
@@ -123,43 +134,94 @@ export function runCommand(): Command {
       }
       if (prepared.demo) {
         process.stdout.write(
-          `Demo mode: no ShotGrid site configured, running on the built-in sandbox at ${prepared.sandbox!.url} ` +
-            `with the example plugins. Pass --config FILE to use a real site.\n`,
+          `Demo mode: ${o.demo ? '--demo given' : `no config given or found (looked at ${CONFIG_SEARCH_TEXT})`}; running on the built-in ` +
+            `sandbox at ${prepared.sandbox!.url} with the example plugins. Pass --config FILE to use a real site.\n`,
         );
       }
+      // Signals are honoured from here on, in every state: retrying the first connection
+      // included (engine.stop() ends start()'s retries).
       const stopped = new Promise<string>((resolve) => {
         process.once('SIGINT', () => resolve('SIGINT'));
         process.once('SIGTERM', () => resolve('SIGTERM'));
       });
-      try {
-        await engine.start();
-      } catch (e) {
-        await engine.stop(0);
+      const pidFile = prepared.demo ? null : prepared.config.daemon.pidFile;
+      let ui: UiServer | null = null;
+      const shutDown = async (graceMs: number) => {
+        await ui?.close();
+        await engine.stop(graceMs);
+        if (pidFile) removePidFile(pidFile);
         await prepared.cleanup();
+      };
+      try {
+        if (pidFile) await writePidFile(pidFile);
+        // The UI comes up before the first successful poll, so it can show why a site
+        // cannot be reached (the engine view's connection state and error).
+        if (o.ui) ui = await serveUi(engine, o);
+      } catch (e) {
+        await shutDown(0);
         throw e;
       }
-      let ui: UiServer | null = null;
-      if (o.ui) {
-        const staticDir = defaultStaticDir();
-        try {
-          ui = await startUiServer({
-            engine,
-            ...o.ui,
-            token: uiToken,
-            staticDir,
-            logger: { info: (m) => void (o.quiet || process.stdout.write(`${m}\n`)), warning: (m) => void process.stderr.write(`${m}\n`) },
-          });
-        } catch (e) {
-          await engine.stop(0);
-          await prepared.cleanup();
-          throw new Error(`cannot serve the UI on ${o.ui.host}:${o.ui.port}: ${(e as Error).message}`);
-        }
-        process.stdout.write(describeUi(ui, staticDir));
+      const started = engine.start().then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      const first = await Promise.race([stopped, started]);
+      if (first instanceof Error) {
+        await shutDown(0);
+        throw first;
       }
-      const signal = await stopped;
+      const signal = typeof first === 'string' ? first : await stopped;
       process.stdout.write(`${signal}: stopping (grace ${o.grace} s)\n`);
-      await ui?.close();
-      await engine.stop(o.grace * 1000);
-      await prepared.cleanup();
+      await shutDown(o.grace * 1000);
+      // start() interrupted by the stop is not an error.
+      await started;
     });
+}
+
+interface RunOptions {
+  config?: string;
+  grace: number;
+  demoRate: number;
+  quiet?: boolean;
+  ui?: { host: string; port: number };
+  uiToken?: string;
+  demo?: boolean;
+}
+
+async function serveUi(engine: Engine, o: RunOptions): Promise<UiServer> {
+  const at = o.ui!;
+  const staticDir = defaultStaticDir();
+  let ui: UiServer;
+  try {
+    ui = await startUiServer({
+      engine,
+      ...at,
+      token: o.uiToken ?? (process.env.SHOTGUN_EVENTS_UI_TOKEN || null),
+      staticDir,
+      logger: { info: (m) => void (o.quiet || process.stdout.write(`${m}\n`)), warning: (m) => void process.stderr.write(`${m}\n`) },
+    });
+  } catch (e) {
+    throw new Error(`cannot serve the UI on ${at.host}:${at.port}: ${(e as Error).message}`);
+  }
+  process.stdout.write(describeUi(ui, staticDir));
+  return ui;
+}
+
+/** [daemon] pidFile: this process's pid, as the original wrote it (its folder created). */
+async function writePidFile(file: string): Promise<void> {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, `${process.pid}\n`);
+  } catch (e) {
+    throw new Error(`cannot write [daemon] pidFile ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** Removes the pid file if it is still ours (a later daemon may have rewritten it). */
+function removePidFile(file: string): void {
+  try {
+    if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+  } catch {
+    // already gone
+  }
 }

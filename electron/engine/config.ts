@@ -83,6 +83,8 @@ export interface ShotgunConfig {
   useSessionUuid: boolean;
   /** REST API version segment, e.g. "v1.1". */
   apiVersion: string;
+  /** Per-request timeout ([shotgun] timeout, seconds; default 60). */
+  timeoutMs?: number;
 }
 
 export interface EmailConfig {
@@ -101,8 +103,9 @@ export interface EngineConfig {
   path: string;
   daemon: DaemonConfig;
   /**
-   * The site to poll, or null when [shotgun] server is missing or empty: the
-   * caller then runs the embedded sandbox (design §6).
+   * The site to poll. null only from parseConfig without requireSite (the desktop
+   * app's settings, which fill the site in later); a config file without a usable
+   * [shotgun] section is a ConfigError (docs/engine.md, "Demo mode").
    */
   shotgun: ShotgunConfig | null;
   plugins: { paths: string[] };
@@ -133,7 +136,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
     'backlog_timeout', 'retry_backoff', 'callback_timeout', 'ignore_own_events',
     'plugin_buffer_limit',
   ],
-  shotgun: ['server', 'name', 'key', 'proxy_server', 'use_session_uuid', 'api_version'],
+  shotgun: ['server', 'name', 'key', 'proxy_server', 'use_session_uuid', 'api_version', 'timeout'],
   plugins: ['paths'],
   emails: ['enabled', 'server', 'port', 'from', 'to', 'subject', 'useTLS', 'username', 'password'],
 };
@@ -152,8 +155,12 @@ const LEVEL_NAMES: Record<string, number> = {
 
 export const DEFAULT_STATE_FILE = 'shotgun-events.state.json';
 
-/** Read and parse a config file. `env` is consulted only for %(VAR)s / ${VAR}. */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): EngineConfig {
+/**
+ * Read and parse a config file. `env` is consulted only for %(VAR)s / ${VAR}. A file
+ * must name a site ([shotgun] server, name, key): a config that exists but cannot
+ * reach a site is an error, never a silent fallback to the sandbox.
+ */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, opts: { requireSite?: boolean } = {}): EngineConfig {
   const abs = path.resolve(file);
   let text: string;
   try {
@@ -163,7 +170,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : String(err);
     throw new ConfigError(`cannot read config file ${abs}: ${why}`, abs);
   }
-  const config = parseConfig(text, { path: abs, env });
+  const config = parseConfig(text, { path: abs, env, requireSite: opts.requireSite ?? true });
   // The original refused a plugin path that is not a folder; we only warn, as
   // the watcher can pick the folder up once it exists.
   for (const dir of config.plugins.paths) {
@@ -174,7 +181,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** Parse config text; `path` names it in messages and anchors relative paths. */
-export function parseConfig(text: string, opts: { path: string; env?: NodeJS.ProcessEnv }): EngineConfig {
+export function parseConfig(text: string, opts: { path: string; env?: NodeJS.ProcessEnv; requireSite?: boolean }): EngineConfig {
   const file = path.resolve(opts.path);
   const env = opts.env ?? process.env;
   let sections: Map<string, IniSection>;
@@ -195,7 +202,11 @@ export function parseConfig(text: string, opts: { path: string; env?: NodeJS.Pro
   const reader = (name: string) => new SectionReader(name, sections.get(name), defaults, file, env, baseDir);
 
   const daemon = readDaemon(reader('daemon'), baseDir);
+  if (opts.requireSite) requireSiteSection(text, sections, file);
   const shotgun = readShotgun(reader('shotgun'));
+  if (opts.requireSite && !shotgun) {
+    throw reader('shotgun').missing('server', 'the site URL is required, e.g. https://mystudio.shotgrid.autodesk.com (an empty server does not mean demo mode: run without a config for that)');
+  }
   const plugins = { paths: reader('plugins').paths('paths') };
   const emails = readEmails(reader('emails'), warnings);
   return { path: file, daemon, shotgun, plugins, emails, warnings };
@@ -234,6 +245,18 @@ function readDaemon(r: SectionReader, baseDir: string): DaemonConfig {
   };
 }
 
+/** A config file with no [shotgun] section at all: say what is there instead. */
+function requireSiteSection(text: string, sections: Map<string, IniSection>, file: string): void {
+  if (sections.has('shotgun')) return;
+  if (text.trim() === '') {
+    throw new ConfigError(`config file ${file} is empty: it needs a [shotgun] section with server, name and key (run without a config for demo mode)`, file, 'shotgun');
+  }
+  const others = [...sections.values()].filter((s) => s.name.toLowerCase() !== 'default');
+  const near = others.find((s) => editDistance(s.name.toLowerCase(), 'shotgun') <= 2);
+  const hint = near ? `; found [${near.name}] (in ${file}:${near.line}): a misspelling of [shotgun]?` : '';
+  throw new ConfigError(`config file ${file} has no [shotgun] section: it needs server, name and key${hint}`, file, 'shotgun', undefined, near?.line);
+}
+
 function readShotgun(r: SectionReader): ShotgunConfig | null {
   const server = r.url('server');
   if (server === null) return null;
@@ -250,6 +273,7 @@ function readShotgun(r: SectionReader): ShotgunConfig | null {
     proxyServer: r.string('proxy_server'),
     useSessionUuid: r.bool('use_session_uuid', true),
     apiVersion,
+    timeoutMs: r.seconds('timeout', { default: 60, min: 1, max: 3600 }),
   };
 }
 

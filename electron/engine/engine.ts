@@ -6,6 +6,7 @@
 import { appendFile } from 'node:fs/promises';
 import { Shotgun } from '../shotgun/client.js';
 import { AuthenticationError } from '../shotgun/errors.js';
+import type { ConnectionEvent } from '../shotgun/transport.js';
 import { EVENT_FIELDS, type EventLogEntry, type FilterTriple } from '../shotgun/types.js';
 import type {
   AuditEntry,
@@ -80,6 +81,11 @@ export class Engine {
   private pollWake: (() => void) | null = null;
   private stopWaiters = new Set<() => void>();
   private pollLoop: Promise<void> | null = null;
+  private starting: Promise<void> | null = null;
+  /** The newest event id known to exist on the site: a cursor beyond it is ahead (checkAhead). */
+  private siteHead = 0;
+  /** The last state write failed (it is retried with backoff); null once a write succeeds. */
+  private stateError: string | null = null;
   private types: string[] | null = [];
   private pendingPlugins = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -112,10 +118,8 @@ export class Engine {
       credentials: { scriptName: c.shotgun.name, scriptKey: c.shotgun.key },
       apiVersion: c.shotgun.apiVersion as 'v1' | 'v1.1',
       proxy: c.shotgun.proxyServer ? proxyUrl(c.shotgun.proxyServer) : undefined,
-      onConnectionEvent: (e) => {
-        if (e.kind === 'ok') this.setConnection('connected', null);
-        else if (e.kind === 'retry') this.setConnection('retrying', e.reason);
-      },
+      timeoutMs: c.shotgun.timeoutMs,
+      onConnectionEvent: (e) => this.onConnectionEvent(e),
     });
     this.poller = new Poller({
       sg: this.sg,
@@ -128,13 +132,32 @@ export class Engine {
 
   /** Opens (and locks) the state; nothing is polled until start(). */
   static async create(opts: EngineOptions): Promise<Engine> {
-    const state = await StateStore.open(opts.config.daemon.stateFile);
+    let engine: Engine | undefined;
+    const state = await StateStore.open(opts.config.daemon.stateFile, {
+      onWriteError: (e) => engine?.stateWriteFailed(e),
+      onWrite: () => engine?.stateWriteOk(),
+    });
     try {
-      return new Engine(opts, state);
+      engine = new Engine(opts, state);
+      return engine;
     } catch (e) {
       await state.close();
       throw e;
     }
+  }
+
+  /** A state write failed: an ERROR (mailed), shown in the UI header; the store retries with backoff. */
+  private stateWriteFailed(e: Error): void {
+    this.log.error(`${e.message}. Cursors are not being saved: a restart now would repeat the events since the last save. Retrying with backoff.`);
+    this.stateError = e.message;
+    this.emit({ kind: 'engine', engine: this.engineView() });
+  }
+
+  private stateWriteOk(): void {
+    if (this.stateError === null) return;
+    this.stateError = null;
+    this.log.info(`State saved to ${this.state.path} again.`);
+    this.emit({ kind: 'engine', engine: this.engineView() });
   }
 
   subscribe(fn: Listener): () => void {
@@ -154,22 +177,32 @@ export class Engine {
 
   // ------------------------------------------------------------------ lifecycle
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.startOnce();
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
     const c = this.config;
     for (const w of c.warnings) this.log.warning(`config: ${w}`);
+    for (const w of this.state.warnings) this.log.warning(`state: ${w}`);
     this.log.info(`Shotgun Events engine starting: site ${c.shotgun!.server}${this.opts.demo ? ' (demo sandbox)' : ''}, state ${c.daemon.stateFile}`);
 
     // Where polling starts. First start: the newest existing event (nothing historical
     // replayed, as the original). Restart: the slowest running plugin, so one shared
-    // read serves everyone catching up.
+    // read serves everyone catching up. A cursor past the site's newest event is left
+    // out (checkAhead flags that plugin).
     const latest = await this.withRetries('read the latest event id', () => this.poller.latestId());
+    if (this.stopping) return;
+    this.siteHead = latest;
     const saved = this.state.data.plugins;
     const first = this.state.isNew;
     if (first) this.log.info(`No state at ${c.daemon.stateFile}: starting at the newest event, ${latest}.`);
     const files = listPlugins(c.plugins.paths);
-    const cursors = files
-      .map((f) => saved[pluginName(f)])
-      .filter((s) => s && s.enabled && !s.paused)
+    const names = [...new Set(files.map((f) => pluginName(f)))];
+    const cursors = names
+      .map((n) => saved[n])
+      .filter((s) => s && s.enabled && !s.paused && s.lastId <= latest)
       .map((s) => s!.lastId);
     const head = first || cursors.length === 0 ? latest : Math.min(...cursors);
     this.poller.head = head;
@@ -177,12 +210,44 @@ export class Engine {
     this.state.data.headId = latest;
     for (const s of Object.values(saved)) for (const g of s.gaps) this.poller.gaps.restore(g);
 
-    for (const file of files) await this.addPlugin(file, first ? latest : undefined);
+    // Every plugin's starting cursor is on disk before any event is dispatched: a kill
+    // now must not let a plugin that was never saved start later, past the events the
+    // others already got.
+    for (const n of names) {
+      if (saved[n]) continue;
+      this.state.ensurePlugin(n, () => newPluginState(latest));
+      this.log.info(`New plugin ${n}: starting after event ${latest}.`);
+    }
     this.state.markDirty();
+    await this.state.flushNow();
+
+    // Loaded in parallel: a plugin slow to load delays no other.
+    const runners = await Promise.all(files.map((f) => this.addPlugin(f, { start: false })));
+    if (this.stopping) return;
+    this.checkAhead();
+    for (const r of runners) r?.start();
     this.watcher = new PluginWatcher(c.plugins.paths, (ch) => void this.onFileChange(ch));
     await this.watcher.ready();
+    if (this.stopping) return;
     this.pollLoop = this.runPollLoop();
     this.scheduleFlush();
+  }
+
+  /**
+   * Plugins whose cursor is past the site's newest event (the config pointed at another
+   * site, a site restored from a backup) would get nothing, silently: each is flagged as
+   * errored, with the fix, until its cursor is moved. Called at start and on every poll.
+   */
+  private checkAhead(): void {
+    for (const r of this.runners.values()) {
+      if (r.cursor <= this.siteHead || r.cursorAhead) continue;
+      const how = this.opts.demo ? 'move it from the UI' : `shotgun-events cursor --config ${this.config.path} --plugin ${r.name} --to-latest (or --to-id N), or from the UI`;
+      const message =
+        `cursor ${r.cursor} is past the newest event on ${this.config.shotgun!.server} (${this.siteHead}): was the config ` +
+        `pointed at another site, or the site restored from a backup? Nothing is delivered to ${r.name} until its cursor is moved: ${how}.`;
+      r.setCursorAhead(message);
+      this.logging.plugin(r.name).error(message);
+    }
   }
 
   /** Stops polling, lets in-flight callbacks finish within `graceMs` (else abandons them), saves. */
@@ -192,6 +257,8 @@ export class Engine {
     this.log.info('Stopping: finishing in-flight callbacks...');
     this.pollWake?.();
     for (const w of [...this.stopWaiters]) w();
+    // A start still retrying the first connection (or loading plugins) ends first.
+    await this.starting?.catch(() => {});
     await this.watcher?.close();
     await this.pollLoop;
     const runners = [...this.runners.values()];
@@ -203,11 +270,28 @@ export class Engine {
       await Promise.all(runners.map((r) => r.abandon()));
     }
     await Promise.all(runners.map((r) => r.close()));
-    await this.state.close();
     await this.sg.close();
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.log.info('Stopped; state saved.');
-    await this.logging.close();
+    try {
+      await this.state.close();
+      this.log.info('Stopped; state saved.');
+    } catch (e) {
+      this.log.error(`Stopped, but ${(e as Error).message}: the next start repeats the events since the last save.`);
+      throw e;
+    } finally {
+      await this.logging.close();
+    }
+  }
+
+  /** The client's connection reports: connection state for the UI, and a WARNING per request timeout. */
+  private onConnectionEvent(e: ConnectionEvent): void {
+    if (e.kind === 'ok') this.setConnection('connected', null);
+    else if (e.kind === 'retry') {
+      this.setConnection('retrying', e.reason);
+      if (e.timedOut) this.log.warning(`${e.method} ${e.url}: ${e.reason} (attempt ${e.attempt}); retrying in ${e.delayMs} ms.`);
+    } else if (e.kind === 'error' && e.timedOut) {
+      this.log.warning(`${e.method} ${e.url}: ${e.error.message}; giving up on this request: ${this.stopping ? 'stopping' : 'the engine retries it on its connection backoff'} (raise [shotgun] timeout if the site is just slow).`);
+    }
   }
 
   private async withRetries<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -286,6 +370,8 @@ export class Engine {
         const r = await this.poller.poll();
         failures = 0;
         this.setConnection('connected', null);
+        if (r.head > this.siteHead) this.siteHead = r.head;
+        this.checkAhead();
         full = r.full;
         this.onPoll(r.events, r.late, r.head, r.neverHappened, r.expired, r.opened);
       } catch (e) {
@@ -375,20 +461,28 @@ export class Engine {
     };
   }
 
-  private async addPlugin(file: string, startAt?: number): Promise<void> {
+  /** Loads a plugin file and (unless told not to) starts its runner; null when not loaded. */
+  private async addPlugin(file: string, o: { start?: boolean } = {}): Promise<PluginRunner | null> {
     const name = pluginName(file);
     const existing = this.runners.get(name);
     if (existing && existing.file !== file) {
       this.log.error(`Plugin ${file} not loaded: a plugin named ${name} is already loaded from ${existing.file}.`);
-      return;
+      return null;
     }
-    if (existing) return this.reloadPlugin(name);
+    if (existing) {
+      await this.reloadPlugin(name);
+      return null;
+    }
     const c = this.config;
     const known = this.state.plugin(name);
     // A plugin new to the state starts at the newest event known, even when polling
     // resumes further back for a lagging plugin.
-    const state = this.state.ensurePlugin(name, () => newPluginState(startAt ?? Math.max(this.poller.head, this.state.data.headId ?? 0)));
-    if (!known) this.log.info(`New plugin ${name}: starting after event ${state.lastId}.`);
+    const state = this.state.ensurePlugin(name, () => newPluginState(Math.max(this.poller.head, this.state.data.headId ?? 0)));
+    if (!known) {
+      this.log.info(`New plugin ${name}: starting after event ${state.lastId}.`);
+      // Durable before it takes events (see startOnce).
+      await this.state.flushNow();
+    }
     const pluginLog = this.logging.plugin(name);
     const host = new PluginHost({
       file,
@@ -423,7 +517,8 @@ export class Engine {
     this.runners.set(name, runner);
     await runner.load();
     this.afterLoad(runner, host);
-    runner.start();
+    if (o.start !== false) runner.start();
+    return runner;
   }
 
   private afterLoad(runner: PluginRunner, host: PluginHost): void {
@@ -567,6 +662,7 @@ export class Engine {
       paused: all.length > 0 && all.every((r) => r.state.paused),
       startedAt: this.startedAt,
       openGaps: this.poller.gaps.size,
+      stateError: this.stateError,
     };
   }
 

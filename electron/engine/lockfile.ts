@@ -4,7 +4,10 @@
 // (killed, crashed, machine rebooted) is stale and taken over, with a
 // warning: unlike the original's pidfile, a crash never blocks the next start.
 //
-// Content: "<pid>\n<hostname>\n", so `kill $(head -1 x.lock)` works. On another
+// Content: "<pid>\n<hostname>\n<start>\n", so `kill $(head -1 x.lock)` works.
+// <start> is the holder's process start time (Linux: /proc/<pid>/stat, in clock
+// ticks since boot; empty elsewhere). A live pid whose start time differs is a
+// recycled pid now owned by an unrelated process: the lock is stale. On another
 // host (state on a network share) liveness cannot be checked: such a lock is
 // always treated as held.
 
@@ -46,7 +49,7 @@ export async function acquireLock(
   lockPath: string,
   opts: { onWarning?: (message: string) => void } = {},
 ): Promise<LockHandle> {
-  const content = `${process.pid}\n${hostname()}\n`;
+  const content = `${process.pid}\n${hostname()}\n${processStart(process.pid) ?? ''}\n`;
   if (held.has(lockPath)) throw new LockHeldError(lockPath, process.pid, null, true);
 
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -78,13 +81,15 @@ export async function acquireLock(
       if (owner.host !== hostname()) throw new LockHeldError(lockPath, owner.pid, owner.host);
       // Our own pid but not in `held`: a leftover from an earlier process that
       // had the same pid (containers often run the daemon as pid 1).
-      if (owner.pid !== process.pid && isAlive(owner.pid)) throw new LockHeldError(lockPath, owner.pid, null);
+      if (owner.pid !== process.pid && isAlive(owner.pid) && !recycled(owner)) throw new LockHeldError(lockPath, owner.pid, null);
     }
     if (await removeIfSame(lockPath, snapshot)) {
       opts.onWarning?.(
-        owner
-          ? `took over stale lock ${lockPath}: its process ${owner.pid} is no longer running`
-          : `took over unreadable stale lock ${lockPath}`,
+        !owner
+          ? `took over unreadable stale lock ${lockPath}`
+          : owner.pid !== process.pid && isAlive(owner.pid)
+            ? `took over stale lock ${lockPath}: its pid ${owner.pid} now belongs to another process (started after the lock was taken)`
+            : `took over stale lock ${lockPath}: its process ${owner.pid} is no longer running`,
       );
     }
   }
@@ -93,7 +98,7 @@ export async function acquireLock(
 
 /** Identifies one lock file: inode, mtime and content together. */
 type Snapshot = { ino: bigint; mtimeNs: bigint; content: string };
-type Inspection = 'gone' | 'fresh' | { owner: { pid: number; host: string } | null; snapshot: Snapshot };
+type Inspection = 'gone' | 'fresh' | { owner: LockOwner | null; snapshot: Snapshot };
 
 async function snap(file: string): Promise<Snapshot> {
   const st = await stat(file, { bigint: true });
@@ -114,10 +119,40 @@ async function inspect(lockPath: string): Promise<Inspection> {
   }
 }
 
-function parseLock(text: string): { pid: number; host: string } | null {
-  const [pidLine, hostLine] = text.split('\n');
+interface LockOwner {
+  pid: number;
+  host: string;
+  /** The holder's start time when it wrote the lock (null: unknown, older lock or not Linux). */
+  start: string | null;
+}
+
+function parseLock(text: string): LockOwner | null {
+  const [pidLine, hostLine, startLine] = text.split('\n');
   if (!pidLine || !/^\d+$/.test(pidLine.trim())) return null;
-  return { pid: Number(pidLine.trim()), host: hostLine?.trim() || hostname() };
+  return { pid: Number(pidLine.trim()), host: hostLine?.trim() || hostname(), start: startLine?.trim() || null };
+}
+
+/** The live process with the lock's pid is not the one that wrote it (its start time differs). */
+function recycled(owner: LockOwner): boolean {
+  if (owner.start === null) return false;
+  const now = processStart(owner.pid);
+  return now !== null && now !== owner.start;
+}
+
+/**
+ * A process's start time, in clock ticks since boot (field 22 of /proc/<pid>/stat), or
+ * null where /proc is not available. With the pid, it names one process for good.
+ */
+export function processStart(pid: number): string | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields[19] ?? null;
 }
 
 /**

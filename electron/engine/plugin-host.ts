@@ -298,6 +298,11 @@ export class PluginHost {
     return this.enqueue(() => this.doRun(items, opts.attempt ?? 1));
   }
 
+  /** Shutdown: the worker starts no further callback; the one running finishes (its run resolves with what ran). */
+  drain(): void {
+    this.post({ t: 'drain' });
+  }
+
   /** Change the plugin loggers' base level (what `[daemon] logging` sets). */
   setLogLevel(level: LogLevelInput): void {
     this.logLevel = toLogLevel(level);

@@ -19,6 +19,8 @@ export interface CallbackInfo {
   /** Unique within the plugin: the function's/class's name, `callbackN` when anonymous. */
   name: string;
   scriptName: string;
+  /** So `check` can authenticate every callback's script; never in a UI view (CallbackView). */
+  scriptKey?: string;
   /** As the plugin gave it (validated); null = every event. */
   matchEvents: MatchEvents | null;
   stopOnError: boolean;
@@ -104,7 +106,9 @@ export type HostMessage =
   | { t: 'run'; run: number; items: string; attempt: number; sab?: SharedArrayBuffer }
   /** pos -1 = whatever runs now. */
   | { t: 'abort'; run: number; pos: number; reason: 'timeout' | 'shutdown'; timeoutMs?: number }
-  | { t: 'level'; level: number };
+  | { t: 'level'; level: number }
+  /** Shutdown: start no further callback of the current run; the one running finishes. */
+  | { t: 'drain' };
 
 export type WorkerMessage =
   | { t: 'loaded'; result: LoadResult; emails: string[] | boolean | null }

@@ -514,7 +514,7 @@ function makeRegistrar(): { reg: Registrar; close(): void } {
 
     const stopOnError = opts.stopOnError === undefined ? true : (opts.stopOnError as boolean);
     callbacks.push({
-      info: { index: callbacks.length, name, scriptName, matchEvents, stopOnError, timeoutMs },
+      info: { index: callbacks.length, name, scriptName, scriptKey, matchEvents, stopOnError, timeoutMs },
       invoke,
       args,
       scriptName,
@@ -842,6 +842,9 @@ port.on('message', (msg: HostMessage) => {
       break;
     case 'level':
       rootLevel = msg.level;
+      break;
+    case 'drain':
+      shuttingDown = true;
       break;
   }
 });

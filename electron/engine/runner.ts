@@ -16,6 +16,8 @@ export interface HostLike {
   load(): Promise<LoadResult>;
   runBatch(items: RunItem[], opts?: { attempt?: number }): Promise<RunResult[]>;
   close(): Promise<void>;
+  /** Shutdown: run no further callback of the batch in progress. */
+  drain?(): void;
 }
 
 /** Where a runner reads its next events (the engine: shared window, else the server). */
@@ -61,6 +63,8 @@ const FAILED_KEEP = 1000;
 export class PluginRunner {
   private callbacks: CompiledCallback[] = [];
   private loadError: string | null = null;
+  /** The cursor is past the site's newest event (engine.checkAhead): nothing runs until it is moved. */
+  private aheadError: string | null = null;
   private loading = false;
   private hold: Hold | null = null;
   private lateQueue: Array<{ event: EventLogEntry }> = [];
@@ -108,7 +112,17 @@ export class PluginRunner {
 
   /** Consuming events now (for window eviction and poller pacing). */
   get active(): boolean {
-    return this.state.enabled && !this.state.paused && !this.loadError && !this.loading && !this.hold && !this.unloaded;
+    return this.state.enabled && !this.state.paused && !this.loadError && !this.aheadError && !this.loading && !this.hold && !this.unloaded;
+  }
+
+  get cursorAhead(): boolean {
+    return this.aheadError !== null;
+  }
+
+  /** Flags the cursor as past the site's newest event, with the fix in the message. */
+  setCursorAhead(message: string): void {
+    this.aheadError = message;
+    this.hooks.changed(this);
   }
 
   async load(): Promise<void> {
@@ -147,6 +161,8 @@ export class PluginRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // Only the callback in flight finishes; the rest of its batch waits for the next start.
+    this.hostRef.drain?.();
     this.clearHoldTimer();
     this.wake();
     await this.loop;
@@ -294,8 +310,9 @@ export class PluginRunner {
         const r = byId.get(event.id);
         // Not run: the batch stopped at an earlier hold.
         if (!r) return false;
-        // Cut short by abandon(): neither failed nor done, so the cursor stays before it.
-        if (this.abandoned && r.crashed) return false;
+        // Cut short by abandon(), or not started after stop() drained the batch: neither
+        // failed nor done, so the cursor stays before it.
+        if (this.notRun(r)) return false;
         if (!this.apply(event, false, indexes, 1, r)) return false;
       }
     }
@@ -334,8 +351,12 @@ export class PluginRunner {
     const results = await this.runItems([{ event, callbackIndexes: indexes, late }], attempt);
     if (!results) return 'error';
     // Cut short by abandon() (see consume()): still owed, like an event that could not run.
-    if (this.abandoned && results[0]?.crashed) return 'error';
+    if (results[0] && this.notRun(results[0])) return 'error';
     return this.apply(event, late, indexes, attempt, results[0] ?? { eventId: event.id, outcomes: [] }) ? 'ok' : 'held';
+  }
+
+  private notRun(r: RunResult): boolean {
+    return !!r.crashed && (this.abandoned || (this.stopped && r.outcomes.length === 0));
   }
 
   /** Records one event's result: failures listed or held, outcome reported, cursor moved. */
@@ -370,7 +391,7 @@ export class PluginRunner {
     if (heldAt) {
       const remaining = indexes.slice(indexes.indexOf(heldAt.index));
       const message = heldAt.error?.message ?? r.crashed ?? 'failed';
-      this.startHold(event, late, remaining, attempt, heldAt.name, message);
+      this.startHold(event, late, remaining, attempt, heldAt.name, message, heldAt.error?.stack);
       this.hooks.outcome(this, event, { status: 'held', durationMs: totalMs, error: errors.join('; '), late, attempt }, r.outcomes);
       return false;
     }
@@ -410,17 +431,19 @@ export class PluginRunner {
     this.hooks.dirty();
   }
 
-  private startHold(event: EventLogEntry, late: boolean, remaining: number[], attempt: number, callback: string, error: string): void {
+  private startHold(event: EventLogEntry, late: boolean, remaining: number[], attempt: number, callback: string, error: string, stack?: string): void {
     this.clearHoldTimer();
     const delay = this.retryBackoffMs[attempt - 1];
     const nextRetryAt = delay === undefined ? null : Date.now() + delay;
     this.hold = { event, late, remaining, attempt, error, callback, nextRetryAt, timer: null };
+    // The stack goes to the log and the mail, as the original logged the traceback.
+    const trace = stack && stack.includes(error) ? `\n${stack}` : stack ? `\n${error}\n${stack}` : '';
     if (nextRetryAt !== null && !this.stopped) {
       this.hold.timer = setTimeout(() => this.wake(), delay);
       this.hold.timer.unref();
-      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); retry ${attempt} of ${this.retryBackoffMs.length} in ${delay! < 1000 ? `${delay} ms` : `${Math.round(delay! / 1000)} s`}`, event.id);
+      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); retry ${attempt} of ${this.retryBackoffMs.length} in ${delay! < 1000 ? `${delay} ms` : `${Math.round(delay! / 1000)} s`}${trace}`, event.id);
     } else {
-      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); automatic retries used up, waiting for retry or skip`, event.id);
+      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); automatic retries used up, waiting for retry or skip${trace}`, event.id);
     }
     this.hooks.changed(this);
   }
@@ -479,6 +502,7 @@ export class PluginRunner {
   /** Sets the cursor (the engine checks the plugin is paused and logs the audit entry). */
   setCursor(id: number): void {
     this.state.lastId = id;
+    this.aheadError = null; // checked again against the site at the next poll
     // Gaps above the new cursor will be walked again; those below stay owed.
     this.state.gaps = this.state.gaps.filter((g) => g.id <= id);
     this.lateQueue = this.lateQueue.filter((l) => l.event.id <= id);
@@ -574,7 +598,7 @@ export class PluginRunner {
   get stateName(): PluginStateName {
     if (this.unloaded) return 'unloaded';
     if (this.loading) return 'loading';
-    if (this.loadError) return 'load_error';
+    if (this.loadError || this.aheadError) return 'load_error';
     if (!this.state.enabled) return 'disabled';
     if (this.hold) return 'holding';
     if (this.state.paused) return 'paused';
@@ -603,7 +627,7 @@ export class PluginRunner {
       state: this.stateName,
       enabled: this.state.enabled,
       paused: this.state.paused,
-      error: this.loadError ?? (h ? `${h.callback}: ${h.error}` : this.lastError),
+      error: this.loadError ?? this.aheadError ?? (h ? `${h.callback}: ${h.error}` : this.lastError),
       cursor: this.state.lastId,
       gaps: this.state.gaps.map((g) => g.id),
       lagEvents,

@@ -35,8 +35,8 @@ interface EventBase {
 /** What the transport and the token manager report, e.g. to show connection state in the UI. */
 export type ConnectionEvent =
   | (EventBase & { kind: 'ok'; status: number; attempt: number; durationMs: number })
-  | (EventBase & { kind: 'retry'; attempt: number; delayMs: number; status?: number; reason: string })
-  | (EventBase & { kind: 'error'; error: ShotgunError })
+  | (EventBase & { kind: 'retry'; attempt: number; delayMs: number; status?: number; reason: string; timedOut?: boolean })
+  | (EventBase & { kind: 'error'; error: ShotgunError; timedOut?: boolean })
   | (EventBase & { kind: 'auth'; grant: string; expiresInS: number });
 
 export type ConnectionObserver = (event: ConnectionEvent) => void;
@@ -161,7 +161,7 @@ export class Transport {
         const reason = err instanceof TimeoutSignal ? err.message : describeCause(err);
         if (attempt < attempts && isTransient(err)) {
           const delayMs = backoffDelay(attempt, retry, this.random);
-          this.emit({ kind: 'retry', requestId: req.requestId, method: req.method, url: req.url, attempt, delayMs, reason });
+          this.emit({ kind: 'retry', requestId: req.requestId, method: req.method, url: req.url, attempt, delayMs, reason, timedOut: err instanceof TimeoutSignal });
           await wait(delayMs, req.signal);
           continue;
         }
@@ -171,7 +171,7 @@ export class Transport {
           url: req.url,
           cause: err,
         });
-        this.emit({ kind: 'error', requestId: req.requestId, method: req.method, url: req.url, error });
+        this.emit({ kind: 'error', requestId: req.requestId, method: req.method, url: req.url, error, timedOut: err instanceof TimeoutSignal });
         throw error;
       }
 

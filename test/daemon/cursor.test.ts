@@ -87,7 +87,7 @@ describe('cursor command', () => {
       ['a', 'shift by -2', e[5], e[3], 'cli'],
       ['b', 'shift by -2', e[5], e[3], 'cli'],
     ]);
-  });
+  }, 120_000); // four daemon runs: slow on a loaded 2-core machine
 
   it('--to-latest with --plugin skips what is pending; --to-time replays from that time, with and without --plugin', async () => {
     let offset = 0;
@@ -123,7 +123,7 @@ describe('cursor command', () => {
     await runUntil(site, g2[1]!, { a: 4, b: 13 });
     expect(ids(site, 'a')).toEqual([...g1, ...g2]);
     expect(ids(site, 'b')).toEqual([...down, ...g1, ...g2, ...g2, ...g1, ...g2]);
-  });
+  }, 120_000);
 });
 
 describe('cursor command: targets past the newest event', () => {

@@ -88,11 +88,12 @@ describe('the original shotgunEventDaemon.conf', () => {
     const check = await site.cli(['check', '--config', conf], env);
     expect(check.stdout).toBe(
       `config ${conf}: ok\n` +
-        `  site: ${site.sandbox.url} as script ${ENGINE_SCRIPT.name}\n` +
-        `  state: ${site.dir}/state/shotgunEventDaemon.id.json\n` +
+        `site ${site.sandbox.url} as script ${ENGINE_SCRIPT.name}: ok (newest event ${site.sandbox.store.lastEventId})\n` +
         `plugin rec (${site.pluginsDir}/rec.mjs): 1 callback(s)\n` +
         `  - record as script plugins; stopOnError=true; timeout 300 s\n` +
         `    matches: every event\n` +
+        `script plugins (used by rec.record): ok\n` +
+        `state ${site.dir}/state/shotgunEventDaemon.id.json: none yet (the first start begins at the newest event)\n` +
         `all good\n`,
     );
     expect(check.code).toBe(0);

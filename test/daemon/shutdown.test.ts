@@ -1,7 +1,10 @@
 // Shutdown: SIGTERM while a poll is in flight stops at once. (Regression: stop() found no
 // sleep to wake, and the poll loop then slept a whole fetch_interval before exiting.)
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, recorderPlugin, type Site } from './harness.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { makeSite, recorderPlugin, until, type Site } from './harness.js';
+import { cursorsReach, readState, shotId } from './helpers.js';
 
 let site: Site;
 afterEach(async () => site?.close());
@@ -21,4 +24,39 @@ describe('shutdown', () => {
     expect(Date.now() - t, d.output()).toBeLessThan(10_000);
     expect(d.output()).toMatch(/Stopped; state saved\.\n$/);
   });
+
+  it('SIGTERM starts no new event: only the callback in flight finishes, the rest run at the next start', async () => {
+    site = await makeSite();
+    const s = site;
+    const started = path.join(s.recordsDir, 'started.txt');
+    // Slow callbacks, so a batch of several events is in the worker when the signal comes.
+    s.writePlugin('slow.mjs', recorderPlugin(s.recordsDir, 'slow', {
+      header: `import { appendFileSync as mark } from 'node:fs';`,
+      body: `mark(${JSON.stringify(started)}, event.id + '\\n'); await new Promise((r) => setTimeout(r, 400));`,
+    }));
+    let d = s.run();
+    await d.waitFor(/Polling every event type/);
+    expect(await d.stop()).toBe(0);
+    const shot = await shotId(s);
+    const ids: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      await s.sg.update('Shot', shot, { sg_cut_in: 100 + i });
+      ids.push(s.sandbox.store.lastEventId);
+    }
+    const starts = () => readFileSync(started, 'utf8').trim().split('\n').filter(Boolean).map(Number);
+    d = s.run();
+    await until(() => { try { return starts().length >= 1; } catch { return false; } }, 'the first callback started');
+    const atSignal = starts().length;
+    expect(await d.stop()).toBe(0);
+    // At most the one that may have started while the signal was on its way.
+    expect(starts().length, d.output()).toBeLessThanOrEqual(atSignal + 1);
+    expect(d.output()).not.toMatch(/holding at event|ended the run early/);
+    const cursor = readState(s)!.plugins.slow!.lastId;
+    expect(cursor).toBe(ids[starts().length - 1]);
+    // The rest run at the next start, each once.
+    d = s.run();
+    await cursorsReach(s, ['slow'], ids[7]!, 30_000);
+    expect(await d.stop()).toBe(0);
+    expect(s.records('slow').map((r) => r.id)).toEqual(ids);
+  }, 90_000);
 });

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig, type EngineConfig } from '../../electron/engine/config.js';
+import { configPath } from '../../electron/cli/run.js';
 import { cleanupTempDirs, tempDir } from './helpers.js';
 
 afterAll(cleanupTempDirs);
@@ -200,6 +202,7 @@ describe('the original shotgunEventDaemon.conf.example', () => {
       proxyServer: null,
       useSessionUuid: true,
       apiVersion: 'v1.1',
+      timeoutMs: 60_000,
     });
     expect(c.plugins).toEqual({ paths: ['/usr/local/shotgun/plugins'] });
     expect(c.emails).toEqual({
@@ -237,6 +240,7 @@ describe('the original shotgunEventDaemon.conf.example', () => {
       proxyServer: null,
       useSessionUuid: true,
       apiVersion: 'v1.1',
+      timeoutMs: 60_000,
     });
     expect(c.emails).toBeNull();
     expect(c.warnings).toEqual([
@@ -552,7 +556,7 @@ describe('loadConfig', () => {
   it('defaults env to process.env', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'x.conf');
-    await writeFile(file, '[daemon]\nlogFile = ${SGE_TEST_LOGFILE}\n');
+    await writeFile(file, '[daemon]\nlogFile = ${SGE_TEST_LOGFILE}\n[shotgun]\nserver = https://s.example\nname = n\nkey = k\n');
     process.env.SGE_TEST_LOGFILE = 'from-env';
     try {
       expect(loadConfig(file).daemon.logFile).toBe(path.join(dir, 'from-env'));
@@ -567,5 +571,64 @@ describe('loadConfig', () => {
     expect(err.message).toBe(`cannot read config file ${path.join(dir, 'nope.conf')}: no such file`);
     expect(err.file).toBe(path.join(dir, 'nope.conf'));
     expect(() => loadConfig(dir)).toThrow(/it is a folder/);
+  });
+});
+
+describe('a config file must name its site (no silent demo mode)', () => {
+  async function load(text: string): Promise<{ file: string; error: ConfigError }> {
+    const file = path.join(await tempDir(), 'shotgunEventDaemon.conf');
+    await writeFile(file, text);
+    return { file, error: configError(() => loadConfig(file, {})) };
+  }
+
+  it('an empty file', async () => {
+    const { file, error } = await load('\n  \n');
+    expect(error.message).toBe(`config file ${file} is empty: it needs a [shotgun] section with server, name and key (run without a config for demo mode)`);
+  });
+
+  it('no [shotgun] section, and a misspelled one', async () => {
+    const none = await load('[daemon]\nlogging = 20\n');
+    expect(none.error.message).toBe(`config file ${none.file} has no [shotgun] section: it needs server, name and key`);
+    const typo = await load('[daemon]\nlogging = 20\n[shotgn]\nserver = https://s.example\n');
+    expect(typo.error.message).toBe(
+      `config file ${typo.file} has no [shotgun] section: it needs server, name and key; found [shotgn] (in ${typo.file}:3): a misspelling of [shotgun]?`,
+    );
+  });
+
+  it('an empty or missing server', async () => {
+    const empty = await load('[shotgun]\nserver =\nname = n\nkey = k\n');
+    expect(empty.error.message).toBe(
+      `[shotgun] server: the site URL is required, e.g. https://mystudio.shotgrid.autodesk.com (an empty server does not mean demo mode: run without a config for that) (in ${empty.file}:2)`,
+    );
+    const missing = await load('[shotgun]\nname = n\nkey = k\n');
+    expect(missing.error.message).toMatch(/^\[shotgun\] server: the site URL is required/);
+  });
+
+  it('parseConfig without requireSite stays lenient (the desktop app fills the site in later)', () => {
+    expect(parse('').shotgun).toBeNull();
+  });
+});
+
+describe('[shotgun] timeout', () => {
+  it('is seconds, 60 by default, and validated', () => {
+    const site = '[shotgun]\nserver = https://s.example\nname = n\nkey = k\n';
+    expect(parse(site).shotgun!.timeoutMs).toBe(60_000);
+    expect(parse(`${site}timeout = 2.5\n`).shotgun!.timeoutMs).toBe(2500);
+    expect(configError(() => parse(`${site}timeout = 0\n`)).message).toBe(
+      `[shotgun] timeout: expected a number of seconds from 1 to 3600, got '0' (in ${FILE}:5)`,
+    );
+  });
+});
+
+describe('the config search order (as the original daemon)', () => {
+  it('--config, then $SHOTGUN_EVENTS_CONFIG, then ./shotgunEventDaemon.conf; none found: undefined', async () => {
+    const cwd = await tempDir();
+    expect(configPath('given.conf', { SHOTGUN_EVENTS_CONFIG: 'env.conf' }, cwd)).toBe('given.conf');
+    expect(configPath(undefined, { SHOTGUN_EVENTS_CONFIG: 'env.conf' }, cwd)).toBe('env.conf');
+    // /etc/shotgunEventDaemon.conf is last; this machine is not expected to have one.
+    const etc = existsSync('/etc/shotgunEventDaemon.conf') ? '/etc/shotgunEventDaemon.conf' : undefined;
+    expect(configPath(undefined, {}, cwd)).toBe(etc);
+    await writeFile(path.join(cwd, 'shotgunEventDaemon.conf'), '');
+    expect(configPath(undefined, {}, cwd)).toBe(path.join(cwd, 'shotgunEventDaemon.conf'));
   });
 });

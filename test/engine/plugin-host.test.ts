@@ -118,12 +118,12 @@ describe('loading', () => {
     expect(await host(mjs).load()).toEqual({
       ok: true,
       callbacks: [
-        { index: 0, name: 'onEvent', scriptName: 'plug', matchEvents: { Shotgun_Shot_Change: ['code'] }, stopOnError: false, timeoutMs: 1234 },
+        { index: 0, name: 'onEvent', scriptName: 'plug', scriptKey: 'k', matchEvents: { Shotgun_Shot_Change: ['code'] }, stopOnError: false, timeoutMs: 1234 },
       ],
     });
     expect(await host(js, { callbackTimeoutMs: 777 }).load()).toEqual({
       ok: true,
-      callbacks: [{ index: 0, name: 'callback1', scriptName: 'plug', matchEvents: null, stopOnError: true, timeoutMs: 777 }],
+      callbacks: [{ index: 0, name: 'callback1', scriptName: 'plug', scriptKey: 'k', matchEvents: null, stopOnError: true, timeoutMs: 777 }],
     });
     const c = await host(cjs).load();
     expect(c.ok && c.callbacks.map((x) => [x.name, x.scriptName])).toEqual([['cjsCallback', 'other']]);

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../electron/engine/atomic-file.js';
+import { processStart } from '../../electron/engine/lockfile.js';
 import {
   newPluginState,
   readStateFile,
@@ -29,6 +30,9 @@ async function openStore(file: string, opts?: StateStoreOptions): Promise<StateS
   return store;
 }
 
+/** What this process writes into a lock: pid, host, and its start time (Linux). */
+const OWN_LOCK = `${process.pid}\n${hostname()}\n${processStart(process.pid) ?? ''}\n`;
+
 async function stateFile(): Promise<string> {
   return path.join(await tempDir(), 'state.json');
 }
@@ -50,7 +54,7 @@ describe('opening', () => {
     expect(store.path).toBe(file);
     expect(store.data).toEqual({ version: 1, plugins: {}, savedAt: 0 });
     expect(existsSync(file)).toBe(false); // nothing written until something changes
-    expect(await readFile(`${file}.lock`, 'utf8')).toBe(`${process.pid}\n${hostname()}\n`);
+    expect(await readFile(`${file}.lock`, 'utf8')).toBe(OWN_LOCK);
   });
 
   it('round-trips plugin state', async () => {
@@ -315,7 +319,7 @@ describe('the lock', () => {
     const store = await openStore(file, { onWarning: (m) => warnings.push(m) });
     expect(warnings).toEqual([`took over stale lock ${file}.lock: its process ${pid} is no longer running`]);
     expect(store.warnings).toEqual(warnings);
-    expect(await readFile(`${file}.lock`, 'utf8')).toBe(`${process.pid}\n${hostname()}\n`);
+    expect(await readFile(`${file}.lock`, 'utf8')).toBe(OWN_LOCK);
   });
 
   it('takes over a lock with our own pid left by an earlier process (pid reuse, containers)', async () => {
@@ -333,6 +337,26 @@ describe('the lock', () => {
     expect(err.message).toBe(`state ${file} is in use by a running daemon (pid ${process.ppid}); stop it first`);
     expect(err).toMatchObject({ pid: process.ppid, path: file, host: null });
     expect(await readFile(`${file}.lock`, 'utf8')).toBe(`${process.ppid}\n${hostname()}\n`); // untouched
+  });
+
+  it('refuses a lock whose live pid still has the start time it recorded', async () => {
+    const file = await stateFile();
+    const content = `${process.ppid}\n${hostname()}\n${processStart(process.ppid) ?? ''}\n`;
+    await writeFile(`${file}.lock`, content);
+    expect(await openError(file)).toBeInstanceOf(StateLockedError);
+    expect(await readFile(`${file}.lock`, 'utf8')).toBe(content);
+  });
+
+  it.runIf(process.platform === 'linux')('takes over a lock whose pid was recycled by an unrelated live process, with a warning', async () => {
+    const file = await stateFile();
+    // Our parent is alive, but it is not the process that wrote this lock: its start time differs.
+    const start = Number(processStart(process.ppid)) + 1;
+    await writeFile(`${file}.lock`, `${process.ppid}\n${hostname()}\n${start}\n`);
+    const store = await openStore(file);
+    expect(store.warnings).toEqual([
+      `took over stale lock ${file}.lock: its pid ${process.ppid} now belongs to another process (started after the lock was taken)`,
+    ]);
+    expect(await readFile(`${file}.lock`, 'utf8')).toBe(OWN_LOCK);
   });
 
   it('refuses a lock from another host (its process cannot be checked)', async () => {
