@@ -19,8 +19,10 @@ export interface BadConfig {
   raw?: string;
   /** What a message about it must contain (the key, section, file or value at fault). */
   names: RegExp;
-  /** refuse: `check` and `run` both fail; say: `run` keeps running but says so (and `check` fails). */
+  /** refuse: `check` and `run` both fail; say: `run` may keep running but says so (and `check` fails). */
   expect: 'refuse' | 'say';
+  /** Only `check` can know (it authenticates every callback's script); `run` learns at first use. */
+  checkOnly?: boolean;
   setup?: (site: Site) => void | (() => void);
   /** Extra arguments instead of `--config <file>`. */
   args?: (site: Site) => string[];
@@ -39,15 +41,15 @@ export const BAD_CONFIGS: BadConfig[] = [
   { kind: 'empty server', patch: { shotgun: { server: '' } }, names: /server/, expect: 'refuse' },
   { kind: 'server is not a URL', patch: { shotgun: { server: 'not a url' } }, names: /server|not a url/, expect: 'refuse' },
   { kind: 'server unreachable (127.0.0.1:1)', patch: { shotgun: { server: 'http://127.0.0.1:1' } }, names: /127\.0\.0\.1:1|ECONNREFUSED|refused/i, expect: 'say' },
-  { kind: 'wrong script key', patch: { shotgun: { key: 'not-the-key' } }, names: /authenticate|key/i, expect: 'refuse' },
-  { kind: 'wrong script name', patch: { shotgun: { name: 'nobody' } }, names: /nobody|authenticate/i, expect: 'refuse' },
-  { kind: 'plugin uses a wrong script key', patch: {}, names: /wrong_key_plugin|authenticate/i, expect: 'refuse', setup: (s) => void s.writePlugin('wrong_key_plugin.mjs', "export function registerCallbacks(reg) {\n  reg.registerCallback('plugins', 'bad-key', () => {}, null, {});\n}\n") },
+  { kind: 'wrong script key', patch: { shotgun: { key: 'not-the-key' } }, names: /authenticate|key/i, expect: 'say' },
+  { kind: 'wrong script name', patch: { shotgun: { name: 'nobody' } }, names: /nobody|authenticate/i, expect: 'say' },
+  { kind: 'plugin uses a wrong script key', patch: {}, names: /wrong_key_plugin|authenticate/i, expect: 'say', checkOnly: true, setup: (s) => void s.writePlugin('wrong_key_plugin.mjs', "export function registerCallbacks(reg) {\n  reg.registerCallback('plugins', 'bad-key', () => {}, null, {});\n}\n") },
   { kind: 'fetch_interval not a number', patch: { daemon: { fetch_interval: 'soon' } }, names: /fetch_interval/, expect: 'refuse' },
   { kind: 'fetch_interval negative', patch: { daemon: { fetch_interval: -1 } }, names: /fetch_interval/, expect: 'refuse' },
   { kind: 'max_event_batch_size 6000 (> 5000)', patch: { daemon: { max_event_batch_size: 6000 } }, names: /max_event_batch_size/, expect: 'refuse' },
   { kind: 'max_event_batch_size 0', patch: { daemon: { max_event_batch_size: 0 } }, names: /max_event_batch_size/, expect: 'refuse' },
-  { kind: 'unknown plugin path', patch: { plugins: { paths: 'no-such-folder' } }, names: /no-such-folder/, expect: 'refuse' },
-  { kind: 'empty plugin paths', patch: { plugins: { paths: '' } }, names: /paths/, expect: 'refuse' },
+  { kind: 'unknown plugin path', patch: { plugins: { paths: 'no-such-folder' } }, names: /no-such-folder/, expect: 'say' },
+  { kind: 'empty plugin paths', patch: { plugins: { paths: '' } }, names: /paths|no plugins/i, expect: 'say' },
   { kind: 'logging level unknown', patch: { daemon: { logging: 'LOUD' } }, names: /logging|LOUD/, expect: 'refuse' },
   { kind: 'unset ${VARIABLE}', patch: { shotgun: { key: '${TORTURE_UNSET_VARIABLE}' } }, names: /TORTURE_UNSET_VARIABLE/, expect: 'refuse' },
   { kind: 'conn_retry_sleep not a number', patch: { daemon: { conn_retry_sleep: 'x' } }, names: /conn_retry_sleep/, expect: 'refuse' },
@@ -149,8 +151,9 @@ async function oneConfig(c: BadConfig): Promise<BadConfigResult> {
     const d = spawnDaemon(['run', ...args], {});
     const said = await sees(d, c.names, 20_000);
     if (said && alive(d)) await Promise.race([d.exited, new Promise((r) => setTimeout(r, 2000))]);
+    const selfExit = !alive(d);
     let run: string;
-    if (!alive(d)) {
+    if (selfExit) {
       const e = await d.exited;
       run = `exited ${e.signal ?? e.code}`;
       if (e.code === 0) failures.push('`run` exited 0');
@@ -167,10 +170,15 @@ async function oneConfig(c: BadConfig): Promise<BadConfigResult> {
       else if (c.expect === 'refuse') failures.push('`run` ran on it');
     }
     if (DEMO.test(d.output()) && !stateBefore && existsSync(stateFile(site))) failures.push('demo mode wrote the configured state file');
+    const exitedBadly = selfExit && d.proc.exitCode !== 0;
     const runLines = d.output().split('\n');
-    const runLine = runLines.find((l) => c.names.test(l) && /\b(WARNING|ERROR|CRITICAL)\b|rror/.test(l)) ?? problems(d.output())[0];
-    const named = (chk.code !== 0 && c.names.test(checkLine ?? '')) || runLines.some((l) => c.names.test(l) && /\b(WARNING|ERROR|CRITICAL)\b|rror/.test(l));
+    const loud = (l: string) => /\b(WARNING|ERROR|CRITICAL)\b/.test(l) || exitedBadly;
+    const runLine = runLines.find((l) => c.names.test(l) && loud(l)) ?? problems(d.output())[0];
+    const runNamed = runLines.some((l) => c.names.test(l) && loud(l));
+    const checkNamed = chk.code !== 0 && c.names.test(checkOut);
+    const named = checkNamed || runNamed;
     if (!named) failures.push('no message naming it');
+    else if (c.expect === 'say' && !c.checkOnly && !runNamed) failures.push('`run` said nothing naming it');
     return {
       kind: c.kind,
       check: `exit ${chk.code}: ${short(checkLine, 110)}`,

@@ -60,7 +60,7 @@ export function short(line: string | undefined, max = 160): string {
 }
 
 /** The daemon's state file under the harness config, parsed: 'absent', 'unreadable', or the JSON. */
-export function stateOnDisk(site: Site): 'absent' | 'unreadable' | { plugins: Record<string, { lastId: number }> } {
+export function stateOnDisk(site: Site): 'absent' | 'unreadable' | { plugins: Record<string, { lastId: number }>; headId?: number } {
   const f = path.join(site.dir, 'state', 'daemon.id.json');
   if (!existsSync(f)) return 'absent';
   try {

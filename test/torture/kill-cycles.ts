@@ -5,7 +5,7 @@
 // been recorded at least once (docs/reliability.md).
 
 import { makeSite, recorderPlugin, type Daemon, type Site } from '../daemon/harness.js';
-import { alive, sees, siteEvents, siteHead, stateOnDisk, stopDaemon, within, type Options, type Section } from './common.js';
+import { alive, pool, sees, siteEvents, siteHead, stateOnDisk, stopDaemon, within, type Options, type Section } from './common.js';
 
 interface Recorder {
   name: string;
@@ -51,26 +51,24 @@ export async function killCycles(o: Options): Promise<Section & { cycles: Cycle[
   const perPlugin: Record<string, { lost: number; dups: number; delivered: number }> = Object.fromEntries(
     RECORDERS.map((r) => [r.name, { lost: 0, dups: 0, delivered: 0 }]),
   );
-  const epochRows: string[][] = [];
-  let done = 0;
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const count = Math.min(perEpoch, o.cycles - done);
-    const r = await oneEpoch(epoch, count, o, cycles, failures);
-    done += count;
+  const counts = Array.from({ length: epochs }, (_, e) => Math.min(perEpoch, o.cycles - e * perEpoch));
+  // Two epochs at a time, each with its own site and state: twice the kills per minute.
+  const epochResults = await pool(counts, 2, (count, epoch) => oneEpoch(epoch, count, o, cycles, failures));
+  const epochRows = epochResults.map((r, epoch) => {
     for (const [name, f] of Object.entries(r.perPlugin)) {
       perPlugin[name]!.lost += f.lost;
       perPlugin[name]!.dups += f.dups;
       perPlugin[name]!.delivered += f.delivered;
     }
-    epochRows.push([
+    return [
       String(epoch),
-      String(count),
+      String(counts[epoch]),
       r.baseline,
       String(r.events),
       ...RECORDERS.map((p) => `${r.perPlugin[p.name]!.lost} / ${r.perPlugin[p.name]!.dups}`),
       r.note,
-    ]);
-  }
+    ];
+  });
   const phases = new Map<string, number>();
   for (const c of cycles) phases.set(c.phase, (phases.get(c.phase) ?? 0) + 1);
   const unreadable = cycles.filter((c) => c.state === 'unreadable').length;
@@ -93,6 +91,7 @@ export async function killCycles(o: Options): Promise<Section & { cycles: Cycle[
 async function oneEpoch(epoch: number, count: number, o: Options, cycles: Cycle[], failures: string[]) {
   const site = await makeSite({ rate: TRAFFIC_RATE });
   const outputs: string[] = [];
+  const savedHeads: number[] = [];
   try {
     for (const p of RECORDERS) site.writePlugin(`${p.name}.mjs`, p.source(site));
     for (let n = 0; n < count; n++) {
@@ -105,6 +104,8 @@ async function oneEpoch(epoch: number, count: number, o: Options, cycles: Cycle[
       outputs.push(d.output());
       const s = stateOnDisk(site);
       const state = typeof s === 'string' ? s : 'ok';
+      // A first start that left a state file: its head, should the log line have changed.
+      if (first && typeof s !== 'string' && typeof s.headId === 'number') savedHeads.push(s.headId);
       const c: Cycle = { epoch, n, phase: first ? `first start (${phase})` : phase, afterMs: Date.now() - t0, state };
       cycles.push(c);
       if (state === 'unreadable') failures.push(`epoch ${epoch} kill ${n} (${c.phase}): state file unreadable`);
@@ -130,6 +131,7 @@ async function oneEpoch(epoch: number, count: number, o: Options, cycles: Cycle[
       const m = FIRST_START.exec(out);
       if (m) baseline = Number(m[1]);
     }
+    baseline ??= savedHeads.at(-1) ?? null;
     if (baseline === null) {
       failures.push(`epoch ${epoch}: no run logged its first-start head`);
       return { baseline: '?', events: 0, perPlugin: Object.fromEntries(RECORDERS.map((p) => [p.name, { lost: 0, dups: 0, delivered: 0 }])), note };

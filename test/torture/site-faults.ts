@@ -129,6 +129,8 @@ export async function siteFaults(o: Options): Promise<Section> {
         250,
       );
       const said = problems(daemon.output().slice(mark));
+      // Below WARNING, a retry may still be logged: shown when nothing louder was.
+      const quiet = daemon.output().slice(mark).split('\n').find((l) => /retr|throttl|429|50[0-4]|403|timed out|token|refused|reset/i.test(l));
       const survived = alive(daemon);
       rows.push([
         f.name,
@@ -136,7 +138,7 @@ export async function siteFaults(o: Options): Promise<Section> {
         String(to - from),
         String(missing.length),
         recovered ? `${((Date.now() - ended) / 1000).toFixed(1)} s` : `not within ${recoverMs / 1000} s`,
-        said.length ? `${said.length}× e.g. ${short(said[0], 130)}` : 'nothing',
+        said.length ? `${said.length}× e.g. ${short(said[0], 130)}` : quiet ? `below WARNING: ${short(quiet, 120)}` : 'nothing',
       ]);
       if (!survived) failures.push(`${f.name}: the daemon died`);
       if (missing.length) failures.push(`${f.name}: ${missing.length} events not delivered (first ${missing.slice(0, 5).join(', ')})`);
