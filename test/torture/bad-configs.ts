@@ -149,7 +149,9 @@ async function oneConfig(c: BadConfig): Promise<BadConfigResult> {
 
     // `run`: until it exits, or says something naming the problem (then 2 s more), 20 s at most.
     const d = spawnDaemon(['run', ...args], {});
-    const said = await sees(d, c.names, 20_000);
+    let said = await sees(d, c.names, 20_000);
+    // Not said yet: wait for it to be up (a demo sandbox takes a while to seed), then look again.
+    if (!said && alive(d)) said = (await sees(d, /Polling every event type|Pushing an event_type filter|Demo mode/, 60_000)) && c.names.test(d.output());
     if (said && alive(d)) await Promise.race([d.exited, new Promise((r) => setTimeout(r, 2000))]);
     const selfExit = !alive(d);
     let run: string;
