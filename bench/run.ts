@@ -13,7 +13,7 @@
 // process that measures. Options: see USAGE in bench/options.ts.
 
 import { existsSync, mkdtempSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { catchUp, type CatchUpResult } from './catchup.js';
 import { CLI, SCRIPTS, cleanupSync, now, progress, removeAtExit, spawnNode, stopChild } from './children.js';
@@ -30,7 +30,7 @@ import { uiBench } from './ui.js';
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-  const root = mkdtempSync(path.join(tmpdir(), 'shotgun-events-bench-'));
+  const root = mkdtempSync(path.join(opts.tmp, 'shotgun-events-bench-'));
   if (opts.keep) progress(`keeping ${root}`);
   else removeAtExit(root);
   const t0 = now();
@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     const loadAfter = loadavg()[0]!;
     out.push('', `Shotgun Events bench — ${new Date().toISOString()}, node ${process.version}, ${process.platform}/${process.arch}`);
     out.push(`  ${cores} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB; the sandbox in its own child process`);
+    out.push(`run folders (state, plugin output) in ${opts.tmp}`);
     out.push(`load average (1 min) ${loadBefore.toFixed(1)} at start, ${loadAfter.toFixed(1)} at end`);
     if (Math.max(loadBefore, loadAfter) > cores) out.push('WARNING: other processes were using the CPUs; these figures are low and noisy, rerun on an idle machine.');
     if (pre && (raw.length || runs.length)) out.push('', ...catchUpReport(pre, opts.batches, raw, runs, originalNote));
