@@ -37,10 +37,11 @@ export async function idleRss(root: string, url: string): Promise<IdleResult> {
   const setup = daemonDir(root, 'idle', url, { fetch_interval: 1 }, EXAMPLES);
   const d = startDaemon(setup, null, 'idle');
   try {
-    // A first start: every plugin is new and says so; then wait for the memory to settle.
+    // A first start: every plugin is new and says so, one after the other (each loads in its
+    // worker before the next: minutes on a loaded machine); then the memory settles.
     await waitFor(
       `the daemon to register the ${examples.length} example plugins`,
-      60_000,
+      300_000,
       () => {
         if (d.child.exitCode !== null) throw new Error(`daemon exited (${d.child.exitCode}):\n${d.lines.slice(-15).map((l) => l.text).join('\n')}`);
         return d.lines.filter((l) => /New plugin /.test(l.text)).length >= examples.length;

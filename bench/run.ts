@@ -71,18 +71,23 @@ async function main(): Promise<void> {
       }
     }
 
-    const lat = opts.only.has('latency') ? (progress(`latency: ${opts.rate} events/s for ${opts.seconds} s`), await latency(root, sb.url, opts)) : null;
-
-    let idle: IdleResult | null = null;
-    if (opts.only.has('idle')) {
-      progress('idle RSS with the example plugins');
-      idle = await idleRss(root, sb.url);
-    }
-    let soaked: SoakResult | null = null;
-    if (opts.only.has('soak')) {
-      progress(`soak: ${opts.soakRate} events/s for ${opts.soakSeconds} s`);
-      soaked = await soak(root, sb, opts.soakRate, opts.soakSeconds);
-    }
+    // A part that fails says so in the report; the figures of the others still print.
+    const failed: string[] = [];
+    const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | null> => {
+      progress(what);
+      try {
+        return await fn();
+      } catch (e) {
+        failed.push(`${what}: FAILED: ${(e as Error).message}`);
+        progress(failed[failed.length - 1]!);
+        return null;
+      }
+    };
+    const lat = opts.only.has('latency') ? await attempt(`latency: ${opts.rate} events/s for ${opts.seconds} s`, () => latency(root, sb.url, opts)) : null;
+    const idle: IdleResult | null = opts.only.has('idle') ? await attempt('idle RSS with the example plugins', () => idleRss(root, sb.url)) : null;
+    const soaked: SoakResult | null = opts.only.has('soak')
+      ? await attempt(`soak: ${opts.soakRate} events/s for ${opts.soakSeconds} s`, () => soak(root, sb, opts.soakRate, opts.soakSeconds))
+      : null;
 
     let uiLines: string[] = [];
     if (opts.only.has('ui')) {
@@ -105,6 +110,7 @@ async function main(): Promise<void> {
     if (lat) out.push(...latencyReport(lat, opts.seconds));
     if (idle || soaked) out.push(...memoryReport(idle, soaked));
     out.push(...uiLines);
+    if (failed.length) out.push('', ...failed);
     out.push('', `bench took ${((now() - t0) / 1000).toFixed(0)} s`);
     if (opts.profile) out.push(`cpu profiles in ${opts.profile}`);
     process.stdout.write(`${out.join('\n')}\n`);

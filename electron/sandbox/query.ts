@@ -307,11 +307,8 @@ export function compile(schema: Schema, type: string, g: Group, access: RowAcces
 
 /**
  * Bounds on `id` implied by top-level AND conditions, so the event log (sorted by id)
- * can be range-scanned instead of fully scanned.
- */
-/**
- * The id range an `and` group allows, and for `id in [...]` the exact ids (ascending), so
- * the store reads EventLogEntry rows by binary search instead of scanning the range.
+ * can be range-scanned instead of fully scanned; for `id in [...]` the exact ids
+ * (ascending), which the store reads by one binary search each.
  */
 export function idBounds(g: Group): { min: number; max: number; ids?: number[] } {
   let min = -Infinity;

@@ -257,10 +257,12 @@ export function defaultSchema(): Schema {
   };
 }
 
-/** Entity types in the REST path: CamelCase or plural snake_case (reference §1.1). */
 const plurals = new Map<string, string>();
 
-/** Memoized: every REST record names its type's plural several times (links). */
+/**
+ * Entity types in the REST path: CamelCase or plural snake_case (reference §1.1).
+ * Memoized: every REST record names its type's plural several times (links).
+ */
 export function pluralSnake(type: string): string {
   let p = plurals.get(type);
   if (p === undefined) plurals.set(type, (p = pluralOf(type)));

@@ -4,11 +4,6 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-
-// undici loads on the first request, not at import: every plugin worker imports the client,
-// and most idle or never call the site (docs/performance.md: ~3 MB and ~0.2 s CPU per worker).
-let undici: Promise<typeof import('undici')> | undefined;
-const loadUndici = () => (undici ??= import('undici'));
 import {
   NetworkError,
   ProtocolError,
@@ -18,6 +13,11 @@ import {
   errorObjects,
   quoteBody,
 } from './errors.js';
+
+// undici loads on the first request, not at import: every plugin worker imports the client,
+// and most idle or never call the site (docs/performance.md: ~3 MB and ~0.2 s CPU per worker).
+let undici: Promise<typeof import('undici')> | undefined;
+const loadUndici = () => (undici ??= import('undici'));
 
 export interface RetryOptions {
   /** Total tries per request, the first included. */

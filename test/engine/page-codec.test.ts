@@ -1,7 +1,7 @@
-// The page codec: one encoding of a page shared by every plugin's worker, each worker
-// reading its own copy of the events back with its callback plan.
+// The page codec: a page encoded once for every plugin and every segment of it, each
+// worker reading its own copy of the events back with its callback plan.
 import { describe, expect, it } from 'vitest';
-import { decodePage, encodePage } from '../../electron/engine/page-codec.js';
+import { decodePage, encodePage, registerPage } from '../../electron/engine/page-codec.js';
 import type { EventLogEntry } from '../../electron/shotgun/types.js';
 
 const event = (id: number): EventLogEntry =>
@@ -17,40 +17,56 @@ const event = (id: number): EventLogEntry =>
     created_at: '2026-01-01T00:00:00Z',
   }) as EventLogEntry;
 
-describe('page codec', () => {
-  const page = [event(1), event(2), event(3)];
+const items = (events: EventLogEntry[], callbackIndexes = [0]) => events.map((e) => ({ event: e, callbackIndexes }));
 
-  it('encodes a page once for every plugin that gets the same events', () => {
-    const a = encodePage(page.map((e) => ({ event: e, callbackIndexes: [0] })));
-    const b = encodePage(page.map((e) => ({ event: e, callbackIndexes: [0, 1] })));
+describe('page codec', () => {
+  it('encodes a page once for every plugin and every segment, and equal slices of it', () => {
+    const page = [event(1), event(2), event(3), event(4)];
+    registerPage(page);
+    registerPage(page.slice(1)); // another runner's slice of the same window: already covered
+    const a = encodePage(items(page.slice(0, 2)));
+    const b = encodePage(items(page.slice(2), [0, 1]));
+    const c = encodePage(items([page[0]!, page[3]!]));
     expect(b.bytes).toBe(a.bytes);
-    expect(a.callbacks).toEqual([0]);
+    expect(c.bytes).toBe(a.bytes);
+    expect(a.at).toEqual({ from: 0, to: 2 });
+    expect(b.at).toEqual({ from: 2, to: 4 });
+    expect(c.at).toEqual([0, 3]);
     expect(b.callbacks).toEqual([0, 1]);
+    expect(decodePage(a).map((i) => i.event.id)).toEqual([1, 2]);
+    expect(decodePage(b).map((i) => i.event.id)).toEqual([3, 4]);
   });
 
-  it('encodes a different selection of events on its own, and reads it back exactly', () => {
-    const all = encodePage(page.map((e) => ({ event: e, callbackIndexes: [0] })));
-    const some = encodePage([
+  it('reads back exactly, per-event callbacks and late flags, as copies of the events', () => {
+    const page = [event(11), event(12), event(13)];
+    registerPage(page);
+    const w = encodePage([
       { event: page[0]!, callbackIndexes: [1] },
       { event: page[2]!, callbackIndexes: [0, 1], late: true },
     ]);
-    expect(some.bytes).not.toBe(all.bytes);
-    expect(some.callbacks).toEqual([[1], [0, 1]]);
-    const items = decodePage(some);
-    expect(items).toEqual([
+    expect(w.callbacks).toEqual([[1], [0, 1]]);
+    const got = decodePage(w);
+    expect(got).toEqual([
       { event: page[0], callbacks: [1], late: false },
       { event: page[2], callbacks: [0, 1], late: true },
     ]);
-    // A copy per worker, never the caller's objects.
-    expect(items[0]!.event).not.toBe(page[0]);
+    expect(got[0]!.event).not.toBe(page[0]);
   });
 
-  it('sees an event object changed since the last encoding as a different page', () => {
-    const first = encodePage(page.map((e) => ({ event: e, callbackIndexes: [0] })));
-    const replaced = [page[0]!, event(2), page[2]!];
-    const second = encodePage(replaced.map((e) => ({ event: e, callbackIndexes: [0] })));
-    expect(second.bytes).not.toBe(first.bytes);
-    expect(decodePage(second).map((i) => i.event.id)).toEqual([1, 2, 3]);
+  it('hands an event out twice (a retry) from a fresh parse, never the object a callback had', () => {
+    const page = [event(21), event(22)];
+    registerPage(page);
+    const first = decodePage(encodePage(items(page)));
+    (first[0]!.event as { meta: unknown }).meta = 'changed by a plugin';
+    const again = decodePage(encodePage(items([page[0]!])));
+    expect(again[0]!.event.meta).toEqual(page[0]!.meta);
+  });
+
+  it('events of no registered page go as a page of their own', () => {
+    const loose = [event(31), event(32)];
+    const w = encodePage(items(loose));
+    expect(w.at).toEqual({ from: 0, to: 2 });
+    expect(decodePage(w).map((i) => i.event.id)).toEqual([31, 32]);
   });
 
   it('refuses events that are not JSON data', () => {
