@@ -1,4 +1,4 @@
-// Memory: the daemon idle with the 27 example plugins (plugins/), and its RSS over a soak
+// Memory: the daemon idle with every example plugin in plugins/ (26 here), and its RSS over a soak
 // with the traffic generator writing at a steady rate.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -5,7 +5,7 @@
 //   catchup   `shotgun-events run` through 5 writer plugins at each batch size
 //   original  the original Python daemon (../shared/peer), same site, events and plugins
 //   latency   commit → callback at fetch_interval 1 s
-//   idle      RSS idle with the 27 example plugins
+//   idle      RSS idle with the example plugins (plugins/)
 //   soak      RSS over a soak with the traffic generator at 1,000 events/s
 //   ui        (bench/ui.ts) the Events view in headless Chromium under traffic
 //
