@@ -31,6 +31,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EventLogEntry } from '../shotgun/types.js';
+import { encodePage } from './page-codec.js';
 import { toLogLevel, type LogLevelInput } from './plugin-api.js';
 import {
   nowMs,
@@ -97,23 +98,6 @@ export interface RunItem {
   callbackIndexes: number[];
   /** A gap-filler delivered after later events. */
   late?: boolean;
-}
-
-/** Each event's JSON, made once however many plugins it goes to (events are shared objects). */
-const eventJson = new WeakMap<EventLogEntry, string>();
-
-/** The batch as one JSON text (a WireItem[]); throws for an event that is not plain JSON data. */
-export function encodeItems(items: RunItem[]): string {
-  const parts: string[] = [];
-  for (const it of items) {
-    let json = eventJson.get(it.event);
-    if (json === undefined) {
-      json = JSON.stringify(it.event);
-      eventJson.set(it.event, json);
-    }
-    parts.push(`{"event":${json},"callbacks":${JSON.stringify(it.callbackIndexes)},"late":${it.late === true}}`);
-  }
-  return `[${parts.join(',')}]`;
 }
 
 export const DEFAULT_MEMORY_LIMIT_MB = 512;
@@ -606,7 +590,7 @@ export class PluginHost {
       t: 'run',
       run: id,
       attempt,
-      items: encodeItems(items),
+      page: encodePage(items),
     };
     if (ctl.sab !== this.sab) {
       msg.sab = this.sab;

@@ -3,6 +3,7 @@
 // plain JSON-like data (structured clone), plus one SharedArrayBuffer per worker that the
 // worker uses to report progress without a message per callback (see SAB_* below).
 
+import type { WirePage } from './page-codec.js';
 import type { EventLogEntry } from '../shotgun/types.js';
 import type { MatchEvents } from './plugin-api.js';
 
@@ -100,10 +101,10 @@ export interface WireItem {
 
 export type HostMessage =
   /**
-   * `items` is a JSON array of WireItem: each event is encoded once and the text shared by
-   * every plugin's batch, which is far cheaper than structured-cloning it per worker.
+   * `page`: the events as shared JSON bytes plus this plugin's callback plan (page-codec.ts):
+   * encoded once per page for every worker, never copied per worker.
    */
-  | { t: 'run'; run: number; items: string; attempt: number; sab?: SharedArrayBuffer }
+  | { t: 'run'; run: number; page: WirePage; attempt: number; sab?: SharedArrayBuffer }
   /** pos -1 = whatever runs now. */
   | { t: 'abort'; run: number; pos: number; reason: 'timeout' | 'shutdown'; timeoutMs?: number }
   | { t: 'level'; level: number }

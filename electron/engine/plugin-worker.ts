@@ -18,6 +18,7 @@ import { Shotgun } from '../shotgun/client.js';
 import type { ConnectionEvent } from '../shotgun/transport.js';
 import type { EventLogEntry } from '../shotgun/types.js';
 import { compileMatch } from './match.js';
+import { decodePage } from './page-codec.js';
 import {
   logLevelName,
   toLogLevel,
@@ -829,7 +830,7 @@ port.on('message', (msg: HostMessage) => {
         hdr = new Int32Array(msg.sab, 0, SAB_HEADER_BYTES / 4);
         times = new Float64Array(msg.sab, SAB_HEADER_BYTES);
       }
-      runBatch(msg.run, JSON.parse(msg.items) as WireItem[], msg.attempt).catch((e: unknown) => {
+      runBatch(msg.run, decodePage(msg.page), msg.attempt).catch((e: unknown) => {
         // A bug of ours, not the plugin's: report it and end the run (the host marks the rest).
         current = null;
         pluginLogger.emit(50, 'Plugin worker failed while running callbacks: %s', [describeThrown(e)]);

@@ -10,6 +10,7 @@ import { compileMatch, describeMatch, type Matcher } from './match.js';
 import type { RunItem } from './plugin-host.js';
 import type { CallbackInfo, CallbackOutcome, LoadResult, RunResult } from './plugin-protocol.js';
 import type { PluginState } from './state.js';
+import { registerPage } from './page-codec.js';
 
 /** What the runner needs from a plugin host (plugin-host.ts). */
 export interface HostLike {
@@ -285,6 +286,7 @@ export class PluginRunner {
 
   /** Delivers events in order, in batches; false if interrupted or now holding. */
   private async consume(events: EventLogEntry[]): Promise<boolean> {
+    registerPage(events); // encoded once for every plugin's segments of it (page-codec.ts)
     let i = 0;
     while (i < events.length) {
       if (this.interrupted) return false;

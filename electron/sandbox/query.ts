@@ -307,11 +307,13 @@ export function compile(schema: Schema, type: string, g: Group, access: RowAcces
 
 /**
  * Bounds on `id` implied by top-level AND conditions, so the event log (sorted by id)
- * can be range-scanned instead of fully scanned.
+ * can be range-scanned instead of fully scanned; for `id in [...]` the exact ids
+ * (ascending), which the store reads by one binary search each.
  */
-export function idBounds(g: Group): { min: number; max: number } {
+export function idBounds(g: Group): { min: number; max: number; ids?: number[] } {
   let min = -Infinity;
   let max = Infinity;
+  let ids: number[] | undefined;
   if (g.op !== 'and') return { min, max };
   for (const c of g.conditions) {
     if (isGroup(c) || c.path !== 'id') continue;
@@ -328,14 +330,18 @@ export function idBounds(g: Group): { min: number; max: number } {
         min = Math.max(min, nums[0]!);
         max = Math.min(max, nums[0]!);
         break;
+      case 'in': {
+        const set = new Set(nums);
+        ids = ids ? ids.filter((id) => set.has(id)) : [...set].sort((a, b) => a - b);
+        break;
+      }
       case 'between':
-      case 'in':
         min = Math.max(min, Math.min(...nums));
         max = Math.min(max, Math.max(...nums));
         break;
     }
   }
-  return { min, max };
+  return ids ? { min, max, ids: ids.filter((id) => id >= min && id <= max) } : { min, max };
 }
 
 export interface SortKey {

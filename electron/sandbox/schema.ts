@@ -257,8 +257,19 @@ export function defaultSchema(): Schema {
   };
 }
 
-/** Entity types in the REST path: CamelCase or plural snake_case (reference §1.1). */
+const plurals = new Map<string, string>();
+
+/**
+ * Entity types in the REST path: CamelCase or plural snake_case (reference §1.1).
+ * Memoized: every REST record names its type's plural several times (links).
+ */
 export function pluralSnake(type: string): string {
+  let p = plurals.get(type);
+  if (p === undefined) plurals.set(type, (p = pluralOf(type)));
+  return p;
+}
+
+function pluralOf(type: string): string {
   const snake = type.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
   if (/[^aeiou]y$/.test(snake)) return `${snake.slice(0, -1)}ies`;
   if (/(s|x|z|ch|sh)$/.test(snake)) return `${snake}es`;

@@ -86,14 +86,16 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
     res.end();
     return;
   }
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  // Encode once: the length and the socket write share the bytes (a 5000-event page is
+  // megabytes; measuring and then encoding the string twice showed in bench profiles).
+  const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
+    'content-length': bytes.length,
     'x-request-id': rid,
     ...headers,
   });
-  res.end(text);
+  res.end(bytes);
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {

@@ -274,11 +274,19 @@ export class SandboxStore implements RowAccess {
       return out.length >= need;
     };
     if (type === 'EventLogEntry') {
-      const { min, max } = idBounds(q.filters);
-      for (let i = this.lowerBound(min); i < this.log.length; i++) {
-        const row = this.log[i]!;
-        if (row.id > max) break;
-        if (consider(row)) break;
+      const { min, max, ids } = idBounds(q.filters);
+      if (ids) {
+        // `id in [...]`: one binary search per id, in id order.
+        for (const id of ids) {
+          const row = this.log[this.lowerBound(id)];
+          if (row?.id === id && consider(row)) break;
+        }
+      } else {
+        for (let i = this.lowerBound(min); i < this.log.length; i++) {
+          const row = this.log[i]!;
+          if (row.id > max) break;
+          if (consider(row)) break;
+        }
       }
     } else {
       for (const row of this.tables.get(type)!.values()) if (consider(row)) break;

@@ -345,7 +345,8 @@ export class TrafficGenerator {
   private as(pool: Link[], c: Cache): Actor {
     const mine = pool.filter((l) => c.users.some((u) => u.type === l.type && u.id === l.id));
     const l = this.pick(mine) ?? this.pick(c.users)!;
-    return { type: l.type as Actor['type'], id: l.id };
+    // People work in the web app, so their events carry a browser session (one per person).
+    return { type: l.type as Actor['type'], id: l.id, sessionUuid: sessionOf(l.id) };
   }
 
   private assigneeOf(task: Row, c: Cache): Actor {
@@ -603,4 +604,10 @@ export class TrafficGenerator {
     c.shotTasks.push(task.id);
     c.tasksByEntity.set(`Shot:${shot.id}`, [task.id]);
   }
+}
+
+/** A stable, uuid-shaped session id per person (repeatable like the rest of the traffic). */
+function sessionOf(userId: number): string {
+  const hex = (userId * 2654435761 >>> 0).toString(16).padStart(8, '0');
+  return `${hex}-5e55-4000-8000-${String(userId).padStart(12, '0')}`;
 }

@@ -3,7 +3,7 @@
 // 429, 502/503/504), and the mapping of final failures to typed errors.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   NetworkError,
   ProtocolError,
@@ -13,6 +13,11 @@ import {
   errorObjects,
   quoteBody,
 } from './errors.js';
+
+// undici loads on the first request, not at import: every plugin worker imports the client,
+// and most idle or never call the site (docs/performance.md: ~3 MB and ~0.2 s CPU per worker).
+let undici: Promise<typeof import('undici')> | undefined;
+const loadUndici = () => (undici ??= import('undici'));
 
 export interface RetryOptions {
   /** Total tries per request, the first included. */
@@ -110,23 +115,26 @@ async function wait(ms: number, signal: AbortSignal | undefined): Promise<void> 
 }
 
 export class Transport {
-  private readonly dispatcher: Dispatcher;
+  private dispatcher: Dispatcher | undefined;
   private readonly ownsDispatcher: boolean;
+  private closed = false;
   private readonly random: () => number;
 
   constructor(private readonly opts: TransportOptions) {
     this.random = opts.random ?? Math.random;
-    if (opts.dispatcher) {
-      this.dispatcher = opts.dispatcher;
-      this.ownsDispatcher = false;
-    } else {
-      // proxyTunnel:false forwards plain-http requests with an absolute URI (what most proxies
-      // allow for port 80) and still CONNECT-tunnels https, which is what real sites use.
-      this.dispatcher = opts.proxy
-        ? new ProxyAgent({ uri: opts.proxy, proxyTunnel: false, keepAliveTimeout: 30_000 })
-        : new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
-      this.ownsDispatcher = true;
-    }
+    this.dispatcher = opts.dispatcher;
+    this.ownsDispatcher = !opts.dispatcher;
+  }
+
+  private async ensureDispatcher(): Promise<Dispatcher> {
+    if (this.dispatcher) return this.dispatcher;
+    const { Agent, ProxyAgent } = await loadUndici();
+    if (this.closed) throw new Error('The ShotGrid connection is closed');
+    // proxyTunnel:false forwards plain-http requests with an absolute URI (what most proxies
+    // allow for port 80) and still CONNECT-tunnels https, which is what real sites use.
+    return (this.dispatcher ??= this.opts.proxy
+      ? new ProxyAgent({ uri: this.opts.proxy, proxyTunnel: false, keepAliveTimeout: 30_000 })
+      : new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 }));
   }
 
   emit(event: ConnectionEvent): void {
@@ -234,11 +242,13 @@ export class Transport {
         'x-request-id': req.requestId,
         ...req.headers,
       };
+      const dispatcher = await this.ensureDispatcher();
+      const { request } = await loadUndici();
       const res = await request(req.url, {
         method: req.method,
         headers,
         body: req.body ?? null,
-        dispatcher: this.dispatcher,
+        dispatcher,
         signal: controller.signal,
         // The AbortController enforces the whole-request timeout; these are backstops.
         headersTimeout: timeoutMs + 1000,
@@ -263,7 +273,8 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    this.closed = true;
+    if (this.ownsDispatcher) await this.dispatcher?.close();
   }
 }
 

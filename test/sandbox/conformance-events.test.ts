@@ -358,6 +358,12 @@ describe('conformance §2 / §6: EventLogEntry', () => {
     expect(await q(['id', 'is', ids[1]])).toEqual([ids[1]]);
     expect(await q(['id', 'between', [ids[0], ids[1]]])).toEqual([ids[0], ids[1]]);
     expect(await q(['id', 'in', [ids[2], ids[0]]])).toEqual([ids[0], ids[2]]);
+    // `in` is read by id lookup: duplicates, unknown ids and a second id bound still apply.
+    const many = async (fs: unknown[]) =>
+      (await site.search('event_log_entries', loud, { filters: fs, fields: 'id', sort: 'id' })).json.data.map((d: { id: number }) => d.id);
+    expect(await many([['id', 'in', [ids[2], 999_999_999, ids[0], ids[2]]]])).toEqual([ids[0], ids[2]]);
+    expect(await many([['id', 'in', [ids[2], ids[0], ids[1]]], ['id', 'greater_than', ids[0]]])).toEqual([ids[1], ids[2]]);
+    expect(await many([['id', 'in', [ids[0], ids[1]]], ['id', 'in', [ids[1], ids[2]]]])).toEqual([ids[1]]);
     expect((await q(['id', 'less_than', ids[0]])).every((x: number) => x < ids[0]!)).toBe(true);
   });
 
