@@ -103,7 +103,8 @@ export interface EngineConfig {
    * caller then runs the embedded sandbox (design §6).
    */
   shotgun: ShotgunConfig | null;
-  plugins: { paths: string[] };
+  /** python: `[plugins] python`, the interpreter for .py plugins (default python3). */
+  plugins: { paths: string[]; python?: string };
   /** null when e-mail is disabled ([emails] enabled is false or missing). */
   emails: EmailConfig | null;
   /** Non-fatal findings (unknown keys, missing plugin folders...), for logging. */
@@ -131,7 +132,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
     'backlog_timeout', 'retry_backoff', 'callback_timeout', 'ignore_own_events',
   ],
   shotgun: ['server', 'name', 'key', 'proxy_server', 'use_session_uuid', 'api_version'],
-  plugins: ['paths'],
+  plugins: ['paths', 'python'],
   emails: ['enabled', 'server', 'port', 'from', 'to', 'subject', 'useTLS', 'username', 'password'],
 };
 
@@ -193,7 +194,7 @@ export function parseConfig(text: string, opts: { path: string; env?: NodeJS.Pro
 
   const daemon = readDaemon(reader('daemon'), baseDir);
   const shotgun = readShotgun(reader('shotgun'));
-  const plugins = { paths: reader('plugins').paths('paths') };
+  const plugins = { paths: reader('plugins').paths('paths'), python: reader('plugins').string('python') ?? 'python3' };
   const emails = readEmails(reader('emails'), warnings);
   return { path: file, daemon, shotgun, plugins, emails, warnings };
 }

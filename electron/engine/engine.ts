@@ -27,7 +27,8 @@ import type { EngineConfig } from './config.js';
 import { listPlugins, pluginName, PluginWatcher, type PluginFileChange } from './discovery.js';
 import { describeIds } from './gaps.js';
 import { createLogging, parseLevel, type Logger, type Logging, type LogLine } from './logging.js';
-import { PluginHost } from './plugin-host.js';
+import { createPluginHost, type AnyPluginHost } from './python/host-factory.js';
+import { importOnFirstStart } from './pickle-import.js';
 import type { CallbackOutcome } from './plugin-protocol.js';
 import { createdMs, Poller } from './poller.js';
 import { PluginRunner, type EventSource } from './runner.js';
@@ -164,9 +165,10 @@ export class Engine {
     // read serves everyone catching up.
     const latest = await this.withRetries('read the latest event id', () => this.poller.latestId());
     const saved = this.state.data.plugins;
-    const first = this.state.isNew;
-    if (first) this.log.info(`No state at ${c.daemon.stateFile}: starting at the newest event, ${latest}.`);
     const files = listPlugins(c.plugins.paths);
+    // First start beside the original daemon's cursor file: carry its cursors over (docs/migrating.md).
+    const first = this.state.isNew && !importOnFirstStart(this.state, c.daemon.eventIdFile, files, this.log);
+    if (first) this.log.info(`No state at ${c.daemon.stateFile}: starting at the newest event, ${latest}.`);
     const cursors = files
       .map((f) => saved[pluginName(f)])
       .filter((s) => s && s.enabled && !s.paused)
@@ -390,9 +392,10 @@ export class Engine {
     const state = this.state.ensurePlugin(name, () => newPluginState(startAt ?? Math.max(this.poller.head, this.state.data.headId ?? 0)));
     if (!known) this.log.info(`New plugin ${name}: starting after event ${state.lastId}.`);
     const pluginLog = this.logging.plugin(name);
-    const host = new PluginHost({
+    const host = createPluginHost({
       file,
       name,
+      python: c.plugins.python,
       shotgun: {
         server: c.shotgun!.server,
         apiVersion: c.shotgun!.apiVersion as 'v1' | 'v1.1',
@@ -425,7 +428,7 @@ export class Engine {
     runner.start();
   }
 
-  private afterLoad(runner: PluginRunner, host: PluginHost): void {
+  private afterLoad(runner: PluginRunner, host: AnyPluginHost): void {
     for (const cb of runner.callbackViews()) this.ownScripts.add(cb.scriptName);
     this.logging.setPluginEmails(runner.name, host.emails);
     this.refreshTypes();
@@ -437,7 +440,7 @@ export class Engine {
     if (!r) throw new Error(`no plugin named ${name}`);
     this.log.info(`Reloading plugin at ${r.file}`);
     await r.load();
-    this.afterLoad(r, r.hostRef as PluginHost);
+    this.afterLoad(r, r.hostRef as AnyPluginHost);
   }
 
   private async removePlugin(name: string): Promise<void> {

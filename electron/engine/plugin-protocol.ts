@@ -21,6 +21,8 @@ export interface CallbackInfo {
   scriptName: string;
   /** As the plugin gave it (validated); null = every event. */
   matchEvents: MatchEvents | null;
+  /** 'python': the original daemon's matchEvents rules (a .py plugin; python/python-match.ts). */
+  matchRules?: 'python';
   stopOnError: boolean;
   /** This callback's own timeoutMs, else the host's callbackTimeoutMs. */
   timeoutMs: number;
