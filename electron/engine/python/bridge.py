@@ -268,7 +268,6 @@ class Registration(object):
         self.args = args
         self.stop_on_error = stop_on_error
         self.logger = logger
-        self.sg = None
 
 
 class Plugin(object):
