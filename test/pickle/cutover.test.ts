@@ -52,7 +52,7 @@ describe('cut-over from the original daemon', () => {
     for (const f of ['shotgunEventDaemon.py', 'daemonizer.py', 'importlib_wrapper.py']) copyFileSync(path.join(PEER, 'shotgunEvents/src', f), path.join(odir, f));
     writeFileSync(
       path.join(odir, 'shotgunEventDaemon.conf'),
-      `[daemon]\npidFile: ${path.join(odir, 'daemon.pid')}\neventIdFile: ${idFile}\nlogMode: 0\nlogPath: ${path.join(odir, 'logs')}\nlogFile: original.log\nlogging: 10\nconn_retry_sleep = 1\nmax_conn_retries = 3\nfetch_interval = 0.2\nmax_event_batch_size = 500\n\n` +
+      `[daemon]\npidFile: ${path.join(odir, 'daemon.pid')}\neventIdFile: ${idFile}\nlogMode: 0\nlogPath: ${path.join(odir, 'logs')}\nlogFile: original.log\nlogging: 10\nconn_retry_sleep = 1\nmax_conn_retries = 3\nfetch_interval = 1\nmax_event_batch_size = 500\n\n` +
         `[shotgun]\nserver: ${site.sandbox.url}\nname: daemon\nkey: daemon-key\nproxy_server:\nuse_session_uuid: False\n\n[plugins]\npaths: ${site.pluginsDir}\n\n[emails]\nenabled: False\n`,
     );
 
