@@ -111,7 +111,8 @@ describe.each([
     await until(
       async () => {
         for (const [name, ok] of Object.entries(checks)) if (!passed.has(name) && (await ok())) passed.add(name);
-        return passed.size === Object.keys(checks).length;
+        // With shotgun_api3 one may never come (see below): 8 is what is asserted there.
+        return passed.size === Object.keys(checks).length || (api3 && passed.size >= 8);
       },
       'every example wrote',
       120_000,
