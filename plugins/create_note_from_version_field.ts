@@ -93,6 +93,8 @@ async function versionContentChanged(sg: Shotgun, event: EventLogEntry, s: Creat
     if (author) data.user = author;
     if (s.noteType) data.sg_note_type = s.noteType;
     if (isLink(version.sg_task)) data.tasks = [link(version.sg_task)];
+    // As the original: the Note is made by a script on someone's behalf, so ShotGrid sends no e-mail.
+    data.suppress_email_notif = true;
     const note = await sg.create('Note', data);
     ctx.logger.info('Created Note %d from Version %d %s', note.id, id, s.contentField);
   }

@@ -7,8 +7,9 @@ import { Command } from 'commander';
 import { loadConfig, type EngineConfig } from '../engine/config.js';
 import { listPlugins, pluginName } from '../engine/discovery.js';
 import { proxyUrl } from '../engine/engine.js';
-import { compileMatch, describeMatch } from '../engine/match.js';
-import { PluginHost } from '../engine/plugin-host.js';
+import { describeMatch } from '../engine/match.js';
+import { createPluginHost } from '../engine/python/host-factory.js';
+import { compileCallbackMatch } from '../engine/python/python-match.js';
 import { readStateFile, type StateData } from '../engine/state.js';
 import { Shotgun } from '../shotgun/client.js';
 import { configPath, CONFIG_SEARCH_TEXT } from './run.js';
@@ -52,9 +53,10 @@ export function checkCommand(): Command {
           continue;
         }
         names.add(name);
-        const host = new PluginHost({
+        const host = createPluginHost({
           file: f,
           name,
+          python: config.plugins.python,
           shotgun: { server: site.server },
           callbackTimeoutMs: config.daemon.callbackTimeoutMs || 2_147_483_647,
           logLevel: 40,
@@ -69,7 +71,7 @@ export function checkCommand(): Command {
           out(`plugin ${name} (${f}): ${r.callbacks.length} callback(s)`);
           if (r.callbacks.length === 0) out('    warning: registerCallbacks registered no callback');
           for (const cb of r.callbacks) {
-            const filter = describeMatch(compileMatch(cb.matchEvents));
+            const filter = describeMatch(compileCallbackMatch(cb));
             out(`  - ${cb.name} as script ${cb.scriptName}; stopOnError=${cb.stopOnError}; timeout ${cb.timeoutMs / 1000} s`);
             out(`    matches: ${filter}`);
             const id = `${cb.scriptName}\0${cb.scriptKey ?? ''}`;

@@ -8,6 +8,7 @@ import { loadConfig, type EngineConfig } from '../engine/config.js';
 import { listPlugins, pluginName } from '../engine/discovery.js';
 import { proxyUrl } from '../engine/engine.js';
 import { newPluginState, StateStore } from '../engine/state.js';
+import { importPickleCommand } from './import-pickle.js';
 import { Shotgun } from '../shotgun/client.js';
 import { configPath } from './run.js';
 
@@ -19,6 +20,7 @@ interface CursorOptions {
   toId?: number;
   toTime?: string;
   shift?: number;
+  importPickle?: string;
 }
 
 const integer = (v: string) => {
@@ -48,9 +50,11 @@ export function cursorCommand(): Command {
     .option('--to-id <id>', 'move to this event id (the last one considered processed)', integer)
     .option('--to-time <iso>', 'move so that events created at or after this time run again')
     .option('--shift <n>', 'move by n ids (negative: replay)', integer)
+    .option('--import-pickle <file>', "set cursors from the original daemon's eventIdFile (pickle or single id; docs/migrating.md)")
     .action(async (o: CursorOptions) => {
       const file = configPath(o.config);
       if (!file) throw new Error('cursor needs --config FILE (or SHOTGUN_EVENTS_CONFIG)');
+      if (o.importPickle !== undefined) return importPickleCommand(file, o.importPickle, o.plugin);
       const moves = [o.toLatest, o.toId !== undefined, o.toTime !== undefined, o.shift !== undefined].filter(Boolean).length;
       if (moves > 1) throw new Error('give one of --to-latest, --to-id, --to-time, --shift');
       if (moves === 0 && !o.show) throw new Error('nothing to do: give --show, --to-latest, --to-id N, --to-time ISO or --shift N');

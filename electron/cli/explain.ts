@@ -5,7 +5,8 @@
 import { Command } from 'commander';
 import { loadConfig } from '../engine/config.js';
 import { listPlugins, pluginName } from '../engine/discovery.js';
-import { compileMatch, describeMatch } from '../engine/match.js';
+import { describeMatch } from '../engine/match.js';
+import { compileCallbackMatch } from '../engine/python/python-match.js';
 import type { CallbackInfo } from '../engine/plugin-host.js';
 import { describeEvent, formatLog, loadEvent, loopProtection, makeHost } from './plugin-tools.js';
 import { configPath } from './run.js';
@@ -74,7 +75,7 @@ export function explainCommand(): Command {
           out(`plugin ${p.name} (${p.file}): LOAD ERROR ${p.error}`);
           continue;
         }
-        const verdicts = p.callbacks.map((cb) => ({ cb, v: compileMatch(cb.matchEvents).explain(event) }));
+        const verdicts = p.callbacks.map((cb) => ({ cb, v: compileCallbackMatch(cb).explain(event) }));
         const gets = !dropped && verdicts.some((x) => x.v.matched);
         if (gets) receivers++;
         out(`plugin ${p.name}: ${gets ? 'WOULD GET the event' : 'would not get the event'}`);
@@ -82,7 +83,7 @@ export function explainCommand(): Command {
         for (const { cb, v } of verdicts) {
           const yes = v.matched && !dropped;
           out(`  - ${cb.name} (script ${cb.scriptName}): ${yes ? 'yes' : 'no'} — ${v.reason}${v.matched && dropped ? ' (but loop protection drops it)' : ''}`);
-          out(`      matchEvents: ${describeMatch(compileMatch(cb.matchEvents))}`);
+          out(`      matchEvents: ${describeMatch(compileCallbackMatch(cb))}`);
         }
       }
       out(`${receivers} plugin(s) of ${plugins.length} would get event ${event.id}`);

@@ -10,6 +10,7 @@ import { newPluginCommand } from './new-plugin.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
+import { serviceCommand } from './service.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -24,7 +25,8 @@ export function program(): Command {
     .addCommand(sandboxCommand())
     .addCommand(explainCommand())
     .addCommand(replayCommand())
-    .addCommand(newPluginCommand());
+    .addCommand(newPluginCommand())
+    .addCommand(serviceCommand());
 }
 
 program()

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { EngineConfig } from '../engine/config.js';
 import { proxyUrl } from '../engine/engine.js';
-import { PluginHost, type PluginLogLine } from '../engine/plugin-host.js';
+import type { PluginLogLine } from '../engine/plugin-host.js';
+import { createPluginHost, type AnyPluginHost } from '../engine/python/host-factory.js';
 import { Shotgun } from '../shotgun/client.js';
 import { EVENT_FIELDS, type EventLogEntry } from '../shotgun/types.js';
 
@@ -60,11 +61,12 @@ export async function loadEvent(config: EngineConfig, spec: string): Promise<Eve
 }
 
 /** A host for one plugin file, configured as the daemon would (site, timeouts, log level). */
-export function makeHost(config: EngineConfig, file: string, name: string, onLog: (l: PluginLogLine) => void, logLevel?: number): PluginHost {
+export function makeHost(config: EngineConfig, file: string, name: string, onLog: (l: PluginLogLine) => void, logLevel?: number): AnyPluginHost {
   const s = config.shotgun;
-  return new PluginHost({
+  return createPluginHost({
     file,
     name,
+    python: config.plugins.python,
     shotgun: s
       ? { server: s.server, apiVersion: s.apiVersion as 'v1' | 'v1.1', proxy: s.proxyServer ? proxyUrl(s.proxyServer) : undefined }
       : { server: 'http://127.0.0.1:0' },

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../engine/config.js';
 import { listPlugins, pluginName } from '../engine/discovery.js';
-import { compileMatch } from '../engine/match.js';
+import { compileCallbackMatch } from '../engine/python/python-match.js';
 import { describeEvent, formatLog, loadEvent, loopProtection, makeHost } from './plugin-tools.js';
 import { configPath } from './run.js';
 
@@ -40,7 +40,7 @@ export function replayCommand(): Command {
         if (dropped) out(`note: the daemon would not deliver it (${dropped}); replaying anyway`);
         const indexes: number[] = [];
         for (const cb of loaded.callbacks) {
-          const v = compileMatch(cb.matchEvents).explain(event);
+          const v = compileCallbackMatch(cb).explain(event);
           if (v.matched || o.force) indexes.push(cb.index);
           out(`callback ${cb.name}: ${v.matched ? 'matches' : o.force ? 'does not match, run anyway (--force)' : 'skipped'} — ${v.reason}`);
         }

@@ -108,7 +108,8 @@ export interface EngineConfig {
    * [shotgun] section is a ConfigError (docs/engine.md, "Demo mode").
    */
   shotgun: ShotgunConfig | null;
-  plugins: { paths: string[] };
+  /** python: `[plugins] python`, the interpreter for .py plugins (default python3). */
+  plugins: { paths: string[]; python?: string };
   /** null when e-mail is disabled ([emails] enabled is false or missing). */
   emails: EmailConfig | null;
   /** Non-fatal findings (unknown keys, missing plugin folders...), for logging. */
@@ -137,7 +138,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
     'plugin_buffer_limit',
   ],
   shotgun: ['server', 'name', 'key', 'proxy_server', 'use_session_uuid', 'api_version', 'timeout'],
-  plugins: ['paths'],
+  plugins: ['paths', 'python'],
   emails: ['enabled', 'server', 'port', 'from', 'to', 'subject', 'useTLS', 'username', 'password'],
 };
 
@@ -207,7 +208,7 @@ export function parseConfig(text: string, opts: { path: string; env?: NodeJS.Pro
   if (opts.requireSite && !shotgun) {
     throw reader('shotgun').missing('server', 'the site URL is required, e.g. https://mystudio.shotgrid.autodesk.com (an empty server does not mean demo mode: run without a config for that)');
   }
-  const plugins = { paths: reader('plugins').paths('paths') };
+  const plugins = { paths: reader('plugins').paths('paths'), python: reader('plugins').string('python') ?? 'python3' };
   const emails = readEmails(reader('emails'), warnings);
   return { path: file, daemon, shotgun, plugins, emails, warnings };
 }

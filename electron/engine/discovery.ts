@@ -6,7 +6,8 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
-export const PLUGIN_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
+// .py: an original-style Python plugin, run by python/python-host.ts.
+export const PLUGIN_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.py'];
 
 /** A plugin file: a module with a plugin extension, not hidden, not a declaration or a test. */
 export function isPluginFile(file: string): boolean {
@@ -17,7 +18,7 @@ export function isPluginFile(file: string): boolean {
 }
 
 /** The plugin's name: its file name without extension. */
-export const pluginName = (file: string): string => path.basename(file).replace(/\.[cm]?[jt]s$/, '');
+export const pluginName = (file: string): string => path.basename(file).replace(/\.([cm]?[jt]s|py)$/, '');
 
 /** Plugin files in folder order, then by file name (the original's order). */
 export function listPlugins(folders: string[]): string[] {

@@ -28,7 +28,8 @@ import type { EngineConfig } from './config.js';
 import { listPlugins, pluginName, PluginWatcher, type PluginFileChange } from './discovery.js';
 import { describeIds } from './gaps.js';
 import { createLogging, parseLevel, type Logger, type Logging, type LogLine } from './logging.js';
-import { PluginHost } from './plugin-host.js';
+import { createPluginHost, type AnyPluginHost } from './python/host-factory.js';
+import { importOnFirstStart } from './pickle-import.js';
 import type { CallbackOutcome } from './plugin-protocol.js';
 import { createdMs, Poller } from './poller.js';
 import { PluginRunner, type EventSource } from './runner.js';
@@ -195,10 +196,11 @@ export class Engine {
     const latest = await this.withRetries('read the latest event id', () => this.poller.latestId());
     if (this.stopping) return;
     this.siteHead = latest;
-    const saved = this.state.data.plugins;
-    const first = this.state.isNew;
-    if (first) this.log.info(`No state at ${c.daemon.stateFile}: starting at the newest event, ${latest}.`);
     const files = listPlugins(c.plugins.paths);
+    // First start beside the original daemon's cursor file: carry its cursors over (docs/migrating.md).
+    const first = this.state.isNew && !importOnFirstStart(this.state, c.daemon.eventIdFile, files, this.log);
+    if (first) this.log.info(`No state at ${c.daemon.stateFile}: starting at the newest event, ${latest}.`);
+    const saved = this.state.data.plugins;
     const names = [...new Set(files.map((f) => pluginName(f)))];
     const cursors = names
       .map((n) => saved[n])
@@ -484,9 +486,10 @@ export class Engine {
       await this.state.flushNow();
     }
     const pluginLog = this.logging.plugin(name);
-    const host = new PluginHost({
+    const host = createPluginHost({
       file,
       name,
+      python: c.plugins.python,
       shotgun: {
         server: c.shotgun!.server,
         apiVersion: c.shotgun!.apiVersion as 'v1' | 'v1.1',
@@ -521,7 +524,7 @@ export class Engine {
     return runner;
   }
 
-  private afterLoad(runner: PluginRunner, host: PluginHost): void {
+  private afterLoad(runner: PluginRunner, host: AnyPluginHost): void {
     for (const cb of runner.callbackViews()) this.ownScripts.add(cb.scriptName);
     this.logging.setPluginEmails(runner.name, host.emails);
     this.refreshTypes();
@@ -533,7 +536,7 @@ export class Engine {
     if (!r) throw new Error(`no plugin named ${name}`);
     this.log.info(`Reloading plugin at ${r.file}`);
     await r.load();
-    this.afterLoad(r, r.hostRef as PluginHost);
+    this.afterLoad(r, r.hostRef as AnyPluginHost);
   }
 
   private async removePlugin(name: string): Promise<void> {

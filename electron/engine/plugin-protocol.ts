@@ -24,6 +24,8 @@ export interface CallbackInfo {
   scriptKey?: string;
   /** As the plugin gave it (validated); null = every event. */
   matchEvents: MatchEvents | null;
+  /** 'python': the original daemon's matchEvents rules (a .py plugin; python/python-match.ts). */
+  matchRules?: 'python';
   stopOnError: boolean;
   /** This callback's own timeoutMs, else the host's callbackTimeoutMs. */
   timeoutMs: number;

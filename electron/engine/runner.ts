@@ -6,7 +6,8 @@
 import type { EventLogEntry } from '../shotgun/types.js';
 import type { CallbackView, HeldEvent, Outcome, PluginState as PluginStateName, PluginView } from '../contract.js';
 import type { GapRegistry } from './gaps.js';
-import { compileMatch, describeMatch, type Matcher } from './match.js';
+import { describeMatch, type Matcher } from './match.js';
+import { compileCallbackMatch } from './python/python-match.js';
 import type { RunItem } from './plugin-host.js';
 import type { CallbackInfo, CallbackOutcome, LoadResult, RunResult } from './plugin-protocol.js';
 import type { PluginState } from './state.js';
@@ -134,7 +135,7 @@ export class PluginRunner {
     if (r.ok) {
       this.loadError = null;
       try {
-        this.callbacks = r.callbacks.map((info) => ({ info, matcher: compileMatch(info.matchEvents) }));
+        this.callbacks = r.callbacks.map((info) => ({ info, matcher: compileCallbackMatch(info) }));
       } catch (e) {
         this.callbacks = [];
         this.loadError = (e as Error).message;

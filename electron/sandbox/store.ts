@@ -536,7 +536,8 @@ export class SandboxStore implements RowAccess {
     if (data === null || typeof data !== 'object' || Array.isArray(data)) throw invalid('API create() expects an object of field values.');
     const values: Record<string, unknown> = {};
     for (const [name, v] of Object.entries(data)) {
-      if (name === 'type') continue;
+      // suppress_email_notif: ShotGrid's write-only Note option (no e-mail); the sandbox sends none anyway.
+      if (name === 'type' || (type === 'Note' && name === 'suppress_email_notif')) continue;
       values[name] = this.coerce(type, name, v, 'create');
     }
     if (def.projectRequired && !isLink(values.project)) throw invalid(`API create() missing 'project' attribute`, { project: 'is required' });

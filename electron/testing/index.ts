@@ -28,8 +28,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { compileMatch, type Matcher } from '../engine/match.js';
-import { PluginHost, type CallbackInfo, type CallbackOutcome, type PluginLogLine, type RunResult } from '../engine/plugin-host.js';
+import type { Matcher } from '../engine/match.js';
+import type { CallbackInfo, CallbackOutcome, PluginLogLine, RunResult } from '../engine/plugin-host.js';
+import { createPluginHost, isPythonPlugin } from '../engine/python/host-factory.js';
+import { compileCallbackMatch } from '../engine/python/python-match.js';
 import { startSandbox, type Sandbox, type SandboxScript } from '../sandbox/index.js';
 import { Shotgun } from '../shotgun/client.js';
 import { EVENT_FIELDS, type EventLogEntry } from '../shotgun/types.js';
@@ -59,6 +61,11 @@ export interface TestPluginOptions {
   settleTimeoutMs?: number;
   /** Sessions: callbacks' sg act in the event's session_uuid. Default false. */
   useSessionUuid?: boolean;
+  /** A .py plugin: the interpreter (default python3) and extra environment (e.g. PYTHONPATH, SGDAEMON_*). */
+  python?: string;
+  env?: NodeJS.ProcessEnv;
+  /** A .py plugin: false gives it the stand-in sg even where shotgun_api3 imports. */
+  useApi3?: boolean;
 }
 
 /** One callback run: the event, the callback and how it went. */
@@ -104,7 +111,7 @@ export async function testPlugin(opts: TestPluginOptions): Promise<PluginTest> {
     throw new TypeError('testPlugin needs { file }: the plugin file path or URL');
   }
   const file = path.resolve(opts.file instanceof URL ? fileURLToPath(opts.file) : opts.file);
-  const name = path.basename(file).replace(/\.(c|m)?(t|j)s$/, '');
+  const name = path.basename(file).replace(/\.((c|m)?(t|j)s|py)$/, '');
   const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', seed: opts.seed ?? 'minimal', scripts: opts.scripts ?? [], rate: 0 });
   const logs: PluginLogLine[] = [];
   const outcomes: TestOutcome[] = [];
@@ -124,8 +131,15 @@ export async function testPlugin(opts: TestPluginOptions): Promise<PluginTest> {
     };
   }
 
+  if (opts.args !== undefined && isPythonPlugin(file)) {
+    await sandbox.close();
+    throw new TypeError('testPlugin: args overrides work for TypeScript/JavaScript plugins only; a .py plugin reads its settings itself');
+  }
   const wrapper = opts.args !== undefined ? argsWrapper(file, name, opts.args) : null;
-  const host = new PluginHost({
+  const host = createPluginHost({
+    ...(opts.python ? { python: opts.python } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.useApi3 !== undefined ? { useApi3: opts.useApi3 } : {}),
     file: wrapper?.file ?? file,
     name,
     shotgun: { server: sandbox.url },
@@ -148,7 +162,7 @@ export async function testPlugin(opts: TestPluginOptions): Promise<PluginTest> {
     const loaded = await host.load();
     if (!loaded.ok) throw new Error(`testPlugin: ${loaded.error}${loaded.detail ? `\n${loaded.detail}` : ''}`);
     callbacks = loaded.callbacks;
-    matchers = callbacks.map((c) => compileMatch(c.matchEvents));
+    matchers = callbacks.map((c) => compileCallbackMatch(c));
     if (!opts.scripts) {
       for (const c of callbacks) if (!sandbox.auth.scripts().some((s) => s.name === c.scriptName)) pending.add(c.scriptName);
     }

@@ -12,6 +12,13 @@ const ids = (links: unknown) => ((links as Array<{ type: string; id: number }> |
 describe('create_note_from_version_field', () => {
   it('turns the text typed into a Version field into a Note on the Version, its Shot and Task, then clears it', async () => {
     run = await runPlugin('create_note_from_version_field');
+    // What the plugin sent for each Note it created (the sandbox drops suppress_email_notif).
+    const noteWrites: Array<Record<string, unknown>> = [];
+    const create = run.sandbox.store.create.bind(run.sandbox.store);
+    run.sandbox.store.create = (type, data, actor) => {
+      if (type === 'Note') noteWrites.push({ ...data });
+      return create(type, data, actor);
+    };
     const { sg, project } = run;
     const artist = await sg.create('HumanUser', { name: 'Ada Lovelace', firstname: 'Ada', login: 'ada' });
     const shot = await sg.create('Shot', { project, code: 'sh010' });
@@ -36,6 +43,7 @@ describe('create_note_from_version_field', () => {
     expect(ids(note.tasks)).toEqual([`Task:${task.id}`]);
     expect(ids([note.user])).toEqual([`HumanUser:${artist.id}`]);
     expect(note.sg_note_type).toBe('Client');
+    expect(noteWrites.map((d) => d.suppress_email_notif)).toEqual([true]);
     expect((await sg.findOne('Version', [['id', 'is', version.id]], ['sg_notes_to_create']))!.sg_notes_to_create).toBeNull();
 
     // The field is ready for the next note.

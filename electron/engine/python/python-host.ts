@@ -1,0 +1,454 @@
+// The plugin host for an original-style `.py` plugin: the same promise API as PluginHost
+// (load, run, runBatch, setLogLevel, close), backed by one long-lived Python process running
+// bridge.py beside this file. They speak newline-delimited JSON over stdio (see bridge.py).
+// Isolation is a process boundary, so it is stronger than the worker threads':
+// - a callback that raises (SystemExit too) → its outcome has the error; the process lives on.
+// - a callback past its timeout → SIGINT (bridge.py turns it into an exception in the
+//   callback); if it has not ended within the grace, SIGKILL. Outcome { timedOut } either way.
+// - os._exit, a segfault, an OOM kill → the run ends `crashed`, and the process is started
+//   again (module imported afresh, registerCallbacks re-run) before the next run.
+// The stand-in `sg` (when shotgun_api3 does not import) sends its calls back over the pipe;
+// api-proxy.ts runs them on the engine's own client. See docs/plugins.md, "Python plugins".
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { EventLogEntry } from '../../shotgun/types.js';
+import { toLogLevel, type LogLevelInput } from '../plugin-api.js';
+import type { PluginHostOptions, RunItem } from '../plugin-host.js';
+import type { CallbackInfo, CallbackOutcome, LoadResult, PluginLogLine, RunResult, SerializedError } from '../plugin-protocol.js';
+import { ApiProxy, type ApiCall } from './api-proxy.js';
+
+export interface PythonHostOptions extends PluginHostOptions {
+  /** `[plugins] python`: the interpreter to start. Default `python3`. */
+  python?: string;
+  /** Extra environment for the interpreter (tests set PYTHONPATH). */
+  env?: NodeJS.ProcessEnv;
+  /** false: never import shotgun_api3 (always the stand-in). Default true. */
+  useApi3?: boolean;
+}
+
+export const DEFAULT_PYTHON = 'python3';
+
+/** bridge.py: beside this file (sources), else in the source tree (dist/), unpacked from app.asar. */
+export function bridgePath(): string {
+  const candidates = [new URL('./bridge.py', import.meta.url), new URL('../../../../electron/engine/python/bridge.py', import.meta.url)];
+  for (const u of candidates) {
+    const p = fileURLToPath(u).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`bridge.py is missing (looked at ${candidates.map((u) => fileURLToPath(u)).join(', ')}); reinstall shotgun-events`);
+}
+
+type BridgeMessage =
+  | { t: 'loaded'; result: LoadResult; emails: string[] | boolean | null; sg: string }
+  | { t: 'log'; time: number; level: PluginLogLine['level']; logger: string; message: string; callback?: string; eventId?: number }
+  | { t: 'start'; run: number; pos: number; at: number }
+  | { t: 'end'; run: number; pos: number; dur: number; error?: SerializedError }
+  | { t: 'done'; run: number }
+  | ({ t: 'call' } & ApiCall);
+
+interface Proc {
+  child: ChildProcessWithoutNullStreams;
+  onMessage: ((m: BridgeMessage) => void) | null;
+  onGone: ((why: string) => void) | null;
+  gone: string | null;
+  /** Set when we end it on purpose. */
+  kill: { message: string; timedOutPos?: number } | null;
+  stderrTail: string[];
+}
+
+interface Position {
+  info: CallbackInfo;
+  startedAt?: number;
+  durationMs?: number;
+  error?: SerializedError;
+}
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+export class PythonHost {
+  private readonly opts: PythonHostOptions;
+  private logLevel: number;
+  private proc: Proc | null = null;
+  private _loaded: LoadResult | null = null;
+  private _emails: string[] | boolean | null = null;
+  private _sgKind: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private runSeq = 0;
+  private closed = false;
+  private lastCrash: string | undefined;
+  private readonly api: ApiProxy;
+
+  constructor(opts: PythonHostOptions) {
+    if (!opts || typeof opts.file !== 'string' || opts.file === '') throw new TypeError('PythonHost needs opts.file');
+    if (!(opts.callbackTimeoutMs > 0) || opts.callbackTimeoutMs > MAX_TIMER_MS) {
+      throw new RangeError(`callbackTimeoutMs must be a positive number of milliseconds, got ${opts.callbackTimeoutMs}`);
+    }
+    this.opts = opts;
+    this.logLevel = opts.logLevel === undefined ? 20 : toLogLevel(opts.logLevel);
+    this.api = new ApiProxy(opts.shotgun);
+  }
+
+  get name(): string {
+    return this.opts.name;
+  }
+  get file(): string {
+    return this.opts.file;
+  }
+  get loaded(): LoadResult | null {
+    return this._loaded;
+  }
+  get emails(): string[] | boolean | null {
+    return this._emails;
+  }
+  /** Which `sg` the plugin got (a real shotgun_api3.Shotgun or the stand-in), after load. */
+  get sgKind(): string | null {
+    return this._sgKind;
+  }
+  get python(): string {
+    return this.opts.python || DEFAULT_PYTHON;
+  }
+  /** The interpreter's process id, or null when none runs. */
+  get pid(): number | null {
+    return this.proc?.child.pid ?? null;
+  }
+
+  load(): Promise<LoadResult> {
+    return this.enqueue(() => this.start());
+  }
+
+  async run(event: EventLogEntry, callbackIndexes: number[], ctx: { late: boolean; attempt: number }): Promise<RunResult> {
+    const [r] = await this.runBatch([{ event, callbackIndexes, late: ctx.late }], { attempt: ctx.attempt });
+    return r ?? { eventId: event.id, outcomes: [] };
+  }
+
+  runBatch(items: RunItem[], opts: { attempt?: number } = {}): Promise<RunResult[]> {
+    return this.enqueue(() => this.doRun(items, opts.attempt ?? 1));
+  }
+
+  setLogLevel(level: LogLevelInput): void {
+    this.logLevel = toLogLevel(level);
+    this.post({ t: 'level', level: this.logLevel });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const p = this.proc;
+    if (p && !p.gone) {
+      p.kill = { message: 'The plugin host was closed' };
+      p.child.stdin.end();
+      // A callback still running gets SIGINT and the grace, as a timeout would.
+      p.child.kill('SIGINT');
+      await Promise.race([goneOf(p), delay(this.graceMs)]);
+      if (!p.gone) {
+        p.child.kill('SIGKILL');
+        await goneOf(p);
+      }
+    }
+    await this.api.close();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private get graceMs(): number {
+    return this.opts.abortGraceMs ?? 1_000;
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private emitLog(line: Omit<PluginLogLine, 'plugin'>): void {
+    try {
+      this.opts.onLog({ ...line, plugin: this.opts.name });
+    } catch {
+      // a failing log sink must not break the host
+    }
+  }
+
+  private hostLog(level: PluginLogLine['level'], message: string): void {
+    this.emitLog({ time: Date.now(), level, logger: `plugin.${this.opts.name}`, message });
+  }
+
+  private post(msg: unknown): void {
+    const p = this.proc;
+    if (!p || p.gone) return;
+    try {
+      p.child.stdin.write(`${JSON.stringify(msg)}\n`);
+    } catch {
+      // gone; its exit handler reports it
+    }
+  }
+
+  private async stopProc(why: string): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.gone) return;
+    p.kill = { message: why };
+    p.child.kill('SIGKILL');
+    await goneOf(p);
+  }
+
+  private async start(): Promise<LoadResult> {
+    if (this.closed) throw new Error(`The plugin host of ${this.opts.name} is closed`);
+    await this.stopProc('The plugin was reloaded');
+    const python = this.python;
+    const fail = (error: string, detail?: string): LoadResult => {
+      const r: LoadResult = detail ? { ok: false, error, detail } : { ok: false, error };
+      this._loaded = r;
+      this._emails = null;
+      return r;
+    };
+    let bridge: string;
+    try {
+      bridge = bridgePath();
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawn(python, ['-u', bridge], {
+        env: { ...process.env, ...this.opts.env, PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      return fail(`Could not start the Python interpreter '${python}' ([plugins] python) for the plugin at ${this.opts.file}: ${(e as Error).message}`);
+    }
+    const p: Proc = { child, onMessage: null, onGone: null, gone: null, kill: null, stderrTail: [] };
+    this.proc = p;
+    let spawnError: Error | null = null;
+    child.on('error', (e) => {
+      spawnError = e;
+    });
+    child.on('close', (code, signal) => {
+      const why = p.kill?.message ?? `the Python process exited with ${signal ? `signal ${signal}` : `code ${code}`}`;
+      p.gone = spawnError ? spawnError.message : why;
+      if (this.proc === p) {
+        this.proc = null;
+        this.lastCrash = p.gone;
+      }
+      p.onGone?.(p.gone);
+    });
+    child.stdin.on('error', () => undefined); // EPIPE after a crash: the close handler reports it
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      let m: BridgeMessage;
+      try {
+        m = JSON.parse(line) as BridgeMessage;
+      } catch {
+        this.emitLog({ time: Date.now(), level: 'warning', logger: `plugin.${this.opts.name}.stdout`, message: line });
+        return;
+      }
+      if (m.t === 'log') {
+        const l: Omit<PluginLogLine, 'plugin'> = { time: m.time, level: m.level, logger: m.logger, message: m.message };
+        if (m.callback) l.callback = m.callback;
+        if (m.eventId !== undefined && m.eventId !== null) l.eventId = m.eventId;
+        this.emitLog(l);
+      } else if (m.t === 'call') {
+        void this.api.handle(m).then((reply) => this.post(reply));
+      } else {
+        p.onMessage?.(m);
+      }
+    });
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (line.trim() === '') return;
+      p.stderrTail.push(line);
+      if (p.stderrTail.length > 20) p.stderrTail.shift();
+      this.emitLog({ time: Date.now(), level: 'warning', logger: `plugin.${this.opts.name}.stderr`, message: line });
+    });
+
+    this.post({
+      t: 'init',
+      file: this.opts.file,
+      name: this.opts.name,
+      server: this.opts.shotgun.server,
+      proxy: this.opts.shotgun.proxy ?? null,
+      useSessionUuid: this.opts.useSessionUuid ?? false,
+      logLevel: this.logLevel,
+      callbackTimeoutMs: Math.ceil(this.opts.callbackTimeoutMs),
+      api3: this.opts.useApi3 ?? true,
+    });
+    const loadTimeoutMs = this.opts.loadTimeoutMs ?? 30_000;
+    const msg = await new Promise<Extract<BridgeMessage, { t: 'loaded' }> | string>((resolve) => {
+      const timer = setTimeout(() => resolve(`did not finish loading within ${loadTimeoutMs / 1000} s (does registerCallbacks hang?)`), loadTimeoutMs);
+      p.onMessage = (m) => {
+        if (m.t === 'loaded') {
+          clearTimeout(timer);
+          resolve(m);
+        }
+      };
+      p.onGone = (why) => {
+        clearTimeout(timer);
+        resolve(why);
+      };
+    });
+    p.onMessage = null;
+    p.onGone = null;
+    if (typeof msg === 'string') {
+      await this.stopProc('load failed');
+      const err = spawnError as (Error & { code?: string }) | null;
+      const tail = p.stderrTail.join('\n');
+      if (err?.code === 'ENOENT') {
+        return fail(`The Python interpreter '${python}' ([plugins] python) was not found, so the plugin at ${this.opts.file} cannot load`);
+      }
+      if (err) return fail(`Could not start the Python interpreter '${python}' ([plugins] python) for the plugin at ${this.opts.file}: ${err.message}`);
+      return fail(
+        `The Python interpreter '${python}' ([plugins] python) could not load the plugin at ${this.opts.file}: ${msg}` +
+          (tail ? `; it said: ${p.stderrTail.slice(-3).join(' | ')}` : ''),
+        tail || undefined,
+      );
+    }
+    this._loaded = msg.result;
+    this._emails = msg.emails;
+    this._sgKind = msg.sg;
+    if (msg.result.ok) this.hostLog('info', `Loaded in ${python} (pid ${child.pid}); sg is ${msg.sg}`);
+    else await this.stopProc('load failed');
+    return msg.result;
+  }
+
+  private async doRun(items: RunItem[], attempt: number): Promise<RunResult[]> {
+    if (this.closed) throw new Error(`The plugin host of ${this.opts.name} is closed`);
+    const before = this._loaded;
+    if (!before) throw new Error(`Plugin ${this.opts.name}: call load() before run()`);
+    if (!before.ok) throw new Error(`Plugin ${this.opts.name} is not loaded: ${before.error}`);
+    if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be an integer ≥ 1, got ${attempt}`);
+    for (const it of items) {
+      for (const i of it.callbackIndexes) {
+        if (!Number.isInteger(i) || i < 0 || i >= before.callbacks.length) {
+          throw new RangeError(`Plugin ${this.opts.name} has ${before.callbacks.length} callback(s); there is no callback index ${String(i)}`);
+        }
+      }
+    }
+    if (items.length === 0) return [];
+    if (!this.proc) {
+      this.hostLog('warning', `Restarting the Python process (${this.lastCrash ?? 'it had stopped'}); module state starts afresh`);
+      const res = await this.start();
+      const first = items[0]!.event.id;
+      if (!res.ok) return [{ eventId: first, outcomes: [], crashed: `The Python process could not be restarted: ${res.error}` }];
+      if (res.callbacks.length !== before.callbacks.length || res.callbacks.some((c, i) => c.name !== before.callbacks[i]!.name)) {
+        return [{ eventId: first, outcomes: [], crashed: 'The plugin registered different callbacks when its process restarted (was the file changed?); reload it' }];
+      }
+    }
+    const p = this.proc as Proc | null;
+    const loaded = this._loaded as LoadResult | null;
+    if (!p || !loaded?.ok) throw new Error(`Plugin ${this.opts.name} has no running Python process`);
+
+    const plan: Array<{ start: number; end: number }> = [];
+    const positions: Position[] = [];
+    for (const it of items) {
+      const start = positions.length;
+      for (const i of it.callbackIndexes) positions.push({ info: loaded.callbacks[i]! });
+      plan.push({ start, end: positions.length });
+    }
+    if (positions.length === 0) return items.map((it) => ({ eventId: it.event.id, outcomes: [] }));
+
+    const id = ++this.runSeq;
+    let timer: NodeJS.Timeout | undefined;
+    let timedOutPos: number | undefined;
+    const crash = await new Promise<string | null>((resolve) => {
+      const arm = (pos: number) => {
+        if (timer) clearTimeout(timer);
+        const info = positions[pos]!.info;
+        timer = setTimeout(() => {
+          timedOutPos = pos;
+          p.child.kill('SIGINT');
+          timer = setTimeout(() => {
+            p.kill = {
+              message: `Callback ${info.name} timed out after ${info.timeoutMs} ms and did not stop within ${this.graceMs} ms of SIGINT: the Python process was killed (module state is lost; it restarts before the next event)`,
+              timedOutPos: pos,
+            };
+            p.child.kill('SIGKILL');
+          }, this.graceMs);
+        }, Math.min(info.timeoutMs, MAX_TIMER_MS));
+      };
+      p.onMessage = (m) => {
+        if (m.t === 'start' && m.run === id) {
+          positions[m.pos]!.startedAt = m.at;
+          arm(m.pos);
+        } else if (m.t === 'end' && m.run === id) {
+          if (timer) clearTimeout(timer);
+          timer = undefined;
+          const ps = positions[m.pos]!;
+          ps.durationMs = m.dur;
+          if (m.error) ps.error = m.error;
+        } else if (m.t === 'done' && m.run === id) {
+          resolve(null);
+        }
+      };
+      p.onGone = (why) => resolve(why);
+      this.post({ t: 'run', run: id, attempt, items: items.map((it) => ({ event: it.event, callbacks: it.callbackIndexes, late: it.late === true })) });
+    });
+    if (timer) clearTimeout(timer);
+    p.onMessage = null;
+    p.onGone = null;
+    return this.results(items, plan, positions, crash, p.kill?.timedOutPos ?? timedOutPos);
+  }
+
+  private results(
+    items: RunItem[],
+    plan: Array<{ start: number; end: number }>,
+    positions: Position[],
+    crash: string | null,
+    timedOutPos: number | undefined,
+  ): RunResult[] {
+    const out: RunResult[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const { start, end } = plan[i]!;
+      const outcomes: CallbackOutcome[] = [];
+      let stop = false;
+      let crashed: string | undefined;
+      for (let k = start; k < end; k++) {
+        const ps = positions[k]!;
+        const info = ps.info;
+        if (ps.durationMs !== undefined) {
+          const o: CallbackOutcome = { index: info.index, name: info.name, ok: !ps.error, startedAt: ps.startedAt ?? Date.now(), durationMs: ps.durationMs };
+          if (ps.error) o.error = ps.error;
+          outcomes.push(o);
+          if (ps.error && info.stopOnError) {
+            stop = true;
+            break;
+          }
+          continue;
+        }
+        if (crash !== null) {
+          if (ps.startedAt !== undefined) {
+            const error: SerializedError =
+              timedOutPos === k
+                ? { name: 'TimeoutError', message: `Callback ${info.name} timed out after ${info.timeoutMs} ms`, timedOut: true }
+                : { name: 'PythonProcessError', message: crash };
+            outcomes.push({ index: info.index, name: info.name, ok: false, error, startedAt: ps.startedAt, durationMs: Date.now() - ps.startedAt });
+          }
+          crashed = crash;
+        } else {
+          crashed = 'The Python process ended the run early (see the plugin log)';
+        }
+        stop = true;
+        break;
+      }
+      const r: RunResult = { eventId: items[i]!.event.id, outcomes };
+      if (crashed !== undefined) r.crashed = crashed;
+      out.push(r);
+      if (stop) break;
+    }
+    return out;
+  }
+}
+
+function goneOf(p: Proc): Promise<void> {
+  if (p.gone) return Promise.resolve();
+  return new Promise((resolve) => {
+    const prev = p.onGone;
+    p.onGone = (why) => {
+      prev?.(why);
+      resolve();
+    };
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
