@@ -176,8 +176,8 @@ function spawnNode(args: string[], nodeFlags: string[] = [], cwd = ROOT): Spawne
       if (waiters[i]!.re.test(text)) waiters.splice(i, 1)[0]!.resolve(l);
     }
   };
-  createInterface({ input: child.stdout! }).on('line', onLine);
-  createInterface({ input: child.stderr! }).on('line', onLine);
+  createInterface({ input: child.stdout }).on('line', onLine);
+  createInterface({ input: child.stderr }).on('line', onLine);
   return {
     child,
     lines,

@@ -41,7 +41,7 @@ export async function loadEvent(config: EngineConfig, spec: string): Promise<Eve
   try {
     data = JSON.parse(readFileSync(spec, 'utf8'));
   } catch (e) {
-    throw new Error(`--event ${spec}: not valid JSON: ${(e as Error).message}`);
+    throw new Error(`--event ${spec}: not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   const ev = data as Partial<EventLogEntry> | null;
   if (!ev || typeof ev !== 'object' || Array.isArray(ev)) throw new Error(`--event ${spec}: expected one EventLogEntry object`);

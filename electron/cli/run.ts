@@ -2,89 +2,14 @@
 // configured it starts the embedded sandbox and the example plugins (demo mode), so a
 // newcomer sees events flowing at once.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, parseConfig, type EngineConfig } from '../engine/config.js';
+import { prepare } from '../demo/prepare.js';
 import { Engine } from '../engine/engine.js';
-import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { defaultStaticDir, describeUi, parseListen, startUiServer, type UiServer } from '../headless/server.js';
-
-/** The package's own example plugins. */
-export const EXAMPLE_PLUGINS = path.join(packageRoot(), 'plugins');
-
-/** The package folder, from dist/electron/cli (the CLI) or electron/cli (sources under tsx/vitest). */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
-/** The script the demo engine polls as, and the one the example plugins use (plugins/demo-script.ts). */
-export const DEMO_ENGINE_SCRIPT = { name: 'shotgun_events', key: 'demo-engine-key' };
-export const DEMO_PLUGIN_SCRIPT = { name: 'shotgun_events_demo', key: 'demo-plugin-key' };
 
 /** --config, else $SHOTGUN_EVENTS_CONFIG, else none. */
 export function configPath(opt: string | undefined): string | undefined {
   return opt ?? (process.env.SHOTGUN_EVENTS_CONFIG || undefined);
-}
-
-export interface Prepared {
-  config: EngineConfig;
-  demo: boolean;
-  sandbox: Sandbox | null;
-  cleanup: () => Promise<void>;
-}
-
-/**
- * The config to run with. Without a site it starts the sandbox and points the config at
- * it; without a config at all, the example plugins and a throw-away state folder too.
- */
-export async function prepare(file: string | undefined, opts: { rate?: number; sandboxPort?: number } = {}): Promise<Prepared> {
-  let config: EngineConfig;
-  let tmp: string | null = null;
-  if (file) {
-    config = loadConfig(file);
-  } else {
-    tmp = mkdtempSync(path.join(tmpdir(), 'shotgun-events-demo-'));
-    config = parseConfig(
-      ['[daemon]', 'logging = 20', 'fetch_interval = 1', '[plugins]', `paths = ${EXAMPLE_PLUGINS}`, ''].join('\n'),
-      { path: path.join(tmp, 'demo.conf') },
-    );
-  }
-  if (config.shotgun) return { config, demo: false, sandbox: null, cleanup: async () => {} };
-
-  const sandbox = await startSandbox({
-    port: opts.sandboxPort ?? 0,
-    seed: 'demo',
-    rate: opts.rate ?? 2,
-    scripts: [
-      { ...DEMO_ENGINE_SCRIPT, generateEvents: false },
-      { ...DEMO_PLUGIN_SCRIPT, generateEvents: true },
-    ],
-  });
-  config = {
-    ...config,
-    shotgun: {
-      server: sandbox.url,
-      name: DEMO_ENGINE_SCRIPT.name,
-      key: DEMO_ENGINE_SCRIPT.key,
-      proxyServer: null,
-      useSessionUuid: false,
-      apiVersion: 'v1.1',
-    },
-  };
-  return {
-    config,
-    demo: true,
-    sandbox,
-    cleanup: async () => {
-      await sandbox.close();
-      if (tmp) rmSync(tmp, { recursive: true, force: true });
-    },
-  };
 }
 
 const seconds = (v: string) => {
@@ -150,7 +75,7 @@ export function runCommand(): Command {
         } catch (e) {
           await engine.stop(0);
           await prepared.cleanup();
-          throw new Error(`cannot serve the UI on ${o.ui.host}:${o.ui.port}: ${(e as Error).message}`);
+          throw new Error(`cannot serve the UI on ${o.ui.host}:${o.ui.port}: ${(e as Error).message}`, { cause: e });
         }
         process.stdout.write(describeUi(ui, staticDir));
       }

@@ -378,7 +378,7 @@ class SectionReader {
   url(key: string): string | null {
     const v = this.value(key);
     if (v === undefined) return null;
-    let url: URL | null = null;
+    let url: URL | null;
     try {
       url = new URL(v);
     } catch {

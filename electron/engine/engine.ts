@@ -281,7 +281,7 @@ export class Engine {
           continue;
         }
       }
-      let full = false;
+      let full: boolean;
       try {
         const r = await this.poller.poll();
         failures = 0;

@@ -538,6 +538,6 @@ function ensureDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new Error(`cannot create the log folder ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot create the log folder ${dir}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }

@@ -521,8 +521,8 @@ export class PluginHost {
         ];
       }
     }
-    const ctl = this.ctl as WorkerCtl | null;
-    const loaded = this._loaded as LoadResult | null;
+    const ctl = this.ctl;
+    const loaded = this._loaded;
     if (!ctl || !loaded?.ok) throw new Error(`Plugin ${this.opts.name} has no running worker`);
 
     const plan: ActiveRun['plan'] = [];
@@ -576,7 +576,7 @@ export class PluginHost {
     } catch (e) {
       // An event that cannot be cloned (a function, a symbol...): the engine's bug, said clearly.
       this.active = null;
-      throw new TypeError(`Cannot send the event to plugin ${this.opts.name}: ${(e as Error).message}`);
+      throw new TypeError(`Cannot send the event to plugin ${this.opts.name}: ${(e as Error).message}`, { cause: e });
     }
     this.watch(a);
     return done;

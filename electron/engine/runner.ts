@@ -507,7 +507,7 @@ export class PluginRunner {
           this.hooks.outcome(this, event, outcome, r.outcomes);
           resolve(outcome);
         } catch (e) {
-          reject(e as Error);
+          reject(e);
         }
       });
       this.wake();

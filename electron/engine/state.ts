@@ -137,7 +137,7 @@ export class StateStore {
     private readonly lock: LockHandle,
     private readonly opts: StateStoreOptions,
   ) {
-    this.data = { ...data, plugins: Object.assign(Object.create(null), data.plugins) };
+    this.data = { ...data, plugins: Object.assign(Object.create(null) as StateData['plugins'], data.plugins) };
     this.flushIntervalMs = opts.flushIntervalMs ?? 250;
   }
 

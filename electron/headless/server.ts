@@ -356,7 +356,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       } catch {
         originHost = null;
       }
-      let hostHeader: string | null = null;
+      let hostHeader: string | null;
       try {
         hostHeader = req.headers.host ? new URL(`http://${req.headers.host}`).host : null;
       } catch {

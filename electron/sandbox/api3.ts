@@ -61,7 +61,7 @@ export function handleApi3(body: unknown, deps: Api3Deps): unknown {
     const params = Array.isArray(body.params) ? body.params : [];
     if (method === 'info') return { results: info(deps) };
     const actor = authenticate(params[0], deps.auth);
-    const args = params[1];
+    const args: unknown = params[1];
     // Own keys only: `toString` or `__proto__` must not resolve to Object.prototype members.
     const handler = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
     if (!handler) return fault(`Unknown method '${method}'. The sandbox does not implement this API call.`);

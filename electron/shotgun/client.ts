@@ -461,7 +461,7 @@ function dataOf(res: HttpResponse, method: string, url: string, requestId: strin
       url,
     });
   }
-  return (b as { data: unknown }).data;
+  return b.data;
 }
 
 function recordOf(res: HttpResponse, method: string, url: string, requestId: string): RestRecord {
@@ -496,7 +496,7 @@ function outbound(data: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key in data) {
     const v = data[key];
-    out[key] = v instanceof Date ? toIsoUtc(v) : Array.isArray(v) ? v.map((x) => (x instanceof Date ? toIsoUtc(x) : x)) : v;
+    out[key] = v instanceof Date ? toIsoUtc(v) : Array.isArray(v) ? (v as unknown[]).map((x) => (x instanceof Date ? toIsoUtc(x) : x)) : v;
   }
   return out;
 }

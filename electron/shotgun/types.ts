@@ -77,7 +77,8 @@ export type Relation =
   | 'name_is';
 
 /** `[field, relation, value]` or `[field, relation, v1, v2]` (between), as in Python. */
-export type FilterTriple = [string, Relation | string, ...unknown[]];
+// `string & {}` keeps editor completion for the known relations while accepting any string.
+export type FilterTriple = [string, Relation | (string & {}), ...unknown[]];
 
 /** `{filter_operator: 'any'|'all', filters: [...]}`, a nested group as in Python. */
 export interface FilterGroup {

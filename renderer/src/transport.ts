@@ -283,7 +283,7 @@ class WsTransport implements Transport {
 
 function errorText(e: unknown): string {
   if (typeof e === 'string') return e;
-  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
+  if (e && typeof e === 'object' && 'message' in e) return String(e.message);
   return JSON.stringify(e);
 }
 

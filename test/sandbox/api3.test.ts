@@ -250,7 +250,7 @@ describe('api3 over HTTP (startSandbox)', () => {
           body: JSON.stringify(body),
         });
         expect(res.status).toBe(200);
-        return (await res.json()) as any;
+        return await res.json();
       };
       const info = await post({ method_name: 'info', params: [] });
       expect(info.results.version).toEqual([8, 26, 0]);

@@ -30,7 +30,7 @@ function useBusy(): [string | null, (key: string, fn: () => Promise<unknown>) =>
   const [busy, setBusy] = useState<string | null>(null);
   const go = (key: string, fn: () => Promise<unknown>) => {
     setBusy(key);
-    fn().finally(() => setBusy((b) => (b === key ? null : b)));
+    void fn().finally(() => setBusy((b) => (b === key ? null : b)));
   };
   return [busy, go];
 }
