@@ -62,6 +62,15 @@ export default tseslint.config(
     }),
   },
   {
+    // The two front ends (the desktop app and the headless server) and the CLI sit side by side: none imports another.
+    files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts'],
+    rules: restrict({ regex: '^\\.\\./(cli|headless)/', message: 'the desktop app imports neither the CLI nor the headless server: shared code goes a layer down (docs/architecture.md)' }),
+  },
+  {
+    files: ['electron/headless/**/*.ts', 'electron/ui/**/*.ts', 'electron/demo/**/*.ts'],
+    rules: restrict(ELECTRON, { regex: '^\\.\\./(cli|main|preload)/', message: 'this layer imports neither the CLI nor the desktop app (docs/architecture.md)' }),
+  },
+  {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     rules: restrict(ELECTRON, {
       regex: '(^|/)electron/(?!(contract|retry)\\.js$)',

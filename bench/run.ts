@@ -1,4 +1,4 @@
-// `npm run bench`: the design.md §7 figures, printed as a table. Figures only, no
+// `npm run bench`: the performance targets of docs/architecture.md, printed as a table. Figures only, no
 // pass/fail (performance is measured here, never by timed tests).
 //
 //   1. Raw: the project's REST client paging N preloaded events from the sandbox, the
@@ -38,11 +38,11 @@ import { cpuMs, rssMb } from './proc.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = path.join(ROOT, 'dist/electron/cli/main.js');
 
-/** design.md §7: the original daemon's catch-up on this class of machine (batch 500). */
+/** docs/architecture.md, "Performance targets": the original daemon's catch-up on this class of machine (batch 500). */
 const ORIGINAL_EPS = 3400;
-/** design.md §7: the bare-client figures the targets were derived from. */
+/** docs/architecture.md, "Performance targets": the bare-client figures the targets were derived from. */
 const DESIGN_RAW = { 500: 55_000, 5000: 86_000 } as Record<number, number>;
-/** design.md §7: at least 10× the original at batch 500, 20× at 5000. */
+/** docs/architecture.md, "Performance targets": at least 10× the original at batch 500, 20× at 5000. */
 const TARGET_X = { 500: 10, 5000: 20 } as Record<number, number>;
 
 const SCRIPTS = {
@@ -733,7 +733,7 @@ async function main(): Promise<void> {
         ]);
       }
       out.push(table(rows, ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']));
-      out.push(`original Python daemon: ~${k(ORIGINAL_EPS)} events/s at batch 500 (design.md §7)`);
+      out.push(`original Python daemon: ~${k(ORIGINAL_EPS)} events/s at batch 500 (docs/architecture.md, "Performance targets")`);
       if (raw.length) {
         out.push("raw: best of 2 runs of the client paging the same events with the poller's query (all runs:");
         out.push(`  ${raw.map((r) => `page ${r.pageSize}: ${r.runs.map((x) => k(x)).join(', ')}`).join('; ')})`);

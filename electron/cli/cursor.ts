@@ -32,7 +32,7 @@ function site(config: EngineConfig): Shotgun {
   return new Shotgun({
     server: s.server,
     credentials: { scriptName: s.name, scriptKey: s.key },
-    apiVersion: s.apiVersion as 'v1' | 'v1.1',
+    apiVersion: s.apiVersion,
     proxy: s.proxyServer ? proxyUrl(s.proxyServer) : undefined,
   });
 }

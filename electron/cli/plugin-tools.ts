@@ -15,7 +15,7 @@ export function siteClient(config: EngineConfig): Shotgun | null {
   return new Shotgun({
     server: s.server,
     credentials: { scriptName: s.name, scriptKey: s.key },
-    apiVersion: s.apiVersion as 'v1' | 'v1.1',
+    apiVersion: s.apiVersion,
     proxy: s.proxyServer ? proxyUrl(s.proxyServer) : undefined,
   });
 }
@@ -66,7 +66,7 @@ export function makeHost(config: EngineConfig, file: string, name: string, onLog
     file,
     name,
     shotgun: s
-      ? { server: s.server, apiVersion: s.apiVersion as 'v1' | 'v1.1', proxy: s.proxyServer ? proxyUrl(s.proxyServer) : undefined }
+      ? { server: s.server, apiVersion: s.apiVersion, proxy: s.proxyServer ? proxyUrl(s.proxyServer) : undefined }
       : { server: 'http://127.0.0.1:0' },
     callbackTimeoutMs: config.daemon.callbackTimeoutMs || 2_147_483_647,
     useSessionUuid: s?.useSessionUuid ?? false,

@@ -21,6 +21,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { API_VERSIONS, type ApiVersion } from '../shotgun/client.js';
 import {
   IniSyntaxError,
   InterpolationError,
@@ -79,8 +80,8 @@ export interface ShotgunConfig {
   /** As shotgun_api3 takes it: `host:port` or `user:pass@host:port`; null = none. */
   proxyServer: string | null;
   useSessionUuid: boolean;
-  /** REST API version segment, e.g. "v1.1". */
-  apiVersion: string;
+  /** REST API version segment. */
+  apiVersion: ApiVersion;
 }
 
 export interface EmailConfig {
@@ -238,7 +239,7 @@ function readShotgun(r: SectionReader): ShotgunConfig | null {
   if (!name) throw r.missing('name', 'the script name is required when server is set');
   if (!key) throw r.missing('key', 'the script key is required when server is set');
   const apiVersion = r.string('api_version') ?? 'v1.1';
-  if (!/^v\d+(\.\d+)*$/.test(apiVersion)) r.fail('api_version', "expected a version like 'v1.1'", apiVersion);
+  if (!isApiVersion(apiVersion)) r.fail('api_version', `expected ${API_VERSIONS.join(' or ')}`, apiVersion);
   return {
     server,
     name,
@@ -475,4 +476,8 @@ function editDistance(a: string, b: string): number {
     prev = row;
   }
   return prev[b.length]!;
+}
+
+function isApiVersion(v: string): v is ApiVersion {
+  return (API_VERSIONS as readonly string[]).includes(v);
 }

@@ -1,4 +1,4 @@
-// The plugin API: what a plugin file sees (design.md §3). A plugin is a .js, .mjs, .cjs or
+// The plugin API: what a plugin file sees (docs/plugins.md). A plugin is a .js, .mjs, .cjs or
 // .ts file that exports `registerCallbacks(reg)` (or a default export object holding it).
 // It runs in its own worker thread (plugin-worker.ts), so everything here is either a type
 // or a tiny helper with no dependency on the engine.

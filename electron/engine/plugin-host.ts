@@ -1,5 +1,5 @@
 // The plugin host: runs ONE plugin file in its own worker thread (plugin-worker.ts) and gives
-// the engine a small promise API (load, run, close). Isolation (design.md §2):
+// the engine a small promise API (load, run, close). Isolation (docs/engine.md):
 // - a callback that throws      → its outcome has the error (message, stack); the worker lives on.
 // - a callback past its timeout → its ctx.signal is aborted; if it settles within the grace
 //   (abortGraceMs, default 1 s) the worker lives on, otherwise the worker is terminated. The
@@ -26,6 +26,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { delay } from '../retry.js';
 import type { EventLogEntry } from '../shotgun/types.js';
 import { toLogLevel, type LogLevelInput } from './plugin-api.js';
 import {
@@ -299,7 +300,7 @@ export class PluginHost {
       const a = this.active;
       if (a && this.ctl) {
         this.post({ t: 'abort', run: a.id, pos: -1, reason: 'shutdown' });
-        await Promise.race([a.done, delay(this.graceMs)]);
+        await Promise.race([a.done, delay(this.graceMs, { unref: true })]);
       }
       const c = this.ctl;
       if (c) {
@@ -728,8 +729,4 @@ function checkIndexes(item: RunItem, count: number, plugin: string): void {
 
 function sameCallbacks(a: CallbackInfo[], b: CallbackInfo[]): boolean {
   return a.length === b.length && a.every((x, i) => x.name === b[i]!.name && x.scriptName === b[i]!.scriptName);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }

@@ -129,7 +129,7 @@ export class PluginRunner {
       this.loadError = r.error;
       this.hooks.log('critical', r.error);
     }
-    // A reload retries the held event at once (design.md §2).
+    // A reload retries the held event at once (docs/engine.md).
     if (this.hold && !this.loadError) {
       this.clearHoldTimer();
       this.hold.nextRetryAt = Date.now();

@@ -2,7 +2,7 @@
 // event id, its open gaps, enabled/paused flags and failed events, in one JSON
 // file written atomically and in batches.
 //
-// Departures from the original (reference §3):
+// Departures from the original daemon (docs/engine.md, "State"):
 // - JSON validated with zod, not a pickle. The original's pickle is NOT read;
 //   pointing us at one is a clear error (see describeForeign).
 // - An empty or corrupt file is an error that says how to fix it, never a

@@ -19,7 +19,9 @@ import {
 } from './transport.js';
 import type { EntityRecord, OrderSpec } from './types.js';
 
-export type ApiVersion = 'v1' | 'v1.1';
+/** The REST API versions the client speaks (the sandbox serves both). */
+export const API_VERSIONS = ['v1', 'v1.1'] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
 
 export interface ShotgunOptions {
   /** The site, e.g. "https://studio.shotgrid.autodesk.com" (a trailing slash is fine). */

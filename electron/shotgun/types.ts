@@ -46,7 +46,7 @@ export interface EventLogEntry {
   [field: string]: unknown;
 }
 
-/** The filter relations of shotgun_api3 (reference §3). */
+/** The filter relations of shotgun_api3 (docs/shotgrid-wire.md §3). */
 export type Relation =
   | 'is'
   | 'is_not'
