@@ -101,7 +101,7 @@ export interface EngineConfig {
   daemon: DaemonConfig;
   /**
    * The site to poll, or null when [shotgun] server is missing or empty: the
-   * caller then runs the embedded sandbox (design §6).
+   * caller then runs the embedded sandbox (docs/engine.md).
    */
   shotgun: ShotgunConfig | null;
   plugins: { paths: string[] };

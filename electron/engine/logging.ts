@@ -1,5 +1,5 @@
 // Engine and plugin logging, following the original daemon (see
-// shared/reference/original-daemon.md §1 and §3) with its bugs fixed:
+// docs/engine.md, "Logging") with its bugs fixed:
 //
 // - Loggers `engine`, `plugin.<name>` and `plugin.<name>.<callback>`, with
 //   Python's numeric levels (10 DEBUG ... 50 CRITICAL). A callback logger has

@@ -13,7 +13,7 @@
 //     ctx.logger.info(`event ${event.id}`);
 //   }
 //
-// Differences from the Python daemon's API (reference/original-daemon.md §2):
+// Differences from the Python daemon's API (docs/plugins.md, "Migrating a Python plugin"):
 // - registerCallback(scriptName, scriptKey, callback, args?, options?): matchEvents and
 //   stopOnError moved into `options` (with timeoutMs and name).
 // - the callback is (sg, event, args, ctx) instead of (sg, logger, event, args); the logger

@@ -1,5 +1,5 @@
 // Shared plumbing for the sandbox conformance suite (test/sandbox/conformance-*.test.ts).
-// These tests pin the WIRE of reference/shotgrid-api.md, so they speak raw HTTP with
+// These tests pin the WIRE of docs/shotgrid-wire.md, so they speak raw HTTP with
 // plain `fetch`: no project client, no helpers that would hide a status or a header.
 
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../electron/sandbox/index.js';
