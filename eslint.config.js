@@ -21,7 +21,10 @@ export default tseslint.config(
       // A ternary or if/else whose branches are all the same is a slip (one branch was meant to differ).
       'sonarjs/no-all-duplicated-branches': 'error',
       // `_`-prefixed names are deliberately unused (a destructured-away field, a fake's parameter).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // Rethrowing a caught value as it came (reject(e) in a catch) is fine.
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       // An async function without await still turns a throw into a rejection: kept for uniform error paths.
@@ -53,7 +56,11 @@ export default tseslint.config(
   },
 
   // The layers (docs/architecture.md).
-  { files: ['electron/**/*.ts', 'bench/**/*.ts', 'plugins/**/*.ts'], ignores: ['electron/main/**', 'electron/preload/**'], rules: restrict(ELECTRON) },
+  {
+    files: ['electron/**/*.ts', 'bench/**/*.ts', 'plugins/**/*.ts'],
+    ignores: ['electron/main/**', 'electron/preload/**'],
+    rules: restrict(ELECTRON),
+  },
   {
     files: ['electron/engine/**/*.ts', 'electron/shotgun/**/*.ts', 'electron/sandbox/**/*.ts'],
     rules: restrict(ELECTRON, {
@@ -64,11 +71,17 @@ export default tseslint.config(
   {
     // The two front ends (the desktop app and the headless server) and the CLI sit side by side: none imports another.
     files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts'],
-    rules: restrict({ regex: '^\\.\\./(cli|headless)/', message: 'the desktop app imports neither the CLI nor the headless server: shared code goes a layer down (docs/architecture.md)' }),
+    rules: restrict({
+      regex: '^\\.\\./(cli|headless)/',
+      message: 'the desktop app imports neither the CLI nor the headless server: shared code goes a layer down (docs/architecture.md)',
+    }),
   },
   {
     files: ['electron/headless/**/*.ts', 'electron/ui/**/*.ts', 'electron/demo/**/*.ts'],
-    rules: restrict(ELECTRON, { regex: '^\\.\\./(cli|main|preload)/', message: 'this layer imports neither the CLI nor the desktop app (docs/architecture.md)' }),
+    rules: restrict(ELECTRON, {
+      regex: '^\\.\\./(cli|main|preload)/',
+      message: 'this layer imports neither the CLI nor the desktop app (docs/architecture.md)',
+    }),
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
@@ -80,7 +93,10 @@ export default tseslint.config(
   {
     // Shared with the renderer: they stay browser-safe and self-contained.
     files: ['electron/contract.ts', 'electron/retry.ts'],
-    rules: restrict({ regex: '^(?!zod$|\\./contract\\.js$|\\./retry\\.js$)', message: 'the renderer shares this file: it imports only zod and its twin' }),
+    rules: restrict({
+      regex: '^(?!zod$|\\./contract\\.js$|\\./retry\\.js$)',
+      message: 'the renderer shares this file: it imports only zod and its twin',
+    }),
   },
 
   // The renderer's hooks. The React Compiler is not used, so its library-compatibility note does not apply.

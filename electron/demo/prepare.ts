@@ -41,10 +41,9 @@ export async function prepare(file: string | undefined, opts: { rate?: number; s
     config = loadConfig(file);
   } else {
     tmp = mkdtempSync(path.join(tmpdir(), 'shotgun-events-demo-'));
-    config = parseConfig(
-      ['[daemon]', 'logging = 20', 'fetch_interval = 1', '[plugins]', `paths = ${EXAMPLE_PLUGINS}`, ''].join('\n'),
-      { path: path.join(tmp, 'demo.conf') },
-    );
+    config = parseConfig(['[daemon]', 'logging = 20', 'fetch_interval = 1', '[plugins]', `paths = ${EXAMPLE_PLUGINS}`, ''].join('\n'), {
+      path: path.join(tmp, 'demo.conf'),
+    });
   }
   if (config.shotgun) return { config, demo: false, sandbox: null, cleanup: async () => {} };
 

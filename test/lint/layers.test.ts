@@ -15,8 +15,16 @@ async function importErrors(filePath: string, source: string): Promise<string[]>
 
 describe('layer rules', () => {
   it("refuse `import 'electron'` outside electron/main and electron/preload", async () => {
-    for (const f of ['electron/engine/probe.ts', 'electron/shotgun/probe.ts', 'electron/headless/probe.ts', 'electron/cli/probe.ts', 'renderer/src/probe.ts']) {
-      expect(await importErrors(f, "import 'electron';"), f).toEqual([expect.stringMatching(/only electron\/main and electron\/preload import electron|only through the contract/)]);
+    for (const f of [
+      'electron/engine/probe.ts',
+      'electron/shotgun/probe.ts',
+      'electron/headless/probe.ts',
+      'electron/cli/probe.ts',
+      'renderer/src/probe.ts',
+    ]) {
+      expect(await importErrors(f, "import 'electron';"), f).toEqual([
+        expect.stringMatching(/only electron\/main and electron\/preload import electron|only through the contract/),
+      ]);
     }
     expect(await importErrors('electron/main/probe.ts', "import { app } from 'electron';\nvoid app;")).toEqual([]);
     expect(await importErrors('electron/preload/probe.ts', "import { contextBridge } from 'electron';\nvoid contextBridge;")).toEqual([]);
