@@ -14,6 +14,7 @@
 // - A pid lock file `<state>.lock` keeps a second daemon (or the offline
 //   `cursor` command) out.
 
+import { backoffDelay } from '../retry.js';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -259,7 +260,7 @@ export class StateStore {
           // not mean four error reports a second.
           this.failures++;
           this.opts.onWriteError?.(err);
-          if (this.dirty) this.schedule(Math.min(30_000, this.flushIntervalMs * 2 ** this.failures));
+          if (this.dirty) this.schedule(backoffDelay(this.failures + 1, { baseMs: this.flushIntervalMs, maxMs: 30_000, jitter: 'narrow' }));
         },
       );
     }, delayMs);
