@@ -110,9 +110,9 @@ interface Window {
 }
 
 async function measure(page: Page, ms: number): Promise<Window> {
-  const a = (await page.evaluate(READ_COUNTERS)) as Counters;
+  const a = await page.evaluate<Counters>(READ_COUNTERS);
   await sleep(ms);
-  const b = (await page.evaluate(READ_COUNTERS)) as Counters;
+  const b = await page.evaluate<Counters>(READ_COUNTERS);
   return { fps: ((b.frames - a.frames) * 1000) / (b.t - a.t), maxGapMs: b.maxGap };
 }
 
@@ -182,7 +182,7 @@ export async function uiBench(deps: UiBenchDeps, opts: UiBenchOptions): Promise<
     deps.progress(`ui: traffic ${opts.rate} events/s for ${opts.seconds} s`);
     const s0 = (await deps.control('/stats')) as { events: { lastId: number } };
     const m0 = await mainThread(cdp);
-    const long0 = ((await page.evaluate(READ_COUNTERS)) as Counters).long;
+    const long0 = (await page.evaluate<Counters>(READ_COUNTERS)).long;
     const cpu0 = { daemon: cpuMs(d.child.pid), sandbox: cpuMs(deps.sandboxPid) };
     const t0 = Date.now();
     await deps.control('/traffic', { rate: opts.rate });
@@ -212,7 +212,7 @@ export async function uiBench(deps: UiBenchDeps, opts: UiBenchOptions): Promise<
     await deps.control('/traffic', { rate: 0 });
     const s1 = (await deps.control('/stats')) as { events: { lastId: number } };
     const m1 = await mainThread(cdp);
-    const long1 = ((await page.evaluate(READ_COUNTERS)) as Counters).long;
+    const long1 = (await page.evaluate<Counters>(READ_COUNTERS)).long;
     const cpu1 = { daemon: cpuMs(d.child.pid), sandbox: cpuMs(deps.sandboxPid) };
     const written = s1.events.lastId - s0.events.lastId;
     const headAtStop = await headId(page);

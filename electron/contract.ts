@@ -1,4 +1,4 @@
-// The one contract between the engine and any UI (design.md §5): every command a UI
+// The one contract between the engine and any UI (docs/architecture.md): every command a UI
 // may send, with its argument schema and result type, and every update the engine pushes.
 // Electron main/preload, the headless WebSocket server and the renderer all obey it.
 // Commands are validated with these schemas at every boundary.
@@ -179,6 +179,13 @@ export interface Snapshot {
 }
 
 // ------------------------------------------------------------------ updates (engine → UI)
+
+/**
+ * `default: exhaustive(u)` closes a switch over a union (Update kinds and the like): a new
+ * member without a case fails `npm run typecheck`. It does nothing at run time, so a kind
+ * from a newer peer is ignored rather than crashing the UI.
+ */
+export function exhaustive(_value: never): void {}
 
 export type Update =
   | { kind: 'engine'; engine: EngineView }

@@ -69,7 +69,7 @@ async function updateCutDurationTimecode(sg: Shotgun, event: EventLogEntry, s: C
     ctx.logger.info("Couldn't find %s %d", s.entityType, id);
     return;
   }
-  const num = (f: string) => (typeof entity[f] === 'number' ? (entity[f] as number) : null);
+  const num = (f: string) => (typeof entity[f] === 'number' ? entity[f] : null);
   const wanted: Record<string, number> = {};
   if (event.attribute_name === s.cutInField || event.attribute_name === s.cutOutField) {
     const cutIn = num(s.cutInField);

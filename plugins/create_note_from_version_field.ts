@@ -88,7 +88,7 @@ async function versionContentChanged(sg: Shotgun, event: EventLogEntry, s: Creat
       project: version.project,
       content: text,
       subject: parentName ? `${authorName}'s Note on ${String(version.code)} and ${parentName}` : `${authorName}'s Note on ${String(version.code)}`,
-      note_links: parent ? [link(parent as Entity), versionLink] : [versionLink],
+      note_links: parent ? [link(parent), versionLink] : [versionLink],
     };
     if (author) data.user = author;
     if (s.noteType) data.sg_note_type = s.noteType;

@@ -77,7 +77,7 @@ export function registerCallbacks(reg: Registrar): void {
   });
 }
 
-const linksOf = (v: unknown): Entity[] => (Array.isArray(v) ? v.filter((x): x is Entity => typeof x?.id === 'number') : []);
+const linksOf = (v: unknown): Entity[] => (Array.isArray(v) ? v.filter((x: Partial<Entity> | null): x is Entity => typeof x?.id === 'number') : []);
 
 async function tasksApproved(sg: Shotgun, event: EventLogEntry, s: TasksApprovedSettings, ctx: CallbackContext): Promise<void> {
   const id = eventEntityId(event);

@@ -12,7 +12,7 @@ import { createPluginHost } from '../engine/python/host-factory.js';
 import { compileCallbackMatch } from '../engine/python/python-match.js';
 import { readStateFile, type StateData } from '../engine/state.js';
 import { Shotgun } from '../shotgun/client.js';
-import { configPath, CONFIG_SEARCH_TEXT } from './run.js';
+import { configPath, CONFIG_SEARCH_TEXT } from '../demo/prepare.js';
 
 export function checkCommand(): Command {
   return new Command('check')

@@ -10,7 +10,7 @@ import { proxyUrl } from '../engine/engine.js';
 import { newPluginState, StateStore } from '../engine/state.js';
 import { importPickleCommand } from './import-pickle.js';
 import { Shotgun } from '../shotgun/client.js';
-import { configPath } from './run.js';
+import { configPath } from '../demo/prepare.js';
 
 interface CursorOptions {
   config?: string;
@@ -35,7 +35,7 @@ function site(config: EngineConfig): Shotgun {
   return new Shotgun({
     server: s.server,
     credentials: { scriptName: s.name, scriptKey: s.key },
-    apiVersion: s.apiVersion as 'v1' | 'v1.1',
+    apiVersion: s.apiVersion,
     proxy: s.proxyServer ? proxyUrl(s.proxyServer) : undefined,
   });
 }

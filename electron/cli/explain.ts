@@ -9,7 +9,7 @@ import { describeMatch } from '../engine/match.js';
 import { compileCallbackMatch } from '../engine/python/python-match.js';
 import type { CallbackInfo } from '../engine/plugin-host.js';
 import { describeEvent, formatLog, loadEvent, loopProtection, makeHost } from './plugin-tools.js';
-import { configPath } from './run.js';
+import { configPath } from '../demo/prepare.js';
 
 interface Loaded {
   name: string;

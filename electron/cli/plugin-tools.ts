@@ -16,7 +16,7 @@ export function siteClient(config: EngineConfig): Shotgun | null {
   return new Shotgun({
     server: s.server,
     credentials: { scriptName: s.name, scriptKey: s.key },
-    apiVersion: s.apiVersion as 'v1' | 'v1.1',
+    apiVersion: s.apiVersion,
     proxy: s.proxyServer ? proxyUrl(s.proxyServer) : undefined,
   });
 }
@@ -42,7 +42,7 @@ export async function loadEvent(config: EngineConfig, spec: string): Promise<Eve
   try {
     data = JSON.parse(readFileSync(spec, 'utf8'));
   } catch (e) {
-    throw new Error(`--event ${spec}: not valid JSON: ${(e as Error).message}`);
+    throw new Error(`--event ${spec}: not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   const ev = data as Partial<EventLogEntry> | null;
   if (!ev || typeof ev !== 'object' || Array.isArray(ev)) throw new Error(`--event ${spec}: expected one EventLogEntry object`);
@@ -68,7 +68,7 @@ export function makeHost(config: EngineConfig, file: string, name: string, onLog
     name,
     python: config.plugins.python,
     shotgun: s
-      ? { server: s.server, apiVersion: s.apiVersion as 'v1' | 'v1.1', proxy: s.proxyServer ? proxyUrl(s.proxyServer) : undefined }
+      ? { server: s.server, apiVersion: s.apiVersion, proxy: s.proxyServer ? proxyUrl(s.proxyServer) : undefined }
       : { server: 'http://127.0.0.1:0' },
     callbackTimeoutMs: config.daemon.callbackTimeoutMs || 2_147_483_647,
     useSessionUuid: s?.useSessionUuid ?? false,

@@ -8,7 +8,7 @@ import { loadConfig } from '../engine/config.js';
 import { listPlugins, pluginName } from '../engine/discovery.js';
 import { compileCallbackMatch } from '../engine/python/python-match.js';
 import { describeEvent, formatLog, loadEvent, loopProtection, makeHost } from './plugin-tools.js';
-import { configPath } from './run.js';
+import { configPath } from '../demo/prepare.js';
 
 export function replayCommand(): Command {
   return new Command('replay')

@@ -3,97 +3,13 @@
 // and the example plugins (demo mode), so a newcomer sees events flowing at once. A config
 // that exists but names no usable site is an error (docs/engine.md, "Demo mode").
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, parseConfig, type EngineConfig } from '../engine/config.js';
+import { CONFIG_SEARCH_TEXT, configPath, prepare } from '../demo/prepare.js';
 import { writeFileAtomic } from '../engine/atomic-file.js';
 import { Engine } from '../engine/engine.js';
-import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { checkUiToken, defaultStaticDir, describeUi, parseListen, startUiServer, type UiServer } from '../headless/server.js';
-
-/** The package's own example plugins. */
-export const EXAMPLE_PLUGINS = path.join(packageRoot(), 'plugins');
-
-/** The package folder, from dist/electron/cli (the CLI) or electron/cli (sources under tsx/vitest). */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
-/** The script the demo engine polls as, and the one the example plugins use (plugins/demo-script.ts). */
-export const DEMO_ENGINE_SCRIPT = { name: 'shotgun_events', key: 'demo-engine-key' };
-export const DEMO_PLUGIN_SCRIPT = { name: 'shotgun_events_demo', key: 'demo-plugin-key' };
-
-/** Where the original daemon looked for its config when none was given, in order. */
-export const CONFIG_SEARCH = ['./shotgunEventDaemon.conf', '/etc/shotgunEventDaemon.conf'];
-
-/** The search order, in words, for messages. */
-export const CONFIG_SEARCH_TEXT = `--config, $SHOTGUN_EVENTS_CONFIG, ${CONFIG_SEARCH.join(', ')}`;
-
-/**
- * --config, else $SHOTGUN_EVENTS_CONFIG, else the first of CONFIG_SEARCH that exists
- * (relative to the working folder), else none.
- */
-export function configPath(opt: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
-  const given = opt ?? (env.SHOTGUN_EVENTS_CONFIG || undefined);
-  if (given) return given;
-  return CONFIG_SEARCH.map((f) => path.resolve(cwd, f)).find((f) => existsSync(f));
-}
-
-export interface Prepared {
-  config: EngineConfig;
-  demo: boolean;
-  sandbox: Sandbox | null;
-  cleanup: () => Promise<void>;
-}
-
-/**
- * The config to run with. A config file must name its site (loadConfig throws
- * otherwise). Without one: demo mode, the sandbox with the example plugins and a
- * throw-away state folder, so a demo never writes a configured state file.
- */
-export async function prepare(file: string | undefined, opts: { rate?: number; sandboxPort?: number } = {}): Promise<Prepared> {
-  if (file) return { config: loadConfig(file), demo: false, sandbox: null, cleanup: async () => {} };
-  const tmp = mkdtempSync(path.join(tmpdir(), 'shotgun-events-demo-'));
-  let config: EngineConfig = parseConfig(
-    ['[daemon]', 'logging = 20', 'fetch_interval = 1', '[plugins]', `paths = ${EXAMPLE_PLUGINS}`, ''].join('\n'),
-    { path: path.join(tmp, 'demo.conf') },
-  );
-
-  const sandbox = await startSandbox({
-    port: opts.sandboxPort ?? 0,
-    seed: 'demo',
-    rate: opts.rate ?? 2,
-    scripts: [
-      { ...DEMO_ENGINE_SCRIPT, generateEvents: false },
-      { ...DEMO_PLUGIN_SCRIPT, generateEvents: true },
-    ],
-  });
-  config = {
-    ...config,
-    shotgun: {
-      server: sandbox.url,
-      name: DEMO_ENGINE_SCRIPT.name,
-      key: DEMO_ENGINE_SCRIPT.key,
-      proxyServer: null,
-      useSessionUuid: false,
-      apiVersion: 'v1.1',
-    },
-  };
-  return {
-    config,
-    demo: true,
-    sandbox,
-    cleanup: async () => {
-      await sandbox.close();
-      rmSync(tmp, { recursive: true, force: true });
-    },
-  };
-}
 
 const seconds = (v: string) => {
   const n = Number(v);

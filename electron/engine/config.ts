@@ -21,6 +21,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { API_VERSIONS, type ApiVersion } from '../shotgun/client.js';
 import {
   IniSyntaxError,
   InterpolationError,
@@ -81,8 +82,8 @@ export interface ShotgunConfig {
   /** As shotgun_api3 takes it: `host:port` or `user:pass@host:port`; null = none. */
   proxyServer: string | null;
   useSessionUuid: boolean;
-  /** REST API version segment, e.g. "v1.1". */
-  apiVersion: string;
+  /** REST API version segment. */
+  apiVersion: ApiVersion;
   /** Per-request timeout ([shotgun] timeout, seconds; default 60). */
   timeoutMs?: number;
 }
@@ -266,7 +267,7 @@ function readShotgun(r: SectionReader): ShotgunConfig | null {
   if (!name) throw r.missing('name', 'the script name is required when server is set');
   if (!key) throw r.missing('key', 'the script key is required when server is set');
   const apiVersion = r.string('api_version') ?? 'v1.1';
-  if (!/^v\d+(\.\d+)*$/.test(apiVersion)) r.fail('api_version', "expected a version like 'v1.1'", apiVersion);
+  if (!isApiVersion(apiVersion)) r.fail('api_version', `expected ${API_VERSIONS.join(' or ')}`, apiVersion);
   return {
     server,
     name,
@@ -407,7 +408,7 @@ class SectionReader {
   url(key: string): string | null {
     const v = this.value(key);
     if (v === undefined) return null;
-    let url: URL | null = null;
+    let url: URL | null;
     try {
       url = new URL(v);
     } catch {
@@ -504,4 +505,8 @@ function editDistance(a: string, b: string): number {
     prev = row;
   }
   return prev[b.length]!;
+}
+
+function isApiVersion(v: string): v is ApiVersion {
+  return (API_VERSIONS as readonly string[]).includes(v);
 }

@@ -4,8 +4,9 @@
 // both host it.
 
 import { appendFile } from 'node:fs/promises';
+import { backoffDelay, delay, isRetriable } from '../retry.js';
 import { Shotgun } from '../shotgun/client.js';
-import { AuthenticationError } from '../shotgun/errors.js';
+import { ShotgunError } from '../shotgun/errors.js';
 import type { ConnectionEvent } from '../shotgun/transport.js';
 import { EVENT_FIELDS, type EventLogEntry, type FilterTriple } from '../shotgun/types.js';
 import type {
@@ -117,7 +118,7 @@ export class Engine {
     this.sg = new Shotgun({
       server: c.shotgun.server,
       credentials: { scriptName: c.shotgun.name, scriptKey: c.shotgun.key },
-      apiVersion: c.shotgun.apiVersion as 'v1' | 'v1.1',
+      apiVersion: c.shotgun.apiVersion,
       proxy: c.shotgun.proxyServer ? proxyUrl(c.shotgun.proxyServer) : undefined,
       timeoutMs: c.shotgun.timeoutMs,
       onConnectionEvent: (e) => this.onConnectionEvent(e),
@@ -265,7 +266,7 @@ export class Engine {
     await this.pollLoop;
     const runners = [...this.runners.values()];
     const finished = Promise.all(runners.map((r) => r.stop()));
-    const timedOut = await Promise.race([finished.then(() => false), delay(graceMs).then(() => true)]);
+    const timedOut = await Promise.race([finished.then(() => false), delay(graceMs, { unref: true }).then(() => true)]);
     if (timedOut) {
       this.log.warning(`Grace period of ${graceMs} ms over: abandoning in-flight callbacks (they run again next start).`);
       // Close the hosts first: a runner's close() waits for its loop, which waits for the hung callback.
@@ -324,14 +325,14 @@ export class Engine {
 
   private async connectionFailed(what: string, e: Error, attempt: number, sleep = (ms: number) => this.pollSleep(ms)): Promise<void> {
     const d = this.config.daemon;
-    const permanent = e instanceof AuthenticationError;
+    const permanent = e instanceof ShotgunError && !isRetriable(e);
     this.setConnection(permanent ? 'error' : 'retrying', e.message);
     if (permanent || attempt % d.maxConnRetries === 0) {
       this.log.error(`Unable to ${what} (attempt ${attempt}): ${e.message}; waiting ${d.connRetrySleepMs / 1000} s`);
       await sleep(d.connRetrySleepMs);
     } else {
       this.log.warning(`Unable to connect to SG (attempt ${attempt % d.maxConnRetries} of ${d.maxConnRetries}): ${e.message}`);
-      await sleep(Math.min(d.connRetrySleepMs, 1000 * 2 ** (attempt % d.maxConnRetries)));
+      await sleep(backoffDelay(attempt % d.maxConnRetries, { baseMs: 2000, maxMs: d.connRetrySleepMs, jitter: 'narrow' }));
     }
   }
 
@@ -367,7 +368,7 @@ export class Engine {
           continue;
         }
       }
-      let full = false;
+      let full: boolean;
       try {
         const r = await this.poller.poll();
         failures = 0;
@@ -492,7 +493,7 @@ export class Engine {
       python: c.plugins.python,
       shotgun: {
         server: c.shotgun!.server,
-        apiVersion: c.shotgun!.apiVersion as 'v1' | 'v1.1',
+        apiVersion: c.shotgun!.apiVersion,
         proxy: c.shotgun!.proxyServer ? proxyUrl(c.shotgun!.proxyServer) : undefined,
       },
       callbackTimeoutMs: c.daemon.callbackTimeoutMs || 2_147_483_647,
@@ -875,10 +876,6 @@ export class Engine {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
 
 /** shotgun_api3 proxy_server is `host:port` or `user:pass@host:port`; undici wants a URL. */
 export function proxyUrl(proxy: string): string {

@@ -1,6 +1,6 @@
-// Open gaps in the event id sequence. Ids commit out of order (reference §6.1): a
+// Open gaps in the event id sequence. Ids commit out of order (docs/shotgrid-wire.md §6.1): a
 // missing id is awaited until it arrives or its timeout passes, measured from discovery
-// (design.md §2). One registry for the whole engine; each plugin only notes which open
+// (docs/engine.md). One registry for the whole engine; each plugin only notes which open
 // gaps it has walked past, so a late event can be handed to exactly those plugins.
 
 export interface Gap {

@@ -1,5 +1,5 @@
 // Engine and plugin logging, following the original daemon (see
-// shared/reference/original-daemon.md §1 and §3) with its bugs fixed:
+// docs/engine.md, "Logging") with its bugs fixed:
 //
 // - Loggers `engine`, `plugin.<name>` and `plugin.<name>.<callback>`, with
 //   Python's numeric levels (10 DEBUG ... 50 CRITICAL). A callback logger has
@@ -538,6 +538,6 @@ function ensureDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new Error(`cannot create the log folder ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot create the log folder ${dir}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }

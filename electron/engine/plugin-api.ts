@@ -1,4 +1,4 @@
-// The plugin API: what a plugin file sees (design.md §3). A plugin is a .js, .mjs, .cjs or
+// The plugin API: what a plugin file sees (docs/plugins.md). A plugin is a .js, .mjs, .cjs or
 // .ts file that exports `registerCallbacks(reg)` (or a default export object holding it).
 // It runs in its own worker thread (plugin-worker.ts), so everything here is either a type
 // or a tiny helper with no dependency on the engine.
@@ -13,7 +13,7 @@
 //     ctx.logger.info(`event ${event.id}`);
 //   }
 //
-// Differences from the Python daemon's API (reference/original-daemon.md §2):
+// Differences from the Python daemon's API (docs/plugins.md, "Migrating a Python plugin"):
 // - registerCallback(scriptName, scriptKey, callback, args?, options?): matchEvents and
 //   stopOnError moved into `options` (with timeoutMs and name).
 // - the callback is (sg, event, args, ctx) instead of (sg, logger, event, args); the logger

@@ -1,5 +1,5 @@
 // The plugin host: runs ONE plugin file in its own worker thread (plugin-worker.ts) and gives
-// the engine a small promise API (load, run, close). Isolation (design.md §2):
+// the engine a small promise API (load, run, close). Isolation (docs/engine.md):
 // - a callback that throws      → its outcome has the error (message, stack); the worker lives on.
 // - a callback past its timeout → its ctx.signal is aborted; if it settles within the grace
 //   (abortGraceMs, default 1 s) the worker lives on, otherwise the worker is terminated. The
@@ -30,6 +30,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { delay } from '../retry.js';
 import type { EventLogEntry } from '../shotgun/types.js';
 import { encodePage } from './page-codec.js';
 import { toLogLevel, type LogLevelInput } from './plugin-api.js';
@@ -304,7 +305,7 @@ export class PluginHost {
       const a = this.active;
       if (a && this.ctl) {
         this.post({ t: 'abort', run: a.id, pos: -1, reason: 'shutdown' });
-        await Promise.race([a.done, delay(this.graceMs)]);
+        await Promise.race([a.done, delay(this.graceMs, { unref: true })]);
       }
       const c = this.ctl;
       if (c) {
@@ -546,8 +547,8 @@ export class PluginHost {
         ];
       }
     }
-    const ctl = this.ctl as WorkerCtl | null;
-    const loaded = this._loaded as LoadResult | null;
+    const ctl = this.ctl;
+    const loaded = this._loaded;
     if (!ctl || !loaded?.ok) throw new Error(`Plugin ${this.opts.name} has no running worker`);
 
     const plan: ActiveRun['plan'] = [];
@@ -601,7 +602,7 @@ export class PluginHost {
     } catch (e) {
       // An event that cannot be cloned (a function, a symbol...): the engine's bug, said clearly.
       this.active = null;
-      throw new TypeError(`Cannot send the event to plugin ${this.opts.name}: ${(e as Error).message}`);
+      throw new TypeError(`Cannot send the event to plugin ${this.opts.name}: ${(e as Error).message}`, { cause: e });
     }
     this.watch(a);
     return done;
@@ -753,8 +754,4 @@ function checkIndexes(item: RunItem, count: number, plugin: string): void {
 
 function sameCallbacks(a: CallbackInfo[], b: CallbackInfo[]): boolean {
   return a.length === b.length && a.every((x, i) => x.name === b[i]!.name && x.scriptName === b[i]!.scriptName);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }

@@ -391,13 +391,13 @@ function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'function') return `a function`;
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return `an object (${Object.getPrototypeOf(v)?.constructor?.name ?? 'null prototype'})`;
+  if (typeof v === 'object') return `an object (${(Object.getPrototypeOf(v) as object | null)?.constructor?.name ?? 'null prototype'})`;
   return `${typeof v} ${String(v)}`;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 
@@ -465,7 +465,7 @@ function makeRegistrar(): { reg: Registrar; close(): void } {
     if (options !== undefined && options !== null && !isPlainObject(options)) {
       throw new TypeError(`${where}: options must be an object like { matchEvents, stopOnError, timeoutMs, name }, got ${show(options)}`);
     }
-    const opts = (options ?? {}) as Record<string, unknown>;
+    const opts = options ?? {};
     for (const key of Object.keys(opts)) {
       if (!OPTION_KEYS.has(key)) {
         throw new TypeError(`${where}: unknown option ${JSON.stringify(key)}; the options are matchEvents, stopOnError, timeoutMs and name`);
@@ -474,7 +474,7 @@ function makeRegistrar(): { reg: Registrar; close(): void } {
     if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.trim() === '')) {
       throw new TypeError(`${where}: options.name must be a non-empty string, got ${show(opts.name)}`);
     }
-    const name = uniqueName((opts.name as string | undefined)?.trim() || baseName || `callback${n}`);
+    const name = uniqueName(opts.name?.trim() || baseName || `callback${n}`);
     if (opts.stopOnError !== undefined && typeof opts.stopOnError !== 'boolean') {
       throw new TypeError(`${where} (${name}): options.stopOnError must be true or false, got ${show(opts.stopOnError)}`);
     }
@@ -490,7 +490,7 @@ function makeRegistrar(): { reg: Registrar; close(): void } {
     try {
       compileMatch(opts.matchEvents);
     } catch (e) {
-      throw new TypeError(`Invalid matchEvents for callback ${name} (${where}): ${(e as Error).message}`);
+      throw new TypeError(`Invalid matchEvents for callback ${name} (${where}): ${(e as Error).message}`, { cause: e });
     }
     if (opts.matchEvents !== undefined && opts.matchEvents !== null) {
       // Validated: only strings, string lists and nulls. A plain copy crosses to the host.
@@ -513,7 +513,7 @@ function makeRegistrar(): { reg: Registrar; close(): void } {
       );
     }
 
-    const stopOnError = opts.stopOnError === undefined ? true : (opts.stopOnError as boolean);
+    const stopOnError = opts.stopOnError === undefined ? true : opts.stopOnError;
     callbacks.push({
       info: { index: callbacks.length, name, scriptName, scriptKey, matchEvents, stopOnError, timeoutMs },
       invoke,
@@ -552,8 +552,8 @@ function makeRegistrar(): { reg: Registrar; close(): void } {
   const reg: Registrar = Object.freeze({
     logger: pluginLogger,
     getLogger: () => pluginLogger,
-    setEmails: setEmails as Registrar['setEmails'],
-    registerCallback: registerCallback as Registrar['registerCallback'],
+    setEmails,
+    registerCallback,
   });
   return {
     reg,
@@ -604,7 +604,7 @@ async function importPlugin(file: string): Promise<unknown> {
     try {
       cjs = createRequire(import.meta.url)('tsx/cjs/api') as typeof import('tsx/cjs/api');
     } catch (e) {
-      throw new Error(`TypeScript plugins need the "tsx" package, which could not be loaded: ${(e as Error).message}`);
+      throw new Error(`TypeScript plugins need the "tsx" package, which could not be loaded: ${(e as Error).message}`, { cause: e });
     }
     try {
       return cjs.require(file, import.meta.url);
@@ -616,7 +616,7 @@ async function importPlugin(file: string): Promise<unknown> {
   try {
     esm = await import('tsx/esm/api');
   } catch (e) {
-    throw new Error(`TypeScript plugins need the "tsx" package, which could not be loaded: ${(e as Error).message}`);
+    throw new Error(`TypeScript plugins need the "tsx" package, which could not be loaded: ${(e as Error).message}`, { cause: e });
   }
   try {
     return await esm.tsImport(pathToFileURL(file).href, tsconfig ? { parentURL: import.meta.url, tsconfig } : import.meta.url);
@@ -645,7 +645,7 @@ function findRegister(mod: unknown): { fn: (reg: Registrar) => unknown; self: un
 
 function exportNames(mod: unknown): string {
   if (!mod || (typeof mod !== 'object' && typeof mod !== 'function')) return 'none';
-  const names = Object.keys(mod as object).filter((k) => k !== '__esModule');
+  const names = Object.keys(mod).filter((k) => k !== '__esModule');
   const d = (mod as { default?: unknown }).default;
   if (d && typeof d === 'object') names.push(...Object.keys(d).map((k) => `default.${k}`));
   return names.length > 0 ? names.join(', ') : 'none';

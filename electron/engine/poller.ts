@@ -1,6 +1,6 @@
 // The one poller: reads the EventLogEntry stream forward from `head`, one page per
 // call, never re-reading a page it already has. Missing ids become gaps that are re-asked
-// by id (design.md §2) — the original re-fetched whole windows while a gap was open.
+// by id (docs/engine.md) — the original re-fetched whole windows while a gap was open.
 
 import type { Shotgun } from '../shotgun/client.js';
 import { EVENT_FIELDS, type EventLogEntry, type FilterTriple } from '../shotgun/types.js';

@@ -145,7 +145,7 @@ export class PluginRunner {
       this.loadError = r.error;
       this.hooks.log('critical', r.error);
     }
-    // A reload retries the held event at once (design.md §2).
+    // A reload retries the held event at once (docs/engine.md).
     if (this.hold && !this.loadError) {
       this.clearHoldTimer();
       this.hold.nextRetryAt = Date.now();
@@ -534,7 +534,7 @@ export class PluginRunner {
           this.hooks.outcome(this, event, outcome, r.outcomes);
           resolve(outcome);
         } catch (e) {
-          reject(e as Error);
+          reject(e);
         }
       });
       this.wake();

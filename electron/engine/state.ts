@@ -2,7 +2,7 @@
 // event id, its open gaps, enabled/paused flags and failed events, in one JSON
 // file written atomically and in batches.
 //
-// Departures from the original (reference §3):
+// Departures from the original daemon (docs/engine.md, "State"):
 // - JSON validated with zod, not a pickle. The original's pickle is NOT read;
 //   pointing us at one is a clear error (see describeForeign).
 // - An empty or corrupt file is an error that says how to fix it, never a
@@ -14,6 +14,7 @@
 // - A pid lock file `<state>.lock` keeps a second daemon (or the offline
 //   `cursor` command) out.
 
+import { backoffDelay } from '../retry.js';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -137,7 +138,7 @@ export class StateStore {
     private readonly lock: LockHandle,
     private readonly opts: StateStoreOptions,
   ) {
-    this.data = { ...data, plugins: Object.assign(Object.create(null), data.plugins) };
+    this.data = { ...data, plugins: Object.assign(Object.create(null) as StateData['plugins'], data.plugins) };
     this.flushIntervalMs = opts.flushIntervalMs ?? 250;
   }
 
@@ -259,7 +260,7 @@ export class StateStore {
           // not mean four error reports a second.
           this.failures++;
           this.opts.onWriteError?.(err);
-          if (this.dirty) this.schedule(Math.min(30_000, this.flushIntervalMs * 2 ** this.failures));
+          if (this.dirty) this.schedule(backoffDelay(this.failures + 1, { baseMs: this.flushIntervalMs, maxMs: 30_000, jitter: 'narrow' }));
         },
       );
     }, delayMs);

@@ -1,4 +1,4 @@
-// The headless UI (design.md §5): the built renderer over HTTP and the one UI contract
+// The headless UI (docs/architecture.md): the built renderer over HTTP and the one UI contract
 // (contract.ts) over WebSocket at /ws, so the same React UI runs in a browser against a
 // daemon started with `shotgun-events run --ui`. Plain Node (node:http + the `ws` package);
 // never imports electron.
@@ -40,6 +40,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import {
+  exhaustive,
   parseCommand,
   WIRE_MAX_MESSAGE_BYTES,
   WIRE_PATH,
@@ -51,6 +52,7 @@ import {
   type Update,
   type WireToClient,
 } from '../contract.js';
+import { delay } from '../retry.js';
 import { UpdateBatcher } from '../ui/batcher.js';
 import { contentType, insideRoot, resolveStaticPath } from '../ui/static-files.js';
 
@@ -416,7 +418,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       } catch {
         originHost = null;
       }
-      let hostHeader: string | null = null;
+      let hostHeader: string | null;
       try {
         hostHeader = req.headers.host ? new URL(`http://${req.headers.host}`).host : null;
       } catch {
@@ -494,6 +496,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         case 'send':
           if (d.updates.length) this.write({ type: 'updates', updates: d.updates });
           return;
+        default:
+          exhaustive(d);
       }
     }
 
@@ -582,7 +586,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         const done = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
         // Give clients a moment to complete the closing handshake, then cut what is left.
-        await Promise.race([done, delay(1000)]);
+        await Promise.race([done, delay(1000, { unref: true })]);
         for (const c of all) c.kill();
         for (const ws of wss.clients) ws.terminate();
         http.closeAllConnections();
@@ -593,6 +597,17 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     },
   };
 }
+
+/** Stream updates a slow client may miss (it gets a fresh snapshot after); state updates are always sent. Every kind is listed, so a new one must be classified. */
+const STREAM_KINDS: Record<Update['kind'], boolean> = {
+  engine: false,
+  plugin: false,
+  pluginRemoved: false,
+  audit: false,
+  events: true,
+  outcome: true,
+  logs: true,
+};
 
 /**
  * Failed token attempts per remote address. Below maxFailures nothing is refused; from then
@@ -661,7 +676,7 @@ export class Backpressure {
   decide(updates: Update[], buffered: number): { action: 'send'; updates: Update[] } | { action: 'snapshot'; dropped: number } | { action: 'disconnect' } {
     if (buffered > this.killBytes) return { action: 'disconnect' };
     if (buffered > this.slowBytes) {
-      const kept = updates.filter((u) => u.kind !== 'events' && u.kind !== 'outcome' && u.kind !== 'logs');
+      const kept = updates.filter((u) => !STREAM_KINDS[u.kind]);
       this.dropped += updates.length - kept.length;
       this.behind = true;
       return { action: 'send', updates: kept };
@@ -688,10 +703,6 @@ function rawToString(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
   return data.toString('utf8');
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** What `run --ui` prints: the URL to open (with its token when one is needed), once. */

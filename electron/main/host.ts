@@ -4,12 +4,10 @@
 // change, stops it gracefully (state saved) on quit, and answers every contract command:
 // the four settings commands here, all others by the engine.
 
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CommandArgs, CommandName, CommandResults, Snapshot, Update } from '../contract.js';
+import { EXAMPLE_PLUGINS, prepare } from '../demo/prepare.js';
 import type { EngineConfig } from '../engine/config.js';
 import { Engine, type EngineOptions } from '../engine/engine.js';
-import { prepare } from '../cli/run.js';
 import type { SettingsService } from './settings.js';
 
 /** The part of the engine the app uses (a fake in some tests). */
@@ -236,13 +234,6 @@ async function defaultDemo(settings: SettingsService): Promise<PreparedEngine> {
   return { config: { ...p.config, plugins: { paths } }, demo: p.demo, cleanup: p.cleanup };
 }
 
-/**
- * The package's example plugins (plugins/), whether this file runs from dist/electron/main or
- * electron/main. Packaged, this file is inside app.asar and the plugins are unpacked beside it
- * (electron-builder.yml asarUnpack): the watcher and the worker threads need real files.
- */
-export const EXAMPLE_PLUGINS = (() => {
-  const up2 = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-  const dir = path.join(path.basename(up2) === 'dist' ? path.dirname(up2) : up2, 'plugins');
-  return path.basename(path.dirname(dir)) === 'app.asar' ? path.join(path.dirname(dir) + '.unpacked', 'plugins') : dir;
-})();
+// Re-exported for the packaging probe (scripts/package/probe-main.mjs), which reads where the
+// packaged desktop app looks for its example plugins.
+export { EXAMPLE_PLUGINS };

@@ -1,4 +1,4 @@
-// The Electron security checklist (shared/reference/ui-anchors.md §3) as code: the window's
+// The Electron security checklist (https://www.electronjs.org/docs/latest/tutorial/security, whose numbering "§n" follows) as code: the window's
 // webPreferences, navigation / new-window / permission handlers, the shell.openExternal
 // allow-list, and the IPC sender check. Pure functions over the Electron objects they are
 // handed, so the tests can drive them with a mocked `electron`.

@@ -1,4 +1,4 @@
-// The desktop app's settings (design.md §4, §5): kept by electron-store in the user-data
+// The desktop app's settings (docs/desktop.md, "Settings"): kept by electron-store in the user-data
 // folder, script keys (and an imported SMTP password) encrypted with Electron's
 // `safeStorage` and stored as base64. Nothing secret ever leaves this module towards the
 // renderer: `view()` says `hasScriptKey` only.

@@ -2,7 +2,7 @@
 // desktop notifications: a plugin going to holding or load_error, the connection lost.
 // Notifications are throttled per subject (default: one per plugin per 5 minutes).
 
-import type { EngineView, PluginState, PluginView, Snapshot, Update } from '../contract.js';
+import { exhaustive, type EngineView, type PluginState, type PluginView, type Snapshot, type Update } from '../contract.js';
 import type { HostState } from './host.js';
 
 export type OverallStatus = 'starting' | 'running' | 'paused' | 'error' | 'disconnected';
@@ -135,7 +135,13 @@ export class StatusTracker {
       case 'pluginRemoved':
         this.plugins.delete(u.name);
         break;
+      case 'events':
+      case 'outcome':
+      case 'logs':
+      case 'audit':
+        return;
       default:
+        exhaustive(u);
         return;
     }
     this.recompute();

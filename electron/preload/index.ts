@@ -8,7 +8,7 @@
 // whose only `require` is `electron`. A test checks the bundle.
 
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { Bridge, CommandName, Snapshot, Update } from '../contract.js';
+import type { Bridge, Snapshot, Update } from '../contract.js';
 import { commandChannel, isCommandName, SNAPSHOT_CHANNEL, UPDATES_CHANNEL } from './channels.js';
 
 /** The global name the renderer looks for. */
@@ -39,7 +39,7 @@ export function createBridge(ipc: IpcRendererLike): Bridge {
   const bridge: Bridge = {
     invoke(name, args) {
       if (!isCommandName(name)) return Promise.reject(new Error(`unknown command ${JSON.stringify(name)}`));
-      return ipc.invoke(commandChannel(name as CommandName), args).catch((e: unknown) => {
+      return ipc.invoke(commandChannel(name), args).catch((e: unknown) => {
         throw cleanIpcError(e);
       });
     },

@@ -1,4 +1,4 @@
-// The legacy shotgun_api3 JSON-RPC wire (`POST /api3/json`, reference §4), so tools
+// The legacy shotgun_api3 JSON-RPC wire (`POST /api3/json`, docs/shotgrid-wire.md §4), so tools
 // built on shotgun_api3 (the Python event daemon, plugins, scripts) can be pointed at the
 // sandbox unchanged. Transport-free: the HTTP server passes the decoded body and sends the
 // returned object with status 200, as the real server does even for errors.
@@ -61,7 +61,7 @@ export function handleApi3(body: unknown, deps: Api3Deps): unknown {
     const params = Array.isArray(body.params) ? body.params : [];
     if (method === 'info') return { results: info(deps) };
     const actor = authenticate(params[0], deps.auth);
-    const args = params[1];
+    const args: unknown = params[1];
     // Own keys only: `toString` or `__proto__` must not resolve to Object.prototype members.
     const handler = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
     if (!handler) return fault(`Unknown method '${method}'. The sandbox does not implement this API call.`);
@@ -107,7 +107,7 @@ function authenticate(raw: unknown, auth: Auth): Actor {
     throw authFault('Missing authentication parameters: expected script_name/script_key or user_login/user_password.');
   }
   // sudo_as_login is ignored: the sandbox has no permission model, and the events would
-  // need the store to record `sudo_actual_user` (reference §2.3). Writes stay attributed
+  // need the store to record `sudo_actual_user` (docs/shotgrid-wire.md §2.3). Writes stay attributed
   // to the authenticated actor.
   const uuid = raw.session_uuid;
   return typeof uuid === 'string' && uuid ? { ...actor, sessionUuid: uuid } : { ...actor };

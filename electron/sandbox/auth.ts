@@ -1,6 +1,6 @@
 // Who may talk to the sandbox: scripts (ApiUser rows with a key) and people
 // (HumanUser rows with a password), and the bearer tokens the REST API hands out
-// (reference §1.2). Tokens are JWT-shaped so clients that decode `exp` work.
+// (docs/shotgrid-wire.md §1.2). Tokens are JWT-shaped so clients that decode `exp` work.
 
 import { createHmac, randomBytes } from 'node:crypto';
 import { SandboxError } from './errors.js';
@@ -82,7 +82,7 @@ export class Auth {
     return `${head}.${createHmac('sha256', this.secret).update(head).digest('base64url')}`;
   }
 
-  /** The `auth/access_token` reply body (reference §1.2). */
+  /** The `auth/access_token` reply body (docs/shotgrid-wire.md §1.2). */
   issue(actor: Actor): { token_type: 'Bearer'; access_token: string; expires_in: number; refresh_token: string } {
     const ttl = this.tokenTtl;
     const access = this.jwt(actor, ttl, 'access');
@@ -94,7 +94,7 @@ export class Auth {
     return { token_type: 'Bearer', access_token: access, expires_in: ttl, refresh_token: refresh };
   }
 
-  /** Refresh tokens are single-use (reference §6.5). */
+  /** Refresh tokens are single-use (docs/shotgrid-wire.md §6.5). */
   useRefresh(token: unknown): Actor {
     const s = typeof token === 'string' ? this.refresh.get(token) : undefined;
     if (typeof token === 'string') this.refresh.delete(token);

@@ -1,5 +1,5 @@
 // One error type for the whole emulator; the REST layer renders it as `errors[]`
-// (reference §1.5) and the api3 layer as `{exception, message, error_code}` (§4).
+// (docs/shotgrid-wire.md §1.5) and the api3 layer as `{exception, message, error_code}` (§4).
 
 export class SandboxError extends Error {
   constructor(

@@ -1,4 +1,4 @@
-// Transport faults a client must survive (reference §6.7 and the [inferred] knob list):
+// Transport faults a client must survive (docs/shotgrid-wire.md §6.7 and the [inferred] knob list):
 // throttling, gateway errors, an HTML 403 page, slow replies. Commit-order faults live
 // on the store (`EventFaults`) because they shape what a query sees, not how it travels.
 

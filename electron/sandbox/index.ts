@@ -1,4 +1,4 @@
-// The ShotGrid sandbox emulator: a local site faithful to reference/shotgrid-api.md.
+// The ShotGrid sandbox emulator: a local site faithful to docs/shotgrid-wire.md.
 export { startSandbox, DEFAULT_SANDBOX_PORT } from './server.js';
 export type { Sandbox, SandboxOptions, SandboxScript, SandboxStats } from './server.js';
 export { SandboxStore, noEventFaults } from './store.js';

@@ -54,7 +54,7 @@ export function fromRestHash(filters: unknown): Group {
   };
 }
 
-/** The api3 wire form: `{logical_operator, conditions: [{path, relation, values}]}` (reference §4). */
+/** The api3 wire form: `{logical_operator, conditions: [{path, relation, values}]}` (docs/shotgrid-wire.md §4). */
 export function fromApi3(filters: unknown): Group {
   if (filters === undefined || filters === null) return { op: 'and', conditions: [] };
   const h = filters as Record<string, unknown>;
@@ -349,7 +349,7 @@ export interface SortKey {
   desc: boolean;
 }
 
-/** `"a,-b"` → keys; unknown or unsortable fields are dropped silently (reference §1.3, §6.8). */
+/** `"a,-b"` → keys; unknown or unsortable fields are dropped silently (docs/shotgrid-wire.md §1.3, §6.8). */
 export function parseSort(schema: Schema, type: string, sort: unknown): SortKey[] {
   if (sort === undefined || sort === null || sort === '') return [];
   if (typeof sort !== 'string') throw invalid('sort array is not valid', { sort: ['must be a string'] });

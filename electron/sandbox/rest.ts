@@ -31,7 +31,7 @@ const MAX_PAGE = 5000;
 
 export const errorId = (): string => randomBytes(16).toString('hex');
 
-/** `{"errors":[{id,status,code,title,source,detail,meta}]}` (reference §1.5). */
+/** `{"errors":[{id,status,code,title,source,detail,meta}]}` (docs/shotgrid-wire.md §1.5). */
 export function errorBody(e: SandboxError): unknown {
   return {
     errors: [{ id: errorId(), status: e.status, code: e.code, title: e.title, source: e.source, detail: e.detail, meta: null }],
@@ -111,7 +111,7 @@ export class RestApi {
         actor = this.auth.user(params.get('username'), params.get('password'));
         break;
       case 'refresh_token':
-      case 'refresh': // shotgun-nodejs and shotgrid-rs send "refresh" (reference §1.2)
+      case 'refresh': // shotgun-nodejs and shotgrid-rs send "refresh" (docs/shotgrid-wire.md §1.2)
         actor = this.auth.useRefresh(params.get('refresh_token'));
         break;
       case 'session_token':
@@ -121,7 +121,7 @@ export class RestApi {
       default:
         throw invalid(grant ? `Unsupported grant_type '${grant}'` : 'Missing or invalid authentication arguments');
     }
-    // Optional on password and client_credentials: act as another user (reference §1.2).
+    // Optional on password and client_credentials: act as another user (docs/shotgrid-wire.md §1.2).
     const sudo = /^sudo_as_login:(.+)$/.exec(params.get('scope') ?? '');
     if (sudo && (grant === 'client_credentials' || grant === 'password')) actor = this.auth.sudo(actor, sudo[1]!);
     const sessionUuid = params.get('session_uuid');
@@ -216,7 +216,7 @@ export class RestApi {
     for (const [k, v] of q) {
       const mm = /^filter\[(.+)\]$/.exec(k);
       if (!mm) continue;
-      // GET filters are equality; a comma list means `in` (reference §1.3).
+      // GET filters are equality; a comma list means `in` (docs/shotgrid-wire.md §1.3).
       const field = mm[1]!;
       const fd = def.fields[field.split('.').pop()!];
       const vals = v.split(',').map((x) => this.simpleValue(fd, x));
@@ -287,7 +287,7 @@ export class RestApi {
     const body = jsonBody(req);
     const filters = this.filtersFor(req, body.filters);
     const fields = body.summary_fields;
-    if (!Array.isArray(fields) || fields.some((f) => typeof f?.field !== 'string' || typeof f?.type !== 'string')) {
+    if (!Array.isArray(fields) || fields.some((f: { field?: unknown; type?: unknown } | null) => typeof f?.field !== 'string' || typeof f?.type !== 'string')) {
       throw invalid('summary_fields must be a list of {field, type}.');
     }
     const grouping = Array.isArray(body.grouping) ? (body.grouping as Array<{ field: string; direction?: 'asc' | 'desc' }>) : undefined;

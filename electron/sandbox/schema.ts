@@ -1,6 +1,6 @@
 // The sandbox site's schema: a studio-shaped subset of a real ShotGrid schema (the
 // entity types and fields the example plugins and the traffic generator use). Field
-// data types and their legal filter relations follow reference §2.1 and §3.
+// data types and their legal filter relations follow docs/shotgrid-wire.md §2.1 and §3.
 
 export type DataType =
   | 'number'
@@ -115,7 +115,7 @@ export function defaultSchema(): Schema {
       email: f('text'),
       sg_status_list: f('status_list', { label: 'Status', validValues: ['act', 'dis'], default: 'act' }),
       // On a real site this checkbox defaults to off: a script's writes then make no
-      // EventLogEntry rows, so a plugin does not see its own writes (reference §6.3).
+      // EventLogEntry rows, so a plugin does not see its own writes (docs/shotgrid-wire.md §6.3).
       generate_event_log_entries: f('checkbox', { label: 'Generate Event Log Entries', default: false }),
       projects: links('Project'),
     }),
@@ -260,7 +260,7 @@ export function defaultSchema(): Schema {
 const plurals = new Map<string, string>();
 
 /**
- * Entity types in the REST path: CamelCase or plural snake_case (reference §1.1).
+ * Entity types in the REST path: CamelCase or plural snake_case (docs/shotgrid-wire.md §1.1).
  * Memoized: every REST record names its type's plural several times (links).
  */
 export function pluralSnake(type: string): string {
@@ -276,7 +276,7 @@ function pluralOf(type: string): string {
   return `${snake}s`;
 }
 
-/** Relations legal per data type (reference §3, REF table). */
+/** Relations legal per data type (docs/shotgrid-wire.md §3, REF table). */
 export function relationsFor(dataType: DataType): string[] | null {
   switch (dataType) {
     case 'number':

@@ -115,7 +115,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       for (const u of saved.users ?? []) auth.addUser(u.login, u.password);
       loaded = true;
     } catch (e) {
-      throw new Error(`Cannot load sandbox state from ${persistPath}: ${(e as Error).message}`);
+      throw new Error(`Cannot load sandbox state from ${persistPath}: ${(e as Error).message}`, { cause: e });
     }
   }
   if (!loaded) {

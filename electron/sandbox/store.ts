@@ -1,5 +1,5 @@
 // The sandbox's in-memory site: entity tables, the EventLogEntry stream every write
-// makes (reference §2.3), retirement/revival, and the commit-order faults a poller must
+// makes (docs/shotgrid-wire.md §2.3), retirement/revival, and the commit-order faults a poller must
 // survive (§6.1). Transport-free: the REST and api3 layers both call into this.
 
 import { randomUUID } from 'node:crypto';
@@ -18,7 +18,7 @@ import { defaultSchema, pluralSnake, type EntityDef, type FieldDef, type Schema 
 export interface Actor {
   type: 'ApiUser' | 'HumanUser';
   id: number;
-  /** Set on web-UI sessions; null for scripts (reference §2.1). */
+  /** Set on web-UI sessions; null for scripts (docs/shotgrid-wire.md §2.1). */
   sessionUuid?: string | null;
   /** Who really authenticated when acting via `sudo_as_login` (events carry it as meta.sudo_actual_user, §2.3). */
   sudoActual?: { type: 'ApiUser' | 'HumanUser'; id: number };
@@ -46,7 +46,7 @@ export interface FindQuery {
 export type Link = { type: string; id: number };
 export type MultiEntityMode = 'set' | 'add' | 'remove';
 
-/** Knobs that shape when event rows become visible (reference §6.1). */
+/** Knobs that shape when event rows become visible (docs/shotgrid-wire.md §6.1). */
 export interface EventFaults {
   /** Hold the next N writes' events uncommitted for holdMs (a gap that fills). */
   holdWrites: number;
@@ -81,7 +81,7 @@ const isLink = (v: unknown): v is Link =>
 /** ISO 8601 UTC at second resolution, the form REST reads return. */
 export const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
-/** "2021-06-16 08:55:00 UTC": write responses and meta dates (reference §1.4, §2.3). */
+/** "2021-06-16 08:55:00 UTC": write responses and meta dates (docs/shotgrid-wire.md §1.4, §2.3). */
 export const utcSpaced = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -162,7 +162,7 @@ export class SandboxStore implements RowAccess {
     if (!isLink(l)) return null;
     const row = this.get(l.type, l.id);
     // Links to retired rows read as null, which is how an event's `entity` goes null
-    // once its target is retired (reference §2.1, §6.2).
+    // once its target is retired (docs/shotgrid-wire.md §2.1, §6.2).
     if (!row || row.retired) return null;
     return { type: l.type, id: l.id, name: this.nameOf(l.type, l.id) };
   }
@@ -230,7 +230,7 @@ export class SandboxStore implements RowAccess {
     for (const name of names) {
       if (name === 'id' || name === 'type') continue;
       if (name.includes('.')) {
-        // An unknown name is dropped, dotted or not (reference §1.3); a valid path through an empty link is null.
+        // An unknown name is dropped, dotted or not (docs/shotgrid-wire.md §1.3); a valid path through an empty link is null.
         if (this.validPath(row.type, name)) out[name] = this.deepOut(row, name);
         continue;
       }
@@ -423,7 +423,7 @@ export class SandboxStore implements RowAccess {
 
   // ---------------------------------------------------------------- writes
 
-  /** Runs `fn` all-or-nothing: `_batch` is transactional (reference §1.3). */
+  /** Runs `fn` all-or-nothing: `_batch` is transactional (docs/shotgrid-wire.md §1.3). */
   transaction<T>(fn: () => T): T {
     if (this.undo) return fn();
     this.undo = [];
@@ -524,7 +524,7 @@ export class SandboxStore implements RowAccess {
     return { type: actor.type, id: actor.id };
   }
 
-  /** Whether this actor's writes make EventLogEntry rows (ApiUser checkbox, reference §6.3). */
+  /** Whether this actor's writes make EventLogEntry rows (ApiUser checkbox, docs/shotgrid-wire.md §6.3). */
   generatesEvents(actor: Actor): boolean {
     if (actor.type === 'HumanUser') return true;
     return this.get('ApiUser', actor.id)?.data.generate_event_log_entries === true;
@@ -569,7 +569,7 @@ export class SandboxStore implements RowAccess {
 
     this.writeEvents(actor, () => {
       const rows = [this.eventRow(actor, row, 'New', null, { type: 'new_entity', entity_type: type, entity_id: id })];
-      // One in_create _Change per populated field, server defaults included (reference §2.3).
+      // One in_create _Change per populated field, server defaults included (docs/shotgrid-wire.md §2.3).
       for (const [name, v] of Object.entries({ ...defaults, ...values })) {
         if (SYSTEM_FIELDS.has(name) || v === null || (Array.isArray(v) && v.length === 0)) continue;
         rows.push(...this.changeRows(actor, row, name, null, v, true));
@@ -675,7 +675,7 @@ export class SandboxStore implements RowAccess {
     this.undo?.push(() => {
       row.retired = true;
     });
-    // A revival's meta has no `type` key (reference §2.3, SGC 2015 dump).
+    // A revival's meta has no `type` key (docs/shotgrid-wire.md §2.3, SGC 2015 dump).
     this.writeEvents(actor, () => [
       this.eventRow(actor, row, 'Revival', null, {
         class_name: type,
@@ -745,7 +745,7 @@ export class SandboxStore implements RowAccess {
     const metaLink = (l: Link) => ({ ...this.linkOut(l), valid: 'valid' });
     let meta: Record<string, unknown>;
     if (fd.dataType === 'multi_entity') {
-      // Multi-entity changes carry added/removed, no old/new values (reference §2.3).
+      // Multi-entity changes carry added/removed, no old/new values (docs/shotgrid-wire.md §2.3).
       const before = (old as Link[] | null) ?? [];
       const after = (v as Link[] | null) ?? [];
       const has = (list: Link[], l: Link) => list.some((x) => x.type === l.type && x.id === l.id);
@@ -760,7 +760,7 @@ export class SandboxStore implements RowAccess {
     }
     if (inCreate) meta.in_create = true;
     const rows = [this.eventRow(actor, row, 'Change', name, meta)];
-    // The other side of a linked field changes too: Task.entity → Shot.tasks (reference §2.3).
+    // The other side of a linked field changes too: Task.entity → Shot.tasks (docs/shotgrid-wire.md §2.3).
     if (fd.inverse) {
       for (const [l, added] of [
         [old, false],
@@ -831,7 +831,7 @@ export class SandboxStore implements RowAccess {
     this.tables.get('EventLogEntry')!.set(r.id, r);
   }
 
-  /** Scripts may create custom EventLogEntry rows (reference §2.1). */
+  /** Scripts may create custom EventLogEntry rows (docs/shotgrid-wire.md §2.1). */
   private createCustomEvent(data: Record<string, unknown>, actor: Actor): Row {
     const values: Record<string, unknown> = {};
     for (const [name, v] of Object.entries(data ?? {})) {

@@ -508,7 +508,7 @@ export class TrafficGenerator {
     this.update('Note', n.id, { sg_status_list: next }, this.as(to, c));
   }
 
-  /** Multi-entity add/remove, the `added`/`removed` meta shape (reference §2.3). */
+  /** Multi-entity add/remove, the `added`/`removed` meta shape (docs/shotgrid-wire.md §2.3). */
   private assignees(c: Cache): void {
     const task = this.live('Task', c.tasks);
     if (!task) return;

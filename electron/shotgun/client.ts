@@ -19,7 +19,9 @@ import {
 } from './transport.js';
 import type { EntityRecord, OrderSpec } from './types.js';
 
-export type ApiVersion = 'v1' | 'v1.1';
+/** The REST API versions the client speaks (the sandbox serves both). */
+export const API_VERSIONS = ['v1', 'v1.1'] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
 
 export interface ShotgunOptions {
   /** The site, e.g. "https://studio.shotgrid.autodesk.com" (a trailing slash is fine). */
@@ -461,7 +463,7 @@ function dataOf(res: HttpResponse, method: string, url: string, requestId: strin
       url,
     });
   }
-  return (b as { data: unknown }).data;
+  return b.data;
 }
 
 function recordOf(res: HttpResponse, method: string, url: string, requestId: string): RestRecord {
@@ -496,7 +498,7 @@ function outbound(data: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key in data) {
     const v = data[key];
-    out[key] = v instanceof Date ? toIsoUtc(v) : Array.isArray(v) ? v.map((x) => (x instanceof Date ? toIsoUtc(x) : x)) : v;
+    out[key] = v instanceof Date ? toIsoUtc(v) : Array.isArray(v) ? (v as unknown[]).map((x) => (x instanceof Date ? toIsoUtc(x) : x)) : v;
   }
   return out;
 }

@@ -1,4 +1,4 @@
-// Date-times on the ShotGrid REST wire come in two shapes (reference §1.4, §6.6):
+// Date-times on the ShotGrid REST wire come in two shapes (docs/shotgrid-wire.md §1.4, §6.6):
 //   reads:                   "2021-06-15T09:06:18Z"
 //   create/update responses: "2021-06-16 08:55:00 UTC"
 // Both are UTC with second resolution. We hand out the first shape everywhere, and send

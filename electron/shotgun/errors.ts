@@ -38,6 +38,11 @@ export class ShotgunError extends Error {
     this.method = init.method;
     this.url = init.url;
   }
+
+  /** Whether the same call could succeed later (electron/retry.ts): only throttling, 5xx and the network. */
+  get retriable(): boolean {
+    return false;
+  }
 }
 
 /** Bad credentials, a refused grant, or a 401 that survives one re-authentication. */
@@ -57,11 +62,22 @@ export class RateLimitError extends ShotgunError {
     super(message, init);
     this.retryAfterMs = init.retryAfterMs;
   }
+  override get retriable(): boolean {
+    return true;
+  }
 }
 /** 5xx: 500 at once, 502/503/504 after retries. */
-export class ServerError extends ShotgunError {}
+export class ServerError extends ShotgunError {
+  override get retriable(): boolean {
+    return true;
+  }
+}
 /** Connection refused/reset, DNS failure or timeout, after retries. */
-export class NetworkError extends ShotgunError {}
+export class NetworkError extends ShotgunError {
+  override get retriable(): boolean {
+    return true;
+  }
+}
 /** The server answered something we cannot read (e.g. HTML where JSON was expected). */
 export class ProtocolError extends ShotgunError {}
 

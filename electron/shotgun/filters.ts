@@ -54,7 +54,7 @@ export function buildSearchFilters(input: FilterInput, filterOperator?: FilterOp
 }
 
 function toCondition(f: Filter | HashCondition): HashCondition['conditions'][number] {
-  return Array.isArray(f) ? normalizeTriple(f as FilterTriple) : toHashGroup(f as FilterGroup | HashCondition);
+  return Array.isArray(f) ? normalizeTriple(f) : toHashGroup(f);
 }
 
 function toHashGroup(group: FilterGroup | HashCondition): HashCondition {

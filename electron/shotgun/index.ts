@@ -33,7 +33,8 @@ export {
 } from './errors.js';
 export type { ShotgunErrorInit } from './errors.js';
 export type { ConnectionEvent, ConnectionObserver, RetryOptions } from './transport.js';
-export { DEFAULT_RETRY, backoffDelay, parseRetryAfter } from './transport.js';
+export { DEFAULT_RETRY, parseRetryAfter } from './transport.js';
+export { backoffDelay, delay, isRetriable } from '../retry.js';
 export { isDateTimeString, normalizeDateTime, parseDateTime, toIsoUtc } from './dates.js';
 export {
   ARRAY_FILTERS_CONTENT_TYPE,

@@ -2,8 +2,8 @@
 // bounded retries with full-jitter backoff for transient failures (§1.5: network errors,
 // 429, 502/503/504), and the mapping of final failures to typed errors.
 
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
+import { backoffDelay, delay } from '../retry.js';
 import {
   NetworkError,
   ProtocolError,
@@ -78,12 +78,6 @@ export interface HttpResponse {
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
-/** Full jitter (AWS architecture blog): uniform in [0, min(max, base·2^(retry-1))). */
-export function backoffDelay(retry: number, opts: Pick<RetryOptions, 'baseMs' | 'maxMs'>, random: () => number = Math.random): number {
-  const cap = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random() * cap);
-}
-
 /** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date; undefined if absent or unreadable. */
 export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
@@ -105,15 +99,6 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 class TimeoutSignal extends Error {}
 
 /** Sleeps; an abort rejects with the caller's own reason, as an aborted request does. */
-async function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return sleep(ms);
-  try {
-    await sleep(ms, undefined, { signal });
-  } catch (err) {
-    throw signal.aborted ? signal.reason : err;
-  }
-}
-
 export class Transport {
   private dispatcher: Dispatcher | undefined;
   private readonly ownsDispatcher: boolean;
@@ -170,7 +155,7 @@ export class Transport {
         if (attempt < attempts && isTransient(err)) {
           const delayMs = backoffDelay(attempt, retry, this.random);
           this.emit({ kind: 'retry', requestId: req.requestId, method: req.method, url: req.url, attempt, delayMs, reason, timedOut: err instanceof TimeoutSignal });
-          await wait(delayMs, req.signal);
+          await delay(delayMs, { signal: req.signal });
           continue;
         }
         const error = new NetworkError(`${reason} on ${req.method} ${req.url} (${attempt} attempt${attempt > 1 ? 's' : ''})`, {
@@ -218,7 +203,7 @@ export class Transport {
           status,
           reason: `HTTP ${status}`,
         });
-        await wait(delayMs, req.signal);
+        await delay(delayMs, { signal: req.signal });
         continue;
       }
       const error = httpError(outcome, req, attempt, retryAfterMs);
@@ -263,7 +248,7 @@ export class Transport {
         retryAfter: header(res.headers, 'retry-after'),
       };
     } catch (err) {
-      const reason = controller.signal.reason;
+      const reason: unknown = controller.signal.reason;
       if (controller.signal.aborted && reason instanceof TimeoutSignal) throw reason;
       throw err;
     } finally {

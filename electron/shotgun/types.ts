@@ -46,7 +46,7 @@ export interface EventLogEntry {
   [field: string]: unknown;
 }
 
-/** The filter relations of shotgun_api3 (reference §3). */
+/** The filter relations of shotgun_api3 (docs/shotgrid-wire.md §3). */
 export type Relation =
   | 'is'
   | 'is_not'
@@ -77,7 +77,8 @@ export type Relation =
   | 'name_is';
 
 /** `[field, relation, value]` or `[field, relation, v1, v2]` (between), as in Python. */
-export type FilterTriple = [string, Relation | string, ...unknown[]];
+// `string & {}` keeps editor completion for the known relations while accepting any string.
+export type FilterTriple = [string, Relation | (string & {}), ...unknown[]];
 
 /** `{filter_operator: 'any'|'all', filters: [...]}`, a nested group as in Python. */
 export interface FilterGroup {

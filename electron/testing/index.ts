@@ -276,7 +276,7 @@ export async function testPlugin(opts: TestPluginOptions): Promise<PluginTest> {
     async inject(partial) {
       const created = await sg.create<EventLogEntry>('EventLogEntry', { ...partial }, [...EVENT_FIELDS]);
       await t.settle();
-      return (events.find((e) => e.id === created.id) ?? created) as EventLogEntry;
+      return events.find((e) => e.id === created.id) ?? created;
     },
     async close() {
       if (closed) return;
@@ -328,7 +328,7 @@ function argsWrapper(file: string, name: string, args: unknown): { file: string;
   try {
     json = JSON.stringify(args);
   } catch (e) {
-    throw new TypeError(`testPlugin: args must be JSON data: ${(e as Error).message}`);
+    throw new TypeError(`testPlugin: args must be JSON data: ${(e as Error).message}`, { cause: e });
   }
   if (json === undefined) throw new TypeError('testPlugin: args must be JSON data');
   const dir = mkdtempSync(path.join(tmpdir(), 'sge-testing-'));

@@ -3,7 +3,7 @@
 // batch only the latest engine and plugin views matter; events, outcomes, logs and audit
 // entries are kept in order.
 
-import type { AuditEntry, EngineView, EventView, LogLineView, PluginView, Update } from '../contract.js';
+import { exhaustive, type AuditEntry, type EngineView, type EventView, type LogLineView, type PluginView, type Update } from '../contract.js';
 
 export interface BatcherOptions {
   intervalMs?: number;
@@ -59,6 +59,8 @@ export class UpdateBatcher {
       case 'audit':
         this.audit.push(u.entry);
         break;
+      default:
+        exhaustive(u);
     }
     if (this.count >= this.maxItems) this.flush();
     else if (!this.timer) {

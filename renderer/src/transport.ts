@@ -16,6 +16,7 @@ import type {
   WireToClient,
   WireToServer,
 } from '../../electron/contract.js';
+import { backoffDelay } from '../../electron/retry.js';
 
 declare global {
   interface Window {
@@ -247,8 +248,7 @@ class WsTransport implements Transport {
   private scheduleReconnect(error: string): void {
     if (this.closed) return;
     const attempts = this.st.attempts + 1;
-    const base = Math.min(this.maxDelay, this.minDelay * 2 ** (attempts - 1));
-    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    const delay = backoffDelay(attempts, { baseMs: this.minDelay, maxMs: this.maxDelay, jitter: 'narrow' });
     this.setStatus({ state: 'reconnecting', error, attempts, retryAt: Date.now() + delay });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
@@ -283,7 +283,7 @@ class WsTransport implements Transport {
 
 function errorText(e: unknown): string {
   if (typeof e === 'string') return e;
-  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
+  if (e && typeof e === 'object' && 'message' in e) return String(e.message);
   return JSON.stringify(e);
 }
 

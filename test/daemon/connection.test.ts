@@ -6,16 +6,30 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SandboxError } from '../../electron/sandbox/errors.js';
-import { startSandbox } from '../../electron/sandbox/index.js';
-import { makeSite, readState, recorderPlugin, sleep, until, type Site } from './harness.js';
+import { startSandbox, type Sandbox } from '../../electron/sandbox/index.js';
+import { eventSearches, makeSite, readState, recorderPlugin, until, type Daemon, type Site } from './harness.js';
 
 let site: Site;
 let tmp: string | null = null;
+/** A sandbox a test started in place of the site's own: site.close() closes only the original. */
+let revived: Sandbox | null = null;
 afterEach(async () => {
+  // Closed before its folder goes: its periodic save would otherwise hit a missing site.json.tmp.
+  await revived?.close();
+  revived = null;
   await site?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
   tmp = null;
 });
+
+/**
+ * Stops the daemon once every plugin's saved cursor reached `lastId`: from then on nothing
+ * can be delivered again, so the records are final (no wall-clock settling time).
+ */
+async function stopAt(s: Site, d: Daemon, plugins: string[], lastId: number): Promise<void> {
+  await until(() => plugins.every((n) => readState(s)?.plugins[n]?.lastId === lastId), `saved cursors at ${lastId}`);
+  expect(await d.stop()).toBe(0);
+}
 
 const shotId = async (s: Site) => (await s.sg.findOne<{ id: number }>('Shot', [], ['id']))!.id;
 
@@ -49,9 +63,8 @@ describe('connection loss', () => {
     await until(() => site.sandbox.faults.fail.length === 0, 'the outage is over', 12_000);
     const e4 = await write(site, shot, 4);
     await until(() => site.records('a').length >= 4 && site.records('b').length >= 4, 'events after the outage');
-    await sleep(400);
+    await stopAt(site, d, ['a', 'b'], e4);
     for (const n of ['a', 'b']) expect(site.records(n).map((x) => x.id)).toEqual([e1, ...during, e4]);
-    expect(await d.stop()).toBe(0);
     for (const n of ['a', 'b']) expect(readState(site)!.plugins[n]).toMatchObject({ lastId: e4, gaps: [] });
   });
 
@@ -73,7 +86,9 @@ describe('connection loss', () => {
     };
     const d = site.run();
     await d.waitFor(/Polling every event type/);
-    await sleep(300);
+    // One full poll first, so the held write lands between two reads.
+    const polls = eventSearches(site);
+    await until(() => eventSearches(site) > polls, 'a poll after the start');
     store.eventFaults.holdWrites = 1;
     store.eventFaults.holdMs = 4500;
     const held = await write(site, shot, 1);
@@ -84,7 +99,7 @@ describe('connection loss', () => {
     await d.waitFor(/Unable to (connect to SG|poll for events)/, 8000);
     down = false;
     await until(() => site.records('rec').length >= 4, 'the page read during the outage, then the late event', 12_000);
-    await sleep(400);
+    await stopAt(site, d, ['rec'], during[1]!);
     expect(refused).toBeGreaterThan(0);
     expect(site.records('rec').map((x) => [x.id, x.late])).toEqual([
       [y1, false],
@@ -92,7 +107,6 @@ describe('connection loss', () => {
       [during[1], false],
       [held, true],
     ]);
-    expect(await d.stop()).toBe(0);
     expect(readState(site)!.plugins.rec).toMatchObject({ lastId: during[1], gaps: [] });
   });
 
@@ -112,18 +126,19 @@ describe('connection loss', () => {
     const port = site.sandbox.port;
     await site.sandbox.close();
     await d.waitFor(/Unable to connect to SG/, 10_000);
-    await sleep(1000);
-    const outage = d.output().match(/Unable to (connect to SG|poll for events)/g)?.length ?? 0;
+    // Down long enough for the daemon to retry at least once more.
+    const failures = () => d.output().match(/Unable to (connect to SG|poll for events)/g)?.length ?? 0;
+    await until(() => failures() >= 2, 'a second failed attempt during the outage', 30_000);
+    const outage = failures();
 
-    site.sandbox = await startSandbox({ port, persistPath });
+    site.sandbox = revived = await startSandbox({ port, persistPath });
     expect(site.sandbox.store.lastEventId).toBe(e2);
     const e3 = await write(site, shot, 3);
     await until(() => site.records('rec').length >= 3, 'events after the site came back', 12_000);
-    await sleep(400);
+    await stopAt(site, d, ['rec'], e3);
     expect(site.records('rec').map((x) => x.id)).toEqual([e1, e2, e3]);
     console.log(`connection failures logged while the site was down: ${outage}`);
-    expect(outage).toBeGreaterThanOrEqual(1);
-    expect(await d.stop()).toBe(0);
+    expect(outage).toBeGreaterThanOrEqual(2);
     expect(readState(site)!.plugins.rec).toMatchObject({ lastId: e3, gaps: [] });
   });
 });

@@ -10,7 +10,7 @@
 // '*' value accepts them; a list of attribute names never matches them.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FindQuery } from '../../electron/sandbox/store.js';
-import { makeSite, recorderPlugin, until, type Site } from './harness.js';
+import { makeSite, recorderPlugin, type Site } from './harness.js';
 import { cursorsReach, eventsAfter, ids, shotId, sleep, type LogEvent } from './helpers.js';
 
 let site: Site;

@@ -124,7 +124,7 @@ export async function tab(page: Page, name: 'Events' | 'Plugins' | 'Logs' | 'Aud
 /** Polls `fn` until it returns a truthy value (exceptions count as "not yet"). */
 export async function eventually<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string, timeoutMs = WAIT): Promise<T> {
   const end = Date.now() + timeoutMs;
-  let last: unknown = null;
+  let last: unknown;
   for (;;) {
     try {
       const v = await fn();

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig, type EngineConfig } from '../../electron/engine/config.js';
-import { configPath } from '../../electron/cli/run.js';
+import { configPath } from '../../electron/demo/prepare.js';
 import { cleanupTempDirs, tempDir } from './helpers.js';
 
 afterAll(cleanupTempDirs);
@@ -499,7 +499,9 @@ describe('bad values', () => {
     ['[shotgun]\nserver = mystudio.shotgunstudio.com', `[shotgun] server: expected the site URL, e.g. https://mystudio.shotgrid.autodesk.com, got 'mystudio.shotgunstudio.com' (in ${F}:2)`],
     ['[shotgun]\nserver = https://x.example\nkey = k', `[shotgun] name: the script name is required when server is set (in ${F})`],
     ['[shotgun]\nserver = https://x.example\nname = n', `[shotgun] key: the script key is required when server is set (in ${F})`],
-    ['[shotgun]\nserver = https://x.example\nname = n\nkey = k\napi_version = 1.1', `[shotgun] api_version: expected a version like 'v1.1', got '1.1' (in ${F}:5)`],
+    ['[shotgun]\nserver = https://x.example\nname = n\nkey = k\napi_version = 1.1', `[shotgun] api_version: expected v1 or v1.1, got '1.1' (in ${F}:5)`],
+    // A well-formed version the client does not speak is refused too, not passed on as a cast.
+    ['[shotgun]\nserver = https://x.example\nname = n\nkey = k\napi_version = v2', `[shotgun] api_version: expected v1 or v1.1, got 'v2' (in ${F}:5)`],
     ['[emails]\nenabled = true\nfrom = a@x\nto = b@x', `[emails] server: the SMTP server is required when e-mail is enabled (in ${F})`],
     ['[emails]\nenabled = true\nserver = s\nto = b@x', `[emails] from: the sender address is required when e-mail is enabled (in ${F})`],
     ['[emails]\nenabled = true\nserver = s\nfrom = a@x\nto = ,', `[emails] to: at least one recipient is required when e-mail is enabled (in ${F}:5)`],

@@ -71,14 +71,14 @@ export function runNode(script: string, args: string[] = []): Child {
   const listeners: Array<() => void> = [];
   let err = '';
   let buf = '';
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     buf += chunk;
     const parts = buf.split('\n');
     buf = parts.pop()!;
     lines.push(...parts);
     for (const l of [...listeners]) l();
   });
-  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  proc.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     // 'close' comes after stdout is drained, unlike 'exit'.
     proc.on('close', (code, signal) => resolve({ code, signal })),

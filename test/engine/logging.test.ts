@@ -52,7 +52,7 @@ function parseLine(line: string): { time: number; name: string; level: string; m
   const t = ASCTIME.exec(asctime!);
   expect(t, asctime).not.toBeNull();
   const [, y, mo, d, h, mi, s, ms] = t!.map(Number);
-  return { time: new Date(y!, mo! - 1, d!, h!, mi!, s!, ms!).getTime(), name: name!, level: level!, message: message! };
+  return { time: new Date(y!, mo! - 1, d, h, mi, s, ms).getTime(), name: name!, level: level!, message: message! };
 }
 
 describe('levels', () => {

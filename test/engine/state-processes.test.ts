@@ -76,8 +76,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(cleanupTempDirs);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function lastWritten(child: Child): number {
   const wrote = child.lines().filter((l) => l.startsWith('wrote '));
   return wrote.length ? Number(wrote[wrote.length - 1]!.slice(6)) : 0;

@@ -257,7 +257,7 @@ export const fake = {
   exposed: new Map<string, unknown>(),
   ipcRenderer: Object.assign(new EventEmitter(), {
     invoked: [] as Array<{ channel: string; args: unknown }>,
-    reply: (async () => undefined) as (channel: string, args: unknown) => Promise<unknown>,
+    reply: async (_channel: string, _args: unknown): Promise<unknown> => undefined,
   }),
   appIsReady: false,
 };

@@ -94,7 +94,7 @@ describe('pushes', () => {
 
   it('sends updates on sge:updates at most every ~100 ms, in order, never one message per update', async () => {
     const wc = new FakeWebContents();
-    const sink = new WindowSink(wc as never);
+    const sink = new WindowSink(wc);
     const t0 = Date.now();
     let i = 0;
     while (Date.now() - t0 < 450) {
@@ -119,7 +119,7 @@ describe('pushes', () => {
   it('coalesces engine and plugin views within a batch and sends nothing to a destroyed window', () => {
     vi.useFakeTimers();
     const wc = new FakeWebContents();
-    const sink = new WindowSink(wc as never);
+    const sink = new WindowSink(wc);
     for (let k = 0; k < 50; k++) sink.push({ kind: 'engine', engine: { headId: k } as never });
     vi.advanceTimersByTime(100);
     expect(wc.sent).toHaveLength(1);

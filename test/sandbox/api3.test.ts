@@ -1,4 +1,4 @@
-// The shotgun_api3 JSON-RPC endpoint (reference §4): request/reply shapes as shotgun.py
+// The shotgun_api3 JSON-RPC endpoint (docs/shotgrid-wire.md §4): request/reply shapes as shotgun.py
 // builds and parses them, driven through handleApi3 and once over real HTTP.
 import type { Group } from '../../electron/sandbox/query.js';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -250,7 +250,7 @@ describe('api3 over HTTP (startSandbox)', () => {
           body: JSON.stringify(body),
         });
         expect(res.status).toBe(200);
-        return (await res.json()) as any;
+        return await res.json();
       };
       const info = await post({ method_name: 'info', params: [] });
       expect(info.results.version).toEqual([8, 26, 0]);

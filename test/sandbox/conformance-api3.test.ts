@@ -1,4 +1,4 @@
-// Conformance: the legacy `/api3/json` wire (reference §4): `info` without auth, and the
+// Conformance: the legacy `/api3/json` wire (docs/shotgrid-wire.md §4): `info` without auth, and the
 // shotgun_api3 `read` of EventLogEntry that the Python daemon issues.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boot, ISO_Z, type Site } from './conformance-helpers.js';

@@ -1,4 +1,4 @@
-// Conformance: server info and authentication (reference §1.1, §1.2), on the wire.
+// Conformance: server info and authentication (docs/shotgrid-wire.md §1.1, §1.2), on the wire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boot, FORM_TYPE, manualClock, onlyError, type Site } from './conformance-helpers.js';
 

@@ -1,4 +1,4 @@
-// Conformance: the EventLogEntry stream every write makes (reference §2.1–§2.3, §3 poller
+// Conformance: the EventLogEntry stream every write makes (docs/shotgrid-wire.md §2.1–§2.3, §3 poller
 // query, §6.2 retirement nulling, §6.3 the generate_event_log_entries switch).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boot, FORM_TYPE, ISO_Z, SPACED_UTC, type Site } from './conformance-helpers.js';

@@ -1,5 +1,5 @@
 // Shared plumbing for the sandbox conformance suite (test/sandbox/conformance-*.test.ts).
-// These tests pin the WIRE of reference/shotgrid-api.md, so they speak raw HTTP with
+// These tests pin the WIRE of docs/shotgrid-wire.md, so they speak raw HTTP with
 // plain `fetch`: no project client, no helpers that would hide a status or a header.
 
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../electron/sandbox/index.js';
@@ -128,7 +128,7 @@ export function manualClock(start = Date.UTC(2026, 0, 15, 12, 0, 0)): { now: () 
   };
 }
 
-/** The one error object of an `errors[]` body, after checking the envelope (reference §1.5). */
+/** The one error object of an `errors[]` body, after checking the envelope (docs/shotgrid-wire.md §1.5). */
 export function onlyError(r: Reply): any {
   if (!r.json || !Array.isArray(r.json.errors) || r.json.errors.length !== 1) {
     throw new Error(`expected one error object, got ${r.status} ${r.text}`);

@@ -1,4 +1,4 @@
-// Conformance: the schema endpoints (reference §1.3 table, §1.1 CamelCase schema paths,
+// Conformance: the schema endpoints (docs/shotgrid-wire.md §1.3 table, §1.1 CamelCase schema paths,
 // the field-schema shape of the RB cassettes and §7, and the §2.1 EventLogEntry types).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boot, onlyError, type Site } from './conformance-helpers.js';

@@ -1,4 +1,4 @@
-// Conformance: listing and searching (reference §1.1 paths, §1.3 `_search` and list,
+// Conformance: listing and searching (docs/shotgrid-wire.md §1.1 paths, §1.3 `_search` and list,
 // §1.4 record and page shapes, §3 filters and page size).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARRAY_TYPE, boot, HASH_TYPE, ISO_Z, onlyError, type Site } from './conformance-helpers.js';

@@ -1,5 +1,5 @@
 // The demo studio seed: deterministic, written through the store as the admin so the
-// site starts with a real-looking EventLogEntry history (reference §2.3).
+// site starts with a real-looking EventLogEntry history (docs/shotgrid-wire.md §2.3).
 import { describe, expect, it } from 'vitest';
 import { Auth } from '../../electron/sandbox/auth.js';
 import { fromApi3 } from '../../electron/sandbox/query.js';

@@ -1,4 +1,4 @@
-// Token lifecycle against the sandbox (reference §1.2, §6.5): caching, sharing one grant,
+// Token lifecycle against the sandbox (docs/shotgrid-wire.md §1.2, §6.5): caching, sharing one grant,
 // proactive refresh, 401 → one re-authentication, single-use refresh tokens.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../electron/sandbox/index.js';

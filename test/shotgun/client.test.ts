@@ -1,5 +1,5 @@
 // The Shotgun class against the sandbox over real HTTP: each shotgun_api3 method, paging,
-// the two date-time formats, and flattening (reference §1.3, §1.4, §3).
+// the two date-time formats, and flattening (docs/shotgrid-wire.md §1.3, §1.4, §3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../electron/sandbox/index.js';
 import { EVENT_FIELDS, NotFoundError, Shotgun, type EntityRecord, type EventLogEntry } from '../../electron/shotgun/index.js';

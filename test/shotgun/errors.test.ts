@@ -1,4 +1,4 @@
-// Typed errors, retries and timeouts against the sandbox's fault knobs (reference §1.5, §6.7).
+// Typed errors, retries and timeouts against the sandbox's fault knobs (docs/shotgrid-wire.md §1.5, §6.7).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Pure translation of shotgun_api3 filters to the REST `_search` body (reference §1.3, §3).
+// Pure translation of shotgun_api3 filters to the REST `_search` body (docs/shotgrid-wire.md §1.3, §3).
 import { describe, expect, it } from 'vitest';
 import {
   ARRAY_FILTERS_CONTENT_TYPE,

@@ -1,4 +1,4 @@
-// JSON:API-like record → flat shotgun_api3 record (reference §1.4) and the two date-time shapes.
+// JSON:API-like record → flat shotgun_api3 record (docs/shotgrid-wire.md §1.4) and the two date-time shapes.
 import { describe, expect, it } from 'vitest';
 import { normalizeDateTime, parseDateTime, toIsoUtc } from '../../electron/shotgun/dates.js';
 import { flattenRecord, flattenRecords } from '../../electron/shotgun/records.js';

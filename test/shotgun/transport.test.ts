@@ -12,7 +12,8 @@ import {
 } from '../../electron/shotgun/errors.js';
 import { errorClassForStatus, errorObjects, quoteBody } from '../../electron/shotgun/errors.js';
 import { refreshLeadMs } from '../../electron/shotgun/auth.js';
-import { backoffDelay, parseRetryAfter } from '../../electron/shotgun/transport.js';
+import { backoffDelay } from '../../electron/retry.js';
+import { parseRetryAfter } from '../../electron/shotgun/transport.js';
 
 describe('backoffDelay (full jitter)', () => {
   const opts = { baseMs: 250, maxMs: 30_000 };

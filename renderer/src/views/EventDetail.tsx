@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import type { EventView, LogLineView, Outcome } from '../../../electron/contract.js';
 import { invoke, run } from '../api.js';
 import { clockMs, dateTime, link, linkName, ms } from '../format.js';
@@ -24,6 +24,8 @@ export function EventDetail({ id }: { id: number }) {
   // Load the event's log lines (and the event itself when it left the live buffer); again
   // shortly after its outcomes change, since handling it logs.
   const outcomesKey = live ? JSON.stringify(live.outcomes) : '';
+  // A reload (not the first load) waits a little, for the log lines of the new outcome.
+  const loadDelay = useEffectEvent(() => (fetched ? 400 : 0));
   useEffect(() => {
     let cancelled = false;
     const t = setTimeout(
@@ -37,13 +39,12 @@ export function EventDetail({ id }: { id: number }) {
           (e: Error) => !cancelled && setError(e.message),
         );
       },
-      fetched ? 400 : 0,
+      loadDelay(),
     );
     return () => {
       cancelled = true;
       clearTimeout(t);
     };
-    // `fetched` only picks the delay.
   }, [id, outcomesKey, reloads]);
 
   const event = live ?? fetched?.event ?? null;

@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import type { EventView } from '../../../electron/contract.js';
 import { clock, count, link, linkName } from '../format.js';
+import { nextSelection } from '../selection.js';
 import {
   clearFilters,
   eventFilter,
@@ -180,14 +181,15 @@ function EventTable(props: { events: EventView[]; filtered: boolean; selected: n
     prevRef.current = { events, scrollTop: el.scrollTop };
   }, [events, follow]);
 
-  // "Jump to id": show the row (stop following).
-  useEffect(() => {
-    if (!jump) return;
-    const i = lowerBound(events, jump.id);
-    if (events[i]?.id !== jump.id) return;
+  // "Jump to id": show the row (stop following). Only when asked, not on every batch.
+  const showJumped = useEffectEvent((id: number) => {
+    const i = lowerBound(events, id);
+    if (events[i]?.id !== id) return;
     setFollow(false);
     requestAnimationFrame(() => v.scrollToIndex(i, { align: 'center' }));
-    // Only when asked, not on every batch.
+  });
+  useEffect(() => {
+    if (jump) showJumped(jump.id);
   }, [jump]);
 
   const onScroll = () => {
@@ -199,16 +201,8 @@ function EventTable(props: { events: EventView[]; filtered: boolean; selected: n
   };
 
   const moveSelection = (delta: number | 'first' | 'last') => {
-    if (!events.length) return;
-    let i: number;
-    if (delta === 'first') i = 0;
-    else if (delta === 'last') i = events.length - 1;
-    else {
-      const cur = selected === null ? -1 : lowerBound(events, selected);
-      const found = cur >= 0 && events[cur]?.id === selected;
-      i = found ? cur + delta : delta > 0 ? events.length - 1 : events.length - 1;
-    }
-    i = Math.max(0, Math.min(events.length - 1, i));
+    const i = nextSelection(events, selected, delta);
+    if (i < 0) return;
     selectEvent(events[i]!.id);
     if (i < events.length - 1) setFollow(false);
     v.scrollToIndex(i, { align: 'auto' });

@@ -1,4 +1,4 @@
-import { memo, useRef, useState } from 'react';
+import { memo, useState } from 'react';
 import type { FailedEvent, PluginState } from '../../../electron/contract.js';
 import { run } from '../api.js';
 import { clock, dateTime, ms, plural, seconds } from '../format.js';
@@ -30,7 +30,7 @@ function useBusy(): [string | null, (key: string, fn: () => Promise<unknown>) =>
   const [busy, setBusy] = useState<string | null>(null);
   const go = (key: string, fn: () => Promise<unknown>) => {
     setBusy(key);
-    fn().finally(() => setBusy((b) => (b === key ? null : b)));
+    void fn().finally(() => setBusy((b) => (b === key ? null : b)));
   };
   return [busy, go];
 }
@@ -77,10 +77,11 @@ function PluginSummary() {
 const PluginCard = memo(function PluginCard({ name, onRewind }: { name: string; onRewind: (name: string) => void }) {
   const p = useStore((s) => s.plugins[name]);
   const [busy, go] = useBusy();
-  const lagRef = useRef<{ value: number; trend: number }>({ value: p?.lagEvents ?? 0, trend: 0 });
+  // The lag of the previous render, for the trend arrow (React's "state from previous renders" pattern).
+  const [lag, setLag] = useState<{ value: number; trend: number }>({ value: p?.lagEvents ?? 0, trend: 0 });
+  if (p && p.lagEvents !== lag.value) setLag({ value: p.lagEvents, trend: Math.sign(p.lagEvents - lag.value) });
   if (!p) return null;
-  if (p.lagEvents !== lagRef.current.value) lagRef.current = { value: p.lagEvents, trend: Math.sign(p.lagEvents - lagRef.current.value) };
-  const trend = p.lagEvents === 0 ? '' : lagRef.current.trend > 0 ? ' ▲' : lagRef.current.trend < 0 ? ' ▼' : '';
+  const trend = p.lagEvents === 0 ? '' : lag.trend > 0 ? ' ▲' : lag.trend < 0 ? ' ▼' : '';
   const headingId = `plugin-${name.replace(/[^\w-]/g, '_')}`;
   const loaded = p.state !== 'load_error' && p.state !== 'loading' && p.state !== 'unloaded';
 
