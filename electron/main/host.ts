@@ -4,6 +4,7 @@
 // change, stops it gracefully (state saved) on quit, and answers every contract command:
 // the four settings commands here, all others by the engine.
 
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandArgs, CommandName, CommandResults, Snapshot, Update } from '../contract.js';
@@ -205,7 +206,7 @@ export class EngineHost {
       const why = this._state === 'failed' ? this._error : `the engine is ${this._state}`;
       throw new Error(`The engine is not running (${why}). Check Settings.`);
     }
-    return engine.command(name, args, 'desktop');
+    return engine.command(name, args, desktopUser());
   }
 
   private async settingsCommand<C extends CommandName>(name: C, args: CommandArgs<C>): Promise<CommandResults[C]> {
@@ -237,6 +238,15 @@ async function defaultDemo(settings: SettingsService): Promise<PreparedEngine> {
 }
 
 /** The package's example plugins (plugins/), whether this file runs from dist/electron/main or electron/main. */
+/** Who acts in the desktop app, for the audit log: the OS user running it. */
+export function desktopUser(): string {
+  try {
+    return userInfo().username || 'desktop';
+  } catch {
+    return 'desktop';
+  }
+}
+
 export const EXAMPLE_PLUGINS = (() => {
   const up2 = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   return path.join(path.basename(up2) === 'dist' ? path.dirname(up2) : up2, 'plugins');
