@@ -58,7 +58,7 @@ interface Preview {
 /** Opens the wizard on a running plugin, pauses it from there, picks a strategy and previews. */
 async function openWizardAndPreview(strategy: 'Event id' | 'Timestamp', fill: () => Promise<void>, shot?: string): Promise<Preview> {
   await tab(page, 'Plugins');
-  await page.getByRole('button', { name: 'Rewind plugin tasks', exact: true }).click();
+  await page.getByRole('button', { name: 'Move cursor of plugin tasks', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Move the cursor of tasks', exact: true });
   await dialog.waitFor();
   // Running: the wizard offers to pause it first.
@@ -147,7 +147,7 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
 
     // The audit log has it.
     await tab(page, 'Audit');
-    const audit = page.getByRole('table', { name: 'Cursor changes', exact: true });
+    const audit = page.getByRole('table', { name: 'Audit log', exact: true });
     const row = audit.locator('tr[data-plugin="tasks"]').filter({ hasText: `${p.before} → ${p.after}` });
     await row.waitFor();
     expect(await row.textContent()).toContain(`${p.count} events will be replayed`);
@@ -161,7 +161,7 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
     const ev = await run!.site.sg.findOne<{ created_at: string }>('EventLogEntry', [['id', 'is', pivot]], ['created_at']);
     const time = new Date(ev!.created_at).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const p = await openWizardAndPreview('Timestamp', async () => {
-      await page.getByRole('textbox', { name: 'Target time', exact: true }).fill(time);
+      await page.getByRole('textbox', { name: /^Target time \(.+\)$/ }).fill(time);
     });
     // The new cursor is the last event created before that time.
     expect(p.after).toBeLessThan(pivot);
@@ -177,7 +177,7 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
     // Both moves are in the audit log.
     await tab(page, 'Audit');
     await page.getByRole('combobox', { name: 'Audit plugin', exact: true }).selectOption('tasks');
-    const audit = page.getByRole('table', { name: 'Cursor changes', exact: true });
+    const audit = page.getByRole('table', { name: 'Audit log', exact: true });
     await audit.locator('tr[data-plugin="tasks"]').filter({ hasText: `${p.before} → ${p.after}` }).waitFor();
     expect(await audit.locator('tbody tr').count()).toBe(2);
     await screenshot(page, 'audit');
