@@ -122,10 +122,10 @@ describe.skipIf(chromiumMissing())('e2e: event context, logs, deep links, time',
     await page.goto(`${run!.url}#events`);
     await page.getByLabel('Event type', { exact: true }).fill('Shotgun_Shot_*');
     await page.getByRole('combobox', { name: 'Outcome', exact: true }).selectOption('ok');
-    const row = page.getByRole('grid', { name: 'Events', exact: true }).locator('[data-event-id]').first();
-    await row.waitFor();
-    const id = Number(await row.getAttribute('data-event-id'));
-    await row.click();
+    const first = page.getByRole('grid', { name: 'Events', exact: true }).locator('[data-event-id]').first();
+    await first.waitFor();
+    const id = Number(await first.getAttribute('data-event-id'));
+    await page.locator(`#event-row-${id}`).click();
     await eventually(() => page.url().includes(`#events/${id}?`), 'the URL naming the event');
     expect(page.url()).toContain('type=Shotgun_Shot_*');
     expect(page.url()).toContain('outcome=ok');
@@ -154,9 +154,11 @@ describe.skipIf(chromiumMissing())('e2e: event context, logs, deep links, time',
     await page.goto(`${run!.url}#events`);
     const header = (await page.getByRole('columnheader', { name: /^Time \(/ }).textContent()) ?? '';
     expect(header).toMatch(/^Time \((EST|EDT)\)$/);
-    const row = page.getByRole('grid', { name: 'Events', exact: true }).locator('[data-event-id]').last();
-    await row.waitFor();
-    const id = Number(await row.getAttribute('data-event-id'));
+    const last = page.getByRole('grid', { name: 'Events', exact: true }).locator('[data-event-id]').last();
+    await last.waitFor();
+    // Pinned by id: the tail moves on while we look.
+    const id = Number(await last.getAttribute('data-event-id'));
+    const row = page.locator(`#event-row-${id}`);
     await row.click();
     const detail = page.getByRole('complementary', { name: `Event ${id} details`, exact: true });
     const created = (await detail.locator('dt:text-is("Created") + dd').textContent()) ?? '';

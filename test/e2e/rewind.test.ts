@@ -117,7 +117,7 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
     startId = run.site.sandbox.store.lastEventId;
     run.site.sandbox.traffic.setRate(40);
     browser = await launchBrowser();
-    ({ context, page } = await openUi(browser, `${run.url}#plugins`));
+    ({ context, page } = await openUi(browser, `${run.url}#plugins/tasks`));
     await waitPluginState(page, 'tasks', 'running');
     // Enough history, spread over a few seconds (created_at has whole seconds).
     await eventually(() => ids().length >= 40 && run!.site.sandbox.store.lastEventId > startId + 120, 'some history', 60_000);

@@ -142,7 +142,10 @@ describe.skipIf(chromiumMissing())('e2e: triage', { timeout: E2E_TIMEOUT }, () =
     await card.getByRole('group', { name: 'Held event of plugin f2', exact: true }).waitFor({ state: 'detached' });
     expect(await card.textContent()).not.toContain('Next automatic retry');
     heal('f2');
+    // Enabled again, it holds again (its retries were used up): the user retries it.
     await card.getByRole('button', { name: 'Enable plugin f2', exact: true }).click();
+    await waitPluginState(page, 'f2', 'holding');
+    await card.getByRole('button', { name: 'Retry held event for plugin f2', exact: true }).click();
     await waitPluginState(page, 'f2', 'running');
   });
 
@@ -175,6 +178,7 @@ describe.skipIf(chromiumMissing())('e2e: triage', { timeout: E2E_TIMEOUT }, () =
     expect(actions.some((a) => /^f1 skipped held event \d+$/.test(a))).toBe(true);
     expect(actions.some((a) => /^f1 retried failed event \d+$/.test(a))).toBe(true);
     expect(actions).toContain('f2 disabled');
+    expect(actions).toContain('f2 retried the held event');
     expect(text.every((r) => r[4] === 'local')).toBe(true);
   });
 });
