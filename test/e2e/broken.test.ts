@@ -31,7 +31,7 @@ describe.skipIf(chromiumMissing())('e2e: what looked broken', { timeout: E2E_TIM
         };
       },
       config: { daemon: { retry_backoff: '0.2' } },
-      rate: 150,
+      rate: 60,
     });
     browser = await launchBrowser();
     ({ context, page } = await openUi(browser, `${run.url}#events`));

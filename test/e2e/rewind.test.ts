@@ -179,7 +179,12 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
     await page.getByRole('combobox', { name: 'Audit plugin', exact: true }).selectOption('tasks');
     const audit = page.getByRole('table', { name: 'Audit log', exact: true });
     await audit.locator('tr[data-plugin="tasks"]').filter({ hasText: `${p.before} → ${p.after}` }).waitFor();
-    expect(await audit.locator('tbody tr').count()).toBe(2);
+    // Both cursor moves, and the pauses and resumes around them, each with who did it.
+    const rows = await audit.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows.filter((r) => r[2]!.startsWith('set to ')).length).toBe(2);
+    expect(rows.filter((r) => r[2] === 'paused').length).toBe(2);
+    expect(rows.filter((r) => r[2] === 'resumed').length).toBe(2);
+    expect(rows.every((r) => r[5] === 'local')).toBe(true);
     await screenshot(page, 'audit');
   });
 });
