@@ -103,12 +103,13 @@ describe.skipIf(chromiumMissing())('e2e: triage', { timeout: E2E_TIMEOUT }, () =
     // By name, descending: still the failing ones first.
     await page.getByRole('button', { name: 'Name', exact: true }).click();
     await page.getByRole('button', { name: 'Name ↑', exact: true }).click();
-    expect(await tableNames()).toEqual(['broken', 'f2', 'f1', 'rec', 'none']);
+    const rowsAre = (want: string[], what: string) => eventually(async () => JSON.stringify(await tableNames()) === JSON.stringify(want), what);
+    await rowsAre(['broken', 'f2', 'f1', 'rec', 'none'], 'sorted by name, descending, failing first');
     await page.getByLabel('Search plugins', { exact: true }).fill('f');
-    expect(await tableNames()).toEqual(['f2', 'f1']);
+    await rowsAre(['f2', 'f1'], 'the search');
     await page.getByLabel('Search plugins', { exact: true }).fill('');
     await page.getByRole('combobox', { name: 'Plugin state', exact: true }).selectOption('inert');
-    expect(await tableNames()).toEqual(['none']);
+    await rowsAre(['none'], 'the inert filter');
     expect(await pluginRow(page, 'none').getByTestId('row-state').textContent()).toBe('Inert');
     const card = await openPlugin(page, 'none');
     expect(await card.getByTestId('plugin-state').textContent()).toBe('Inert');
@@ -164,7 +165,7 @@ describe.skipIf(chromiumMissing())('e2e: triage', { timeout: E2E_TIMEOUT }, () =
     await tab(page, 'Audit');
     const audit = page.getByRole('table', { name: 'Audit log', exact: true });
     const rows = audit.locator('tbody tr');
-    await eventually(async () => (await rows.count()) >= 10, 'the audit rows');
+    await audit.locator('tr[data-plugin="rec"]').filter({ hasText: 'reloaded' }).waitFor();
     const text = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent)));
     const rec = text.filter((r) => r[0] === 'rec').map((r) => [r[1], r[4]]);
     expect(rec.slice(0, 5).reverse()).toEqual([
