@@ -200,7 +200,7 @@ export async function uiBench(deps: UiBenchDeps, opts: UiBenchOptions): Promise<
       if (!tabSwitch && Date.now() - t0 > (opts.seconds * 1000) / 2) {
         const a = Date.now();
         await page.getByRole('tab', { name: 'Plugins', exact: true }).click();
-        await page.getByRole('region', { name: 'Plugin noop1', exact: true }).waitFor();
+        await page.getByRole('table', { name: 'Plugins', exact: true }).locator('tr[data-plugin="noop1"] [data-testid=plugin-sparkline] canvas').waitFor();
         const b = Date.now();
         await page.getByRole('tab', { name: 'Events', exact: true }).click();
         await page.locator('[data-event-id]').first().waitFor();
@@ -232,6 +232,8 @@ export async function uiBench(deps: UiBenchDeps, opts: UiBenchOptions): Promise<
     const heapEndGc = await heapMb(cdp, true);
     const domAfter = await cdp.send('Memory.getDOMCounters');
     const shown = (await page.getByLabel('Events shown', { exact: true }).textContent()) ?? '?';
+    // The charts were on throughout: the header's uPlot trend (and the sparklines on the tab switch).
+    const trendPoints = await page.getByTestId('header-trend').getByRole('img').getAttribute('data-points');
 
     const busy = (k: string) => ((m1[k] ?? NaN) - (m0[k] ?? NaN)) / elapsed;
     const fps = windows.map((w) => w.fps);
@@ -252,7 +254,8 @@ export async function uiBench(deps: UiBenchDeps, opts: UiBenchOptions): Promise<
     );
     out.push(`  renderer JS heap: before ${f1(heapBefore)} MB (after GC); peak ${f1(heapPeak)} MB; at the end ${f1(heapEnd)} MB, ${f1(heapEndGc)} MB after GC`);
     out.push(`  DOM nodes: ${domBefore.nodes} before, ${domAfter.nodes} after; JS event listeners ${domBefore.jsEventListeners} → ${domAfter.jsEventListeners}`);
-    if (tabSwitch) out.push(`  tab switch under load: Events → Plugins ${tabSwitch.plugins} ms, back to Events ${tabSwitch.events} ms (click to view shown)`);
+    if (tabSwitch) out.push(`  tab switch under load: Events → Plugins ${tabSwitch.plugins} ms (table and sparklines drawn), back to Events ${tabSwitch.events} ms (click to view shown)`);
+    out.push(`  charts on: the header's trend chart (uPlot) held ${trendPoints ?? '?'} samples (one per 5 s)`);
     out.push(`  CPU under load (cores): daemon ${cpu(cpu0.daemon, cpu1.daemon).toFixed(2)}, sandbox ${cpu(cpu0.sandbox, cpu1.sandbox).toFixed(2)}; daemon RSS peak ${f0(rssPeak)} MB`);
     return out;
   } finally {

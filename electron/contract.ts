@@ -88,6 +88,8 @@ export interface PluginView {
   held: HeldEvent | null;
   failedEvents: FailedEvent[];
   callbacks: CallbackView[];
+  /** Loaded but does nothing: why (e.g. it registers no callback). Shown as "Inert". */
+  inert?: string | null;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'retrying' | 'error';
@@ -103,7 +105,7 @@ export interface EngineView {
   paused: boolean;
   startedAt: number;
   openGaps: number;
-  /** The last state (cursor) write failed, retried with backoff; null/absent when saving works. */
+  /** The last state-file write failed (retried with backoff; the header turns red); null/absent when saving works. */
   stateError?: string | null;
 }
 
@@ -118,15 +120,34 @@ export interface LogLineView {
   eventId?: number;
 }
 
+/** One user action (cursor moves, pause, resume, enable, disable, retry, skip, reload, settings). */
 export interface AuditEntry {
   time: number;
+  /** The plugin acted on; '*' for engine-wide actions (pause all, settings). */
   plugin: string;
   action: string;
+  /** The plugin's cursor before and after (equal for actions that do not move it). */
   before: number;
   after: number;
   replayCount: number | null;
+  /** Who: the OS user (desktop), the token's label or "local" (headless), "cli", "config". */
   source: string;
 }
+
+/** One sample of the trend series (every TREND_STEP_MS, the last TREND_KEEP of them). */
+export interface TrendPoint {
+  /** Epoch ms. */
+  t: number;
+  eventsPerSecond: number;
+  /** The slowest plugin's lag in events (over plugins that are loaded). */
+  maxLag: number;
+  /** Per plugin: lag in events and callback p95 (ms, null before any run). */
+  plugins: Record<string, { lag: number; p95: number | null }>;
+}
+
+export const TREND_STEP_MS = 5000;
+/** One hour at TREND_STEP_MS. */
+export const TREND_KEEP = 720;
 
 export interface CursorPreview {
   plugin: string;
@@ -176,6 +197,8 @@ export interface Snapshot {
   events: EventView[];
   logs: LogLineView[];
   audit: AuditEntry[];
+  /** The trend series, oldest first (absent from engines that keep none). */
+  trends?: TrendPoint[];
 }
 
 // ------------------------------------------------------------------ updates (engine → UI)
@@ -194,7 +217,8 @@ export type Update =
   | { kind: 'events'; events: EventView[] }
   | { kind: 'outcome'; eventId: number; plugin: string; outcome: Outcome }
   | { kind: 'logs'; lines: LogLineView[] }
-  | { kind: 'audit'; entry: AuditEntry };
+  | { kind: 'audit'; entry: AuditEntry }
+  | { kind: 'trend'; point: TrendPoint };
 
 // ------------------------------------------------------------------ commands (UI → engine)
 

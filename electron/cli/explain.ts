@@ -27,7 +27,9 @@ export function explainCommand(): Command {
       const file = configPath(o.config);
       if (!file) throw new Error('explain needs --config FILE (or SHOTGUN_EVENTS_CONFIG)');
       const config = loadConfig(file);
-      const out = (s: string) => process.stdout.write(`${s}\n`);
+      // The verdict comes first (one line a TD reads without scrolling); the details follow.
+      const body: string[] = [];
+      const out = (s: string) => void body.push(s);
       const event = await loadEvent(config, o.event);
       out(describeEvent(event));
 
@@ -86,10 +88,8 @@ export function explainCommand(): Command {
           out(`      matchEvents: ${describeMatch(compileCallbackMatch(cb))}`);
         }
       }
-      out(`${receivers} plugin(s) of ${plugins.length} would get event ${event.id}`);
-      if (problems) {
-        out(`${problems} problem(s) loading plugins`);
-        process.exitCode = 1;
-      }
+      const summary = `${receivers} plugin(s) of ${plugins.length} would get event ${event.id}${problems ? `; ${problems} problem(s) loading plugins` : ''}`;
+      process.stdout.write(`${summary}\n${body.join('\n')}\n`);
+      if (problems) process.exitCode = 1;
     });
 }

@@ -32,8 +32,10 @@ import { createLogging, parseLevel, type Logger, type Logging, type LogLine } fr
 import { createPluginHost, type AnyPluginHost } from './python/host-factory.js';
 import { importOnFirstStart } from './pickle-import.js';
 import type { CallbackOutcome } from './plugin-protocol.js';
-import { createdMs, Poller } from './poller.js';
+import { Poller } from './poller.js';
 import { PluginRunner, type EventSource } from './runner.js';
+import { auditedAction } from './audit-actions.js';
+import { UiFeed } from './ui-feed.js';
 import { newPluginState, StateStore } from './state.js';
 import { EventWindow } from './window.js';
 
@@ -77,7 +79,6 @@ export class Engine {
   private recentLate = new Map<number, { event: EventLogEntry; at: number }>();
   private connection: ConnectionState = 'connecting';
   private connectionError: string | null = null;
-  private headCreatedAt = 0;
   private rate: number[] = [];
   private stopping = false;
   private pollWake: (() => void) | null = null;
@@ -94,6 +95,7 @@ export class Engine {
   private readonly startedAt = Date.now();
   private readonly ownScripts = new Set<string>();
   private readonly auditFile: string;
+  private readonly feed: UiFeed;
 
   private constructor(
     private opts: EngineOptions,
@@ -130,6 +132,7 @@ export class Engine {
       eventTypes: () => this.types,
     });
     this.window = new EventWindow(0, opts.windowCapacity ?? Math.max(20_000, c.daemon.maxEventBatchSize * 4));
+    this.feed = new UiFeed({ runners: () => this.runners.values(), window: this.window, eventsPerSecond: () => this.engineView().eventsPerSecond, emit: (u) => this.emit(u) });
   }
 
   /** Opens (and locks) the state; nothing is polled until start(). */
@@ -234,6 +237,7 @@ export class Engine {
     if (this.stopping) return;
     this.pollLoop = this.runPollLoop();
     this.scheduleFlush();
+    this.feed.start();
   }
 
   /**
@@ -258,6 +262,7 @@ export class Engine {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info('Stopping: finishing in-flight callbacks...');
+    this.feed.stop();
     this.pollWake?.();
     for (const w of [...this.stopWaiters]) w();
     // A start still retrying the first connection (or loading plugins) ends first.
@@ -390,7 +395,6 @@ export class Engine {
   private onPoll(events: EventLogEntry[], late: EventLogEntry[], head: number, never: number[], expired: number[], opened: number[]): void {
     if (events.length) {
       this.log.debug(`Got ${events.length} events: ${events[0]!.id} to ${events[events.length - 1]!.id}.`);
-      this.headCreatedAt = createdMs(events[events.length - 1]!);
       this.countRate(events.length);
     }
     this.window.append(events, head);
@@ -613,7 +617,7 @@ export class Engine {
       this.flushTimer = null;
       for (const name of this.pendingPlugins) {
         const r = this.runners.get(name);
-        if (r) this.emit({ kind: 'plugin', plugin: r.view(this.window.head, this.headCreatedAt) });
+        if (r) this.emit({ kind: 'plugin', plugin: this.feed.view(r) });
       }
       this.pendingPlugins.clear();
     }, 100);
@@ -673,10 +677,11 @@ export class Engine {
   snapshot(): Snapshot {
     return {
       engine: this.engineView(),
-      plugins: [...this.runners.values()].map((r) => r.view(this.window.head, this.headCreatedAt)),
+      plugins: [...this.runners.values()].map((r) => this.feed.view(r)),
       events: this.uiEvents.slice(),
       logs: this.logs.slice(-1000),
       audit: this.audit.slice(),
+      trends: this.feed.series(),
     };
   }
 
@@ -759,7 +764,8 @@ export class Engine {
     this.audit.push(entry);
     if (this.audit.length > AUDIT_KEEP) this.audit.splice(0, this.audit.length - AUDIT_KEEP);
     this.emit({ kind: 'audit', entry });
-    this.log.warning(`Cursor of ${entry.plugin} ${entry.action}: ${entry.before} -> ${entry.after}${entry.replayCount !== null ? ` (${entry.replayCount} events)` : ''} by ${entry.source}`);
+    const cursor = entry.before !== entry.after || entry.replayCount !== null ? `: cursor ${entry.before} -> ${entry.after}${entry.replayCount !== null ? ` (${entry.replayCount} events)` : ''}` : '';
+    this.log.warning(`Audit: ${entry.plugin === '*' ? 'all plugins' : entry.plugin} ${entry.action}${cursor} by ${entry.source}`);
     try {
       await appendFile(this.auditFile, `${JSON.stringify(entry)}\n`);
     } catch (e) {
@@ -767,8 +773,17 @@ export class Engine {
     }
   }
 
-  /** Every UI command lands here (contract.ts), already validated by the transport. */
+  /** Every UI command lands here (contract.ts), already validated by the transport; actions are audited with who did them. */
   async command<C extends CommandName>(name: C, args: CommandArgs<C>, source = 'ui'): Promise<CommandResults[C]> {
+    const action = auditedAction(name, args);
+    const r = action ? this.runners.get(action.plugin) : undefined;
+    const before = r?.cursor ?? 0;
+    const result = await this.exec(name, args, source);
+    if (action) await this.writeAudit({ time: Date.now(), plugin: action.plugin, action: action.text, before, after: r?.cursor ?? 0, replayCount: null, source });
+    return result;
+  }
+
+  private async exec<C extends CommandName>(name: C, args: CommandArgs<C>, source: string): Promise<CommandResults[C]> {
     const a = args as Record<string, unknown>;
     const plugin = a.plugin as string;
     const done = <T>(v: T) => {

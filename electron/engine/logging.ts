@@ -237,7 +237,10 @@ export function createLogging(opts: LoggingOptions): Logging {
   const emit = (core: LoggerCore, level: number, message: string, o: EmitOptions = {}): void => {
     const time = o.time ?? Date.now();
     const name = levelName(level);
-    if (opts.console && o.console !== false) {
+    // A plugin's per-event chatter (INFO and below about one event) would drown the terminal
+    // at any real rate: it goes to the UI and the log files only (docs/engine.md, Logging).
+    const perEventChatter = core.plugin !== undefined && level < WARNING && o.eventId !== undefined;
+    if (opts.console && o.console !== false && !perEventChatter) {
       try {
         stdout(`${name}:${core.name}:${message}\n`);
       } catch {

@@ -420,15 +420,16 @@ export class PluginRunner {
     this.hooks.changed(this);
   }
 
-  private recordFailed(eventId: number, callback: string, error: string): void {
+  /** `attempts`: how many tries this failure stands for (a skipped hold: every attempt it had). */
+  private recordFailed(eventId: number, callback: string, error: string, attempts = 1): void {
     this.failedCount++;
     const existing = this.state.failed.find((f) => f.eventId === eventId && f.callback === callback);
     if (existing) {
-      existing.attempts++;
+      existing.attempts += attempts;
       existing.at = Date.now();
       existing.error = error;
     } else {
-      this.state.failed.push({ eventId, callback, error, at: Date.now(), attempts: 1 });
+      this.state.failed.push({ eventId, callback, error, at: Date.now(), attempts });
       if (this.state.failed.length > FAILED_KEEP) this.state.failed.splice(0, this.state.failed.length - FAILED_KEEP);
     }
     this.hooks.dirty();
@@ -496,7 +497,7 @@ export class PluginRunner {
     if (!h) throw new Error(`plugin ${this.name} is not holding an event`);
     this.clearHoldTimer();
     this.hold = null;
-    this.recordFailed(h.event.id, h.callback, `skipped by user after ${h.attempt} attempt(s): ${h.error}`);
+    this.recordFailed(h.event.id, h.callback, `skipped by user after ${h.attempt} attempt(s): ${h.error}`, h.attempt);
     this.finish(h.event, h.late);
     this.wake();
     return h.event.id;

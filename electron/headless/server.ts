@@ -87,6 +87,8 @@ export interface UiServerOptions {
   port: number;
   /** Required token; null/undefined: none on loopback, a generated one on any other host. */
   token?: string | null;
+  /** Who acts, in the audit log, when a token is required (default "token"); "local" without one. */
+  tokenLabel?: string;
   /** The built renderer (index.html + assets). */
   staticDir: string;
   logger?: UiLogger;
@@ -236,6 +238,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const configured = opts.token ?? null;
   if (configured !== null) checkUiToken(configured);
   const token: string | null = configured ?? (loopback ? null : randomBytes(32).toString('base64url'));
+  // The audit log names who acted, not an IP and port (docs/engine.md, audit).
+  const who = token === null ? 'local' : (opts.tokenLabel ?? 'token');
   const batchMs = opts.batchMs ?? 100;
   const slowBytes = opts.slowBytes ?? 4 * 1024 * 1024;
   const killBytes = opts.killBytes ?? 32 * 1024 * 1024;
@@ -528,7 +532,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         return this.reply(id, { ok: false, error: (e as Error).message });
       }
       engine
-        .command(parsed.name, parsed.args as CommandArgs<CommandName>, `web UI ${this.peer}`)
+        .command(parsed.name, parsed.args as CommandArgs<CommandName>, who)
         .then(
           (result) => this.reply(id, { ok: true, result }),
           (e: unknown) => this.reply(id, { ok: false, error: e instanceof Error ? e.message : String(e) }),
@@ -604,6 +608,7 @@ const STREAM_KINDS: Record<Update['kind'], boolean> = {
   plugin: false,
   pluginRemoved: false,
   audit: false,
+  trend: false,
   events: true,
   outcome: true,
   logs: true,

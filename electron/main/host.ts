@@ -4,6 +4,7 @@
 // change, stops it gracefully (state saved) on quit, and answers every contract command:
 // the four settings commands here, all others by the engine.
 
+import { userInfo } from 'node:os';
 import type { CommandArgs, CommandName, CommandResults, Snapshot, Update } from '../contract.js';
 import { EXAMPLE_PLUGINS, prepare } from '../demo/prepare.js';
 import type { EngineConfig } from '../engine/config.js';
@@ -203,7 +204,7 @@ export class EngineHost {
       const why = this._state === 'failed' ? this._error : `the engine is ${this._state}`;
       throw new Error(`The engine is not running (${why}). Check Settings.`);
     }
-    return engine.command(name, args, 'desktop');
+    return engine.command(name, args, desktopUser());
   }
 
   private async settingsCommand<C extends CommandName>(name: C, args: CommandArgs<C>): Promise<CommandResults[C]> {
@@ -237,3 +238,12 @@ async function defaultDemo(settings: SettingsService): Promise<PreparedEngine> {
 // Re-exported for the packaging probe (scripts/package/probe-main.mjs), which reads where the
 // packaged desktop app looks for its example plugins.
 export { EXAMPLE_PLUGINS };
+
+/** Who acts in the desktop app, for the audit log: the OS user running it. */
+export function desktopUser(): string {
+  try {
+    return userInfo().username || 'desktop';
+  } catch {
+    return 'desktop';
+  }
+}

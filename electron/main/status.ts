@@ -139,6 +139,7 @@ export class StatusTracker {
       case 'outcome':
       case 'logs':
       case 'audit':
+      case 'trend':
         return;
       default:
         exhaustive(u);

@@ -3,7 +3,7 @@
 // batch only the latest engine and plugin views matter; events, outcomes, logs and audit
 // entries are kept in order.
 
-import { exhaustive, type AuditEntry, type EngineView, type EventView, type LogLineView, type PluginView, type Update } from '../contract.js';
+import { exhaustive, type AuditEntry, type EngineView, type EventView, type LogLineView, type PluginView, type TrendPoint, type Update } from '../contract.js';
 
 export interface BatcherOptions {
   intervalMs?: number;
@@ -18,6 +18,7 @@ export class UpdateBatcher {
   private outcomes: Array<Extract<Update, { kind: 'outcome' }>> = [];
   private logs: LogLineView[] = [];
   private audit: AuditEntry[] = [];
+  private trends: TrendPoint[] = [];
   private count = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly intervalMs: number;
@@ -59,6 +60,9 @@ export class UpdateBatcher {
       case 'audit':
         this.audit.push(u.entry);
         break;
+      case 'trend':
+        this.trends.push(u.point);
+        break;
       default:
         exhaustive(u);
     }
@@ -81,6 +85,7 @@ export class UpdateBatcher {
     out.push(...this.outcomes);
     if (this.logs.length) out.push({ kind: 'logs', lines: this.logs });
     for (const entry of this.audit) out.push({ kind: 'audit', entry });
+    for (const point of this.trends) out.push({ kind: 'trend', point });
     this.engine = null;
     this.plugins = new Map();
     this.removed = new Set();
@@ -88,6 +93,7 @@ export class UpdateBatcher {
     this.outcomes = [];
     this.logs = [];
     this.audit = [];
+    this.trends = [];
     this.count = 0;
     if (out.length) this.send(out);
   }

@@ -1,11 +1,14 @@
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { parseHash, toHash } from './router.js';
+import { Shortcuts, useShortcuts } from './views/Shortcuts.js';
 import { AuditView } from './views/AuditView.js';
 import { EventsView } from './views/EventsView.js';
 import { Header } from './views/Header.js';
 import { LogsView } from './views/LogsView.js';
 import { PluginsView } from './views/PluginsView.js';
 import { SettingsPanel } from './views/SettingsPanel.js';
-import { dismissToast, selectEvent, setView, useStore, VIEWS, type ViewName } from './store.js';
+import { needsAttention } from './triage.js';
+import { dismissToast, setView, useStore, VIEWS, type ViewName } from './store.js';
 
 const LABELS: Record<ViewName, string> = {
   events: 'Events',
@@ -15,11 +18,10 @@ const LABELS: Record<ViewName, string> = {
   settings: 'Settings',
 };
 
-/** `#plugins`, `#events/1234`: the view (and an event) live in the URL's hash, so links work. */
+/** Deep links (router.ts): the view, its filters and selection live in the URL's hash. */
 function fromHash(): void {
-  const [view, id] = window.location.hash.replace(/^#\/?/, '').split('/');
-  if (view && (VIEWS as string[]).includes(view)) setView(view as ViewName);
-  if (view === 'events' && id && /^\d+$/.test(id)) selectEvent(Number(id));
+  const patch = parseHash(window.location.hash);
+  if (patch) useStore.setState((st) => ({ ...patch, revealSeq: st.revealSeq + 1 }));
 }
 
 // Read the link before the first render, so the first render already shows that view (the
@@ -27,23 +29,21 @@ function fromHash(): void {
 fromHash();
 
 function useHashRouting(): void {
-  const view = useStore((s) => s.view);
-  const selected = useStore((s) => s.selectedEventId);
+  const hash = useStore((s) => toHash(s));
   useEffect(() => {
     window.addEventListener('hashchange', fromHash);
     return () => window.removeEventListener('hashchange', fromHash);
   }, []);
   useEffect(() => {
-    const hash = view === 'events' && selected !== null ? `#events/${selected}` : `#${view}`;
     if (window.location.hash !== hash) history.replaceState(null, '', hash);
-  }, [view, selected]);
+  }, [hash]);
 }
 
 function Tabs() {
   const view = useStore((s) => s.view);
   const failing = useStore((s) => s.pluginNames.filter((n) => {
-    const st = s.plugins[n]?.state;
-    return st === 'holding' || st === 'load_error';
+    const p = s.plugins[n];
+    return p && needsAttention(p);
   }).length);
   const refs = useRef<Partial<Record<ViewName, HTMLButtonElement | null>>>({});
   const onKey = (e: KeyboardEvent) => {
@@ -103,6 +103,8 @@ function Toasts() {
 
 export function App() {
   useHashRouting();
+  const [help, setHelp] = useState(false);
+  useShortcuts(useCallback(() => setHelp(true), []));
   const view = useStore((s) => s.view);
   const ready = useStore((s) => s.ready);
   const linkDown = useStore((s) => s.link.state !== 'open');
@@ -133,6 +135,7 @@ export function App() {
         )}
       </main>
       <Toasts />
+      {help && <Shortcuts onClose={() => setHelp(false)} />}
     </div>
   );
 }

@@ -17,10 +17,40 @@ export function clockMs(t: number): string {
   return `${clock(t)}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-/** Full local date and time. */
+/** The local time zone's short name (e.g. "CET", "GMT+1", "UTC"), as shown next to times. */
+export function zoneName(at: number = Date.now()): string {
+  const part = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(new Date(at)).find((p) => p.type === 'timeZoneName');
+  return part?.value ?? 'local';
+}
+
+/** YYYY-MM-DD HH:MM:SS in local time, without the zone (inputs; see dateTime). */
+export function localStamp(t: string | number): string {
+  const d = new Date(t);
+  if (Number.isNaN(d.getTime())) return String(t);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock(d.getTime())}`;
+}
+
+/** The one full time format of the UI: local date and time with the zone, "2024-05-01 09:30:00 CEST". */
 export function dateTime(t: string | number): string {
   const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? String(t) : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? String(t) : `${localStamp(d.getTime())} ${zoneName(d.getTime())}`;
+}
+
+/**
+ * Reads a time typed by the user: local "YYYY-MM-DD HH:MM[:SS]" (the format the UI shows), or
+ * ISO 8601 with its own zone. Epoch ms, or null when unreadable.
+ */
+export function parseLocalTime(text: string): number | null {
+  const s = text.trim();
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(s);
+  if (m) {
+    const [y, mo, d, h, mi, se] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+    const date = new Date(y, mo - 1, d, h, mi, se);
+    return date.getMonth() === mo - 1 && date.getDate() === d ? date.getTime() : null;
+  }
+  if (!/[zZ]|[+-]\d{2}:?\d{2}$/.test(s)) return null;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? null : t;
 }
 
 export function ms(v: number | null | undefined): string {

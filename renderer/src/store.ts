@@ -11,8 +11,10 @@ import type {
   LogLineView,
   Outcome,
   OutcomeStatus,
+  PluginState,
   PluginView,
   Snapshot,
+  TrendPoint,
   Update,
 } from '../../electron/contract.js';
 import type { LinkStatus } from './transport.js';
@@ -21,6 +23,8 @@ import type { LinkStatus } from './transport.js';
 export const EVENT_CAP = 5000;
 export const LOG_CAP = 5000;
 export const AUDIT_CAP = 1000;
+/** One hour of 5-s samples (TREND_KEEP in the contract; a constant here keeps zod out of the bundle). */
+export const TREND_CAP = 720;
 
 export type ViewName = 'events' | 'plugins' | 'logs' | 'audit' | 'settings';
 export const VIEWS: ViewName[] = ['events', 'plugins', 'logs', 'audit', 'settings'];
@@ -44,6 +48,17 @@ export interface LogFilters {
 }
 
 export const ENGINE_SOURCE = '(engine)';
+
+/** What the plugins table shows: a state, '' for all, or 'attention' (holding, errors, failures). */
+export type PluginStateFilter = '' | 'attention' | PluginState | 'inert';
+export type PluginSortKey = 'name' | 'state' | 'lag' | 'processed' | 'failed' | 'p50' | 'p95';
+
+export interface PluginTableView {
+  query: string;
+  state: PluginStateFilter;
+  sort: PluginSortKey;
+  desc: boolean;
+}
 
 export interface Toast {
   id: number;
@@ -70,15 +85,24 @@ export interface State {
   logs: LogLineView[];
   // audit slice: oldest first, at most AUDIT_CAP
   audit: AuditEntry[];
+  // trends slice: oldest first, at most TREND_CAP
+  trends: TrendPoint[];
   // ui slice
   view: ViewName;
   filters: EventFilters;
   selectedEventId: number | null;
+  /** Bumped each time something outside the table asks to show the selected event. */
+  revealSeq: number;
+  pluginTable: PluginTableView;
+  /** The plugin whose card is open in the Plugins view. */
+  selectedPlugin: string | null;
   logFilters: LogFilters;
   toasts: Toast[];
 }
 
-const NO_FILTERS: EventFilters = { eventType: '', entityType: '', project: '', plugin: '', outcome: '' };
+export const NO_FILTERS: EventFilters = { eventType: '', entityType: '', project: '', plugin: '', outcome: '' };
+export const DEFAULT_PLUGIN_TABLE: PluginTableView = { query: '', state: '', sort: 'state', desc: false };
+export const NO_LOG_FILTERS: LogFilters = { minLevel: 0, plugin: '', search: '' };
 
 export const useStore = create<State>()(() => ({
   link: { kind: 'websocket', state: 'connecting', error: null, retryAt: null, attempts: 0 },
@@ -90,10 +114,14 @@ export const useStore = create<State>()(() => ({
   eventsSeen: 0,
   logs: [],
   audit: [],
+  trends: [],
   view: 'events',
   filters: NO_FILTERS,
   selectedEventId: null,
-  logFilters: { minLevel: 0, plugin: '', search: '' },
+  revealSeq: 0,
+  pluginTable: DEFAULT_PLUGIN_TABLE,
+  selectedPlugin: null,
+  logFilters: NO_LOG_FILTERS,
   toasts: [],
 }));
 
@@ -183,6 +211,7 @@ export function fromSnapshot(s: Snapshot): Partial<State> {
     events,
     logs: bounded(s.logs.slice(), LOG_CAP),
     audit: bounded(s.audit.slice(), AUDIT_CAP),
+    trends: bounded((s.trends ?? []).slice(), TREND_CAP),
   };
 }
 
@@ -194,6 +223,7 @@ export function reduceUpdates(st: State, updates: readonly Update[]): Partial<St
   const outcomes: OutcomeUpdate[] = [];
   let newLogs: LogLineView[] = [];
   const newAudit: AuditEntry[] = [];
+  const newTrends: TrendPoint[] = [];
   for (const u of updates) {
     switch (u.kind) {
       case 'engine':
@@ -220,6 +250,9 @@ export function reduceUpdates(st: State, updates: readonly Update[]): Partial<St
       case 'audit':
         newAudit.push(u.entry);
         break;
+      case 'trend':
+        newTrends.push(u.point);
+        break;
       default:
         // A new Update kind without a case fails the typecheck (contract.ts's exhaustive(),
         // inlined: only types come from the contract, so zod stays out of the bundle).
@@ -239,6 +272,7 @@ export function reduceUpdates(st: State, updates: readonly Update[]): Partial<St
   }
   if (newLogs.length) patch.logs = bounded(st.logs.concat(newLogs), LOG_CAP);
   if (newAudit.length) patch.audit = bounded(st.audit.concat(newAudit), AUDIT_CAP);
+  if (newTrends.length) patch.trends = bounded(st.trends.concat(newTrends), TREND_CAP);
   return patch;
 }
 
@@ -271,6 +305,19 @@ export function clearFilters(): void {
 
 export function selectEvent(id: number | null): void {
   useStore.setState({ selectedEventId: id });
+}
+
+/** Opens the Events view on one event, scrolled to and selecting its row. */
+export function showEvent(id: number): void {
+  useStore.setState((st) => ({ selectedEventId: id, view: 'events', revealSeq: st.revealSeq + 1 }));
+}
+
+export function setPluginTable(patch: Partial<PluginTableView>): void {
+  useStore.setState((st) => ({ pluginTable: { ...st.pluginTable, ...patch } }));
+}
+
+export function selectPlugin(name: string | null): void {
+  useStore.setState({ selectedPlugin: name });
 }
 
 export function setLogFilter<K extends keyof LogFilters>(key: K, value: LogFilters[K]): void {

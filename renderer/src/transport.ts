@@ -160,6 +160,11 @@ class WsTransport implements Transport {
   }
 
   invoke<C extends CommandName>(name: C, args: CommandArgs<C>): Promise<CommandResults[C]> {
+    // Lost link: say so now rather than queue an action the user may give up on (or
+    // forget) and have it run minutes later. The first connect still queues (page load).
+    if (this.st.state === 'reconnecting') {
+      return Promise.reject(new Error('not connected to the daemon, so nothing was sent; try again once the header says Live'));
+    }
     const id = ++this.seq;
     const msg: WireToServer = { type: 'command', id, name, args };
     const timeoutMs = SLOW_COMMANDS[name] ?? COMMAND_TIMEOUT_MS;

@@ -140,12 +140,27 @@ export async function eventually<T>(fn: () => Promise<T | null | undefined | fal
 
 // ------------------------------------------------------------------ reading the UI
 
+/** The plugin's detail card (shown for the plugin opened in the table: `#plugins/NAME` or openPlugin). */
 export function pluginCard(page: Page, name: string): Locator {
   return page.getByRole('region', { name: `Plugin ${name}`, exact: true });
 }
 
+/** The plugin's row in the Plugins table. */
+export function pluginRow(page: Page, name: string): Locator {
+  return page.getByRole('table', { name: 'Plugins', exact: true }).locator(`tr[data-plugin="${name}"]`);
+}
+
+/** Opens a plugin's card from the table (Plugins view). */
+export async function openPlugin(page: Page, name: string): Promise<Locator> {
+  const card = pluginCard(page, name);
+  if (!(await card.isVisible())) await page.getByRole('button', { name: `Show plugin ${name}`, exact: true }).click();
+  await card.waitFor();
+  return card;
+}
+
+/** The engine state of a plugin (its table row's data-state). */
 export async function pluginState(page: Page, name: string): Promise<string | null> {
-  return pluginCard(page, name).getAttribute('data-state');
+  return pluginRow(page, name).getAttribute('data-state');
 }
 
 export async function waitPluginState(page: Page, name: string, state: string, timeoutMs = WAIT): Promise<void> {

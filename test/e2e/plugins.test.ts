@@ -16,6 +16,7 @@ import {
   openUi,
   pluginCard,
   pluginNumber,
+  openPlugin,
   screenshot,
   startUi,
   stopUi,
@@ -52,7 +53,7 @@ describe.skipIf(chromiumMissing())('e2e: plugins', { timeout: E2E_TIMEOUT }, () 
       rate: 15,
     });
     browser = await launchBrowser();
-    ({ context, page } = await openUi(browser, `${run.url}#plugins`));
+    ({ context, page } = await openUi(browser, `${run.url}#plugins/rec`));
     await pluginCard(page, 'rec').waitFor();
     await waitPluginState(page, 'rec', 'running');
     await waitPluginState(page, 'flaky', 'running');
@@ -116,7 +117,7 @@ describe.skipIf(chromiumMissing())('e2e: plugins', { timeout: E2E_TIMEOUT }, () 
   it('shows a failing plugin holding on its event; Retry (once fixed) goes on from it', async () => {
     const recorded = ids('flaky');
     writeFileSync(flag, 'fail\n');
-    const card = pluginCard(page, 'flaky');
+    const card = await openPlugin(page, 'flaky');
     await waitPluginState(page, 'flaky', 'holding');
     const held = card.getByRole('group', { name: 'Held event of plugin flaky', exact: true });
     await held.waitFor();
@@ -127,6 +128,8 @@ describe.skipIf(chromiumMissing())('e2e: plugins', { timeout: E2E_TIMEOUT }, () 
     expect(heldId).toBeGreaterThan(recorded[recorded.length - 1] ?? 0);
     expect(heldText).toContain('the flag file is there: failing on purpose');
     expect(await page.getByRole('tab', { name: 'Plugins', exact: true }).textContent()).toMatch(/1$/);
+    // The header turns amber, with the count.
+    expect(await page.getByTestId('health').getAttribute('data-tone')).toBe('warn');
     await screenshot(page, 'plugins-held');
     // Nothing past the held event.
     expect(ids('flaky').filter((id) => id >= heldId)).toEqual([]);
@@ -147,8 +150,11 @@ describe.skipIf(chromiumMissing())('e2e: plugins', { timeout: E2E_TIMEOUT }, () 
     await waitPluginState(page, 'flaky', 'holding');
     const held = card.getByRole('group', { name: 'Held event of plugin flaky', exact: true });
     await held.getByText('Automatic retries used up: waiting for you.', { exact: false }).waitFor();
-    const heldId = Number(/Holding on event #(\d+)/.exec((await held.textContent()) ?? '')?.[1]);
+    const heldText = (await held.textContent()) ?? '';
+    const heldId = Number(/Holding on event #(\d+)/.exec(heldText)?.[1]);
+    const attempts = Number(/attempt (\d+)\)/.exec(heldText)?.[1]);
     expect(heldId).toBeGreaterThan(0);
+    expect(attempts).toBeGreaterThan(1);
     // Fixed, but the user skips it anyway: it goes to the failed list, and the plugin moves on.
     rmSync(flag);
     const failedBefore = await pluginNumber(page, 'flaky', 'plugin-failed');
@@ -158,16 +164,20 @@ describe.skipIf(chromiumMissing())('e2e: plugins', { timeout: E2E_TIMEOUT }, () 
     await failedList.waitFor();
     const retry = button(`Retry event ${heldId} for plugin flaky`);
     await retry.waitFor();
-    expect(await failedList.locator(`li[data-event-id="${heldId}"]`).textContent()).toContain('skipped by user');
+    const row = (await failedList.locator(`li[data-event-id="${heldId}"]`).textContent()) ?? '';
+    expect(row).toContain(`skipped by user after ${attempts} attempt(s)`);
+    // The row's count agrees with it (it said "1 attempt").
+    expect(row).toContain(`${attempts} attempts ·`);
     await eventually(async () => (await pluginNumber(page, 'flaky', 'plugin-failed')) > failedBefore, 'the failed count');
     await eventually(() => ids('flaky').some((id) => id > heldId), 'flaky past the skipped event');
     expect(ids('flaky')).not.toContain(heldId);
     await screenshot(page, 'plugins-failed');
     // The skip is in the audit log.
     await tab(page, 'Audit');
-    const audit = page.getByRole('table', { name: 'Cursor changes', exact: true });
+    const audit = page.getByRole('table', { name: 'Audit log', exact: true });
     await audit.getByText(`skipped held event ${heldId}`, { exact: true }).waitFor();
     await tab(page, 'Plugins');
+    await openPlugin(page, 'flaky');
     // Retrying from the failed list runs it now (it works: the flag is gone) and clears it.
     await button(`Retry event ${heldId} for plugin flaky`).click();
     await eventually(() => ids('flaky').includes(heldId), 'the failed event retried');

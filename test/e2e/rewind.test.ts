@@ -58,7 +58,7 @@ interface Preview {
 /** Opens the wizard on a running plugin, pauses it from there, picks a strategy and previews. */
 async function openWizardAndPreview(strategy: 'Event id' | 'Timestamp', fill: () => Promise<void>, shot?: string): Promise<Preview> {
   await tab(page, 'Plugins');
-  await page.getByRole('button', { name: 'Rewind plugin tasks', exact: true }).click();
+  await page.getByRole('button', { name: 'Move cursor of plugin tasks', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Move the cursor of tasks', exact: true });
   await dialog.waitFor();
   // Running: the wizard offers to pause it first.
@@ -117,7 +117,7 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
     startId = run.site.sandbox.store.lastEventId;
     run.site.sandbox.traffic.setRate(40);
     browser = await launchBrowser();
-    ({ context, page } = await openUi(browser, `${run.url}#plugins`));
+    ({ context, page } = await openUi(browser, `${run.url}#plugins/tasks`));
     await waitPluginState(page, 'tasks', 'running');
     // Enough history, spread over a few seconds (created_at has whole seconds).
     await eventually(() => ids().length >= 40 && run!.site.sandbox.store.lastEventId > startId + 120, 'some history', 60_000);
@@ -147,7 +147,7 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
 
     // The audit log has it.
     await tab(page, 'Audit');
-    const audit = page.getByRole('table', { name: 'Cursor changes', exact: true });
+    const audit = page.getByRole('table', { name: 'Audit log', exact: true });
     const row = audit.locator('tr[data-plugin="tasks"]').filter({ hasText: `${p.before} → ${p.after}` });
     await row.waitFor();
     expect(await row.textContent()).toContain(`${p.count} events will be replayed`);
@@ -161,7 +161,7 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
     const ev = await run!.site.sg.findOne<{ created_at: string }>('EventLogEntry', [['id', 'is', pivot]], ['created_at']);
     const time = new Date(ev!.created_at).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const p = await openWizardAndPreview('Timestamp', async () => {
-      await page.getByRole('textbox', { name: 'Target time', exact: true }).fill(time);
+      await page.getByRole('textbox', { name: /^Target time \(.+\)$/ }).fill(time);
     });
     // The new cursor is the last event created before that time.
     expect(p.after).toBeLessThan(pivot);
@@ -177,9 +177,14 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
     // Both moves are in the audit log.
     await tab(page, 'Audit');
     await page.getByRole('combobox', { name: 'Audit plugin', exact: true }).selectOption('tasks');
-    const audit = page.getByRole('table', { name: 'Cursor changes', exact: true });
+    const audit = page.getByRole('table', { name: 'Audit log', exact: true });
     await audit.locator('tr[data-plugin="tasks"]').filter({ hasText: `${p.before} → ${p.after}` }).waitFor();
-    expect(await audit.locator('tbody tr').count()).toBe(2);
+    // Both cursor moves, and the pauses and resumes around them, each with who did it.
+    const rows = await audit.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows.filter((r) => r[2]!.startsWith('set to ')).length).toBe(2);
+    expect(rows.filter((r) => r[2] === 'paused').length).toBe(2);
+    expect(rows.filter((r) => r[2] === 'resumed').length).toBe(2);
+    expect(rows.every((r) => r[5] === 'local')).toBe(true);
     await screenshot(page, 'audit');
   });
 });

@@ -59,7 +59,14 @@ describe.skipIf(chromiumMissing())('e2e: token off loopback', { timeout: E2E_TIM
     // The token travelled to the WebSocket: the UI is live with the engine's state.
     await page.getByLabel('ShotGrid connection: connected', { exact: true }).waitFor();
     await tab(page, 'Plugins');
+    await page.getByRole('button', { name: 'Show plugin rec', exact: true }).click();
     await page.getByRole('region', { name: 'Plugin rec', exact: true }).waitFor();
+    // An action through a token is audited as the token's, not as an IP and port.
+    await page.getByRole('button', { name: 'Pause plugin rec', exact: true }).click();
+    await tab(page, 'Audit');
+    const row = page.getByRole('table', { name: 'Audit log', exact: true }).locator('tr[data-plugin="rec"]').filter({ hasText: 'paused' });
+    await row.waitFor();
+    expect(await row.locator('td').last().textContent()).toBe('token');
     await tab(page, 'Settings');
     // A <dl> (Chromium: a DescriptionList named so); Playwright has no role for it.
     const settings = page.getByLabel('Current settings', { exact: true });

@@ -105,6 +105,18 @@ describe('console', () => {
     ]);
   });
 
+  it("keeps a plugin's per-event INFO off the terminal (UI and files only); its warnings and the engine's lines still show", () => {
+    const seen: LogLine[] = [];
+    const l = make({ console: true, level: 10, onLine: (x) => seen.push(x) });
+    l.plugin('logArgs').forEvent(41).info('event 41 args');
+    l.callback('logArgs', 'cb').forEvent(42).debug('event 42 detail');
+    l.plugin('logArgs').forEvent(43).warning('event 43 odd');
+    l.plugin('logArgs').info('loaded');
+    l.engine.forEvent(44).info('engine about 44');
+    expect(l.out).toEqual(['WARNING:plugin.logArgs:event 43 odd\n', 'INFO:plugin.logArgs:loaded\n', 'INFO:engine:engine about 44\n']);
+    expect(seen.map((x) => x.message)).toEqual(['event 41 args', 'event 42 detail', 'event 43 odd', 'loaded', 'engine about 44']);
+  });
+
   it('writes nothing to stdout when not in the foreground', () => {
     const l = make({ console: false });
     l.engine.info('quiet');

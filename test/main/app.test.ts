@@ -4,7 +4,7 @@
 // throttled notifications, the single-instance lock, graceful quit.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineView, PluginView, Snapshot, Update } from '../../electron/contract.js';
@@ -254,7 +254,7 @@ describe('the window and the session', () => {
     await until(() => s.events.includes('engine.start'));
     const wc = s.win().webContents;
     await fake.ipcMain.invoke('sge:cmd:pause', wc.ipcEvent(), { plugin: 'a' });
-    expect(s.engine().commands).toEqual([['pause', { plugin: 'a' }, 'desktop']]);
+    expect(s.engine().commands).toEqual([['pause', { plugin: 'a' }, userInfo().username]]);
     await expect(fake.ipcMain.invoke('sge:cmd:pause', wc.ipcEvent({ url: 'https://evil.example/', parent: null }), { plugin: 'a' })).rejects.toThrow(
       /rejected/,
     );
@@ -319,7 +319,7 @@ describe('tray and notifications', () => {
     expect(labels).toEqual(expect.arrayContaining(['Show Shotgun Events', 'Pause all', 'Resume all', 'Quit']));
     tray.menu!.items.find((i) => i.label === 'Resume all')!.click();
     await until(() => e.commands.length > 0);
-    expect(e.commands[0]).toEqual(['resumeAll', {}, 'desktop']);
+    expect(e.commands[0]).toEqual(['resumeAll', {}, userInfo().username]);
   });
 });
 

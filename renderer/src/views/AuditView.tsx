@@ -4,7 +4,7 @@ import { useStore } from '../store.js';
 import { replayText } from './RewindWizard.js';
 import { PluginOptions } from './common.js';
 
-/** Every cursor change (rewinds, skips), newest first. */
+/** Every user action (cursor moves, skips, pause, resume, enable, disable, retry, reload), newest first, with who did it. */
 export function AuditView() {
   const audit = useStore((s) => s.audit);
   const pluginNames = useStore((s) => s.pluginNames);
@@ -20,19 +20,19 @@ export function AuditView() {
             <PluginOptions names={pluginNames} />
           </select>
         </label>
-        <span className="muted count">{rows.length} cursor changes</span>
+        <span className="muted count">{rows.length} actions</span>
       </div>
       {rows.length === 0 ? (
-        <p className="empty">No cursor changes yet. Moving a cursor or skipping a held event is recorded here.</p>
+        <p className="empty">No actions yet. Every pause, resume, enable, disable, retry, skip, reload and cursor move is recorded here, with who did it.</p>
       ) : (
         <div className="table-wrap">
-          <table className="audit" aria-label="Cursor changes">
+          <table className="audit" aria-label="Audit log">
             <thead>
               <tr>
                 <th scope="col">Time</th>
                 <th scope="col">Plugin</th>
                 <th scope="col">Action</th>
-                <th scope="col">Before → after</th>
+                <th scope="col">Cursor</th>
                 <th scope="col">Effect</th>
                 <th scope="col">By</th>
               </tr>
@@ -41,11 +41,9 @@ export function AuditView() {
               {rows.map((a, i) => (
                 <tr key={`${a.time}-${a.plugin}-${i}`} data-plugin={a.plugin}>
                   <td>{dateTime(a.time)}</td>
-                  <td>{a.plugin}</td>
+                  <td>{a.plugin === '*' ? 'all plugins' : a.plugin}</td>
                   <td>{a.action}</td>
-                  <td className="num">
-                    {a.before} → {a.after}
-                  </td>
+                  <td className="num">{a.before === a.after ? <span className="muted">{a.plugin === '*' ? '–' : `at ${a.after}`}</span> : `${a.before} → ${a.after}`}</td>
                   <td>{a.replayCount === null ? '–' : replayText(a.replayCount)}</td>
                   <td>{a.source}</td>
                 </tr>

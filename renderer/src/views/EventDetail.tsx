@@ -1,9 +1,11 @@
 import { useEffect, useEffectEvent, useState } from 'react';
 import type { EventView, LogLineView, Outcome } from '../../../electron/contract.js';
 import { invoke, run } from '../api.js';
-import { clockMs, dateTime, link, linkName, ms } from '../format.js';
+import { dateTime, link, linkName, ms } from '../format.js';
 import { findEvent, selectEvent, useStore } from '../store.js';
 import { OutcomeChip, PluginOptions } from './common.js';
+import { copyText, EventChanges, SiteLink } from './EventContext.js';
+import { LogMessage } from './LogMessage.js';
 
 interface Fetched {
   event: EventView | null;
@@ -70,6 +72,14 @@ export function EventDetail({ id }: { id: number }) {
     <aside className="detail" aria-label={`Event ${id} details`}>
       <div className="detail-head">
         <h2>Event #{id}</h2>
+        <button className="small" aria-label={`Copy event id ${id}`} onClick={() => void copyText(String(id), `event id ${id}`)}>
+          Copy id
+        </button>
+        {event && (
+          <button className="small" aria-label="Copy event JSON" onClick={() => void copyText(JSON.stringify(event, null, 2), `the JSON of event ${id}`)}>
+            Copy JSON
+          </button>
+        )}
         <button className="icon" aria-label="Close event details" onClick={() => selectEvent(null)}>
           ×
         </button>
@@ -85,13 +95,13 @@ export function EventDetail({ id }: { id: number }) {
             <dt>Created</dt>
             <dd>{dateTime(event.created_at)}</dd>
             <dt>Entity</dt>
-            <dd>{link(event.entity) || '–'}</dd>
+            <dd>{event.entity ? <SiteLink to={event.entity} text={link(event.entity)} /> : '–'}</dd>
             <dt>Attribute</dt>
             <dd>{event.attribute_name ?? '–'}</dd>
             <dt>User</dt>
-            <dd>{linkName(event.user) || '–'}</dd>
+            <dd>{event.user ? <SiteLink to={event.user} text={linkName(event.user)} /> : '–'}</dd>
             <dt>Project</dt>
-            <dd>{linkName(event.project) || '–'}</dd>
+            <dd>{event.project ? <SiteLink to={event.project} text={linkName(event.project)} /> : '–'}</dd>
             {event.late && (
               <>
                 <dt>Late</dt>
@@ -99,6 +109,8 @@ export function EventDetail({ id }: { id: number }) {
               </>
             )}
           </dl>
+
+          <EventChanges meta={event.meta} />
 
           <section aria-label="Plugin outcomes">
             <h3>Plugin outcomes</h3>
@@ -166,9 +178,8 @@ export function EventDetail({ id }: { id: number }) {
             ) : (
               <ol className="log-lines">
                 {fetched.logs.map((l, i) => (
-                  <li key={i} className={`lvl-${l.levelName.toLowerCase()}`}>
-                    <span className="muted">{clockMs(l.time)}</span> <span className="lvl">{l.levelName}</span>{' '}
-                    <span className="muted">{l.plugin ?? l.logger}</span> <span className="msg">{l.message}</span>
+                  <li key={i} className={`log-line lvl-${l.levelName.toLowerCase()}`}>
+                    <LogMessage line={l} />
                   </li>
                 ))}
               </ol>

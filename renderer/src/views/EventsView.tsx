@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import type { EventView } from '../../../electron/contract.js';
-import { clock, count, link, linkName } from '../format.js';
+import { clock, count, dateTime, link, linkName, zoneName } from '../format.js';
 import { nextSelection } from '../selection.js';
 import {
   clearFilters,
@@ -30,6 +30,12 @@ export function EventsView() {
     return f ? events.filter(f) : events;
   }, [events, filters]);
   const [jump, setJump] = useState<{ id: number; n: number } | null>(null);
+  // Asked from elsewhere (a held card's "Show event", a deep link): scroll to the row and select it.
+  const revealSeq = useStore((s) => s.revealSeq);
+  useEffect(() => {
+    const id = useStore.getState().selectedEventId;
+    if (id !== null) setJump({ id, n: -revealSeq });
+  }, [revealSeq]);
 
   const jumpTo = (id: number) => {
     selectEvent(id);
@@ -251,7 +257,9 @@ function EventTable(props: { events: EventView[]; filtered: boolean; selected: n
       </span>
       <div className="row head" role="row" aria-rowindex={1}>
         <span role="columnheader">Id</span>
-        <span role="columnheader">Time</span>
+        <span role="columnheader" title="Local time">
+          Time ({zoneName()})
+        </span>
         <span role="columnheader">Type</span>
         <span role="columnheader">Entity</span>
         <span role="columnheader" className="c-attr">
@@ -315,7 +323,7 @@ const EventRow = memo(function EventRow(props: { event: EventView; index: number
           </span>
         )}
       </span>
-      <span role="gridcell" title={e.created_at}>
+      <span role="gridcell" title={dateTime(e.created_at)}>
         {clock(e.created_at)}
       </span>
       <span role="gridcell" title={e.event_type}>

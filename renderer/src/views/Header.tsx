@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import { reconnectNow, run } from '../api.js';
 import { count } from '../format.js';
-import { useStore } from '../store.js';
+import { setPluginTable, setView, useStore } from '../store.js';
+import { health } from '../triage.js';
+import { TrendChart } from './charts.js';
 
 function useNow(everyMs: number, enabled: boolean): number {
   const [now, setNow] = useState(() => Date.now());
@@ -48,10 +50,41 @@ function LinkState() {
 const SG_TEXT = { connecting: 'connecting', connected: 'connected', retrying: 'retrying', error: 'error' } as const;
 const SG_TONE = { connecting: 'warn', connected: 'ok', retrying: 'warn', error: 'bad' } as const;
 
+/** Amber for plugins in trouble, red for the site or the state file; a click goes to the list. */
+function HealthBadge() {
+  const engine = useStore((s) => s.engine);
+  const linkState = useStore((s) => s.link.state);
+  const plugins = useStore((s) => s.plugins);
+  const h = health(engine, linkState, Object.values(plugins));
+  const go = () => {
+    if (h.target === 'plugins') {
+      setPluginTable({ state: 'attention' });
+      setView('plugins');
+    } else if (h.target) setView(h.target);
+  };
+  return (
+    <button
+      className={`health health-${h.tone}`}
+      data-testid="health"
+      data-tone={h.tone}
+      aria-label={`Health: ${h.text}`}
+      title={h.target ? `${h.text} (click to see them)` : h.text}
+      onClick={go}
+      disabled={!h.target}
+    >
+      <span className="dot" aria-hidden="true" />
+      {h.tone === 'ok' ? 'Healthy' : h.tone === 'unknown' ? 'Unknown' : h.tone === 'warn' ? `${h.count} need attention` : h.text}
+    </button>
+  );
+}
+
 export function Header() {
   const engine = useStore((s) => s.engine);
+  // While the page's own link is down, what the engine said last is not news: say so.
+  const live = useStore((s) => s.link.state === 'open');
+  const tone = useStore((s) => health(s.engine, s.link.state, Object.values(s.plugins)).tone);
   return (
-    <header className="header">
+    <header className={`header header-${tone}`} data-health={tone}>
       <div className="brand">
         <h1>Shotgun Events</h1>
         {engine?.demo && (
@@ -70,7 +103,12 @@ export function Header() {
         <div>
           <dt>ShotGrid</dt>
           <dd>
-            {engine ? (
+            {engine && !live ? (
+              <span className="pill pill-muted" aria-label="ShotGrid connection: unknown (not connected to the daemon)" data-connection="unknown">
+                <span className="dot" aria-hidden="true" />
+                unknown
+              </span>
+            ) : engine ? (
               <span
                 className={`pill pill-${SG_TONE[engine.connection]}`}
                 aria-label={`ShotGrid connection: ${SG_TEXT[engine.connection]}`}
@@ -93,7 +131,19 @@ export function Header() {
         </div>
         <div>
           <dt>Rate</dt>
-          <dd aria-label="Events per second">{engine ? `${count(engine.eventsPerSecond)} ev/s` : '–'}</dd>
+          <dd aria-label="Events per second">{engine && live ? `${count(engine.eventsPerSecond)} ev/s` : '–'}</dd>
+        </div>
+        <div>
+          <dt>Trend</dt>
+          <dd>
+            <TrendChart />
+          </dd>
+        </div>
+        <div>
+          <dt>Health</dt>
+          <dd>
+            <HealthBadge />
+          </dd>
         </div>
         {engine && engine.openGaps > 0 && (
           <div>
@@ -117,6 +167,11 @@ export function Header() {
           Resume all
         </button>
       </div>
+      {engine?.stateError && (
+        <p className="header-error" role="alert" data-testid="state-error">
+          The state file cannot be written: {engine.stateError}
+        </p>
+      )}
       {engine?.connectionError && engine.connection !== 'connected' && (
         <p className="header-error" role="alert">
           {engine.connectionError}

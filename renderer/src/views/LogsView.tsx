@@ -1,9 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { LogLineView } from '../../../electron/contract.js';
-import { clockMs } from '../format.js';
-import { ENGINE_SOURCE, LOG_CAP, logFilter, selectEvent, setLogFilter, setView, useStore } from '../store.js';
+import { ENGINE_SOURCE, LOG_CAP, logFilter, setLogFilter, useStore } from '../store.js';
 import { PluginOptions } from './common.js';
+import { LogMessage } from './LogMessage.js';
 
 const LEVELS: Array<[number, string]> = [
   [0, 'All levels'],
@@ -121,53 +121,10 @@ function LogList({ lines, filtered }: { lines: LogLineView[]; filtered: boolean 
   );
 }
 
-/** Longer messages show 3 lines until clicked. */
-const LONG = 320;
-
 const LogLine = memo(function LogLine({ line: l }: { line: LogLineView }) {
-  const [open, setOpen] = useState(false);
-  const long = l.message.length > LONG || l.message.split('\n', 4).length > 3;
   return (
     <div className={`log-line lvl-${l.levelName.toLowerCase()}`} data-level={l.levelName} data-plugin={l.plugin ?? ''}>
-      <span className="muted time">{clockMs(l.time)}</span>
-      <span className="lvl">{l.levelName}</span>
-      <span className="src" title={l.logger}>
-        {l.plugin ? (l.callback ? `${l.plugin}.${l.callback}` : l.plugin) : l.logger}
-      </span>
-      {l.eventId !== undefined && l.eventId !== null ? (
-        <button
-          className="link small evt"
-          aria-label={`Show event ${l.eventId}`}
-          onClick={() => {
-            selectEvent(l.eventId!);
-            setView('events');
-          }}
-        >
-          #{l.eventId}
-        </button>
-      ) : (
-        <span className="evt" />
-      )}
-      {long ? (
-        <span
-          className={`msg long${open ? '' : ' clamped'}`}
-          role="button"
-          tabIndex={0}
-          aria-expanded={open}
-          title={open ? 'Click to fold' : 'Click to show the whole message'}
-          onClick={() => setOpen(!open)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' || e.key === ' ') {
-              e.preventDefault();
-              setOpen(!open);
-            }
-          }}
-        >
-          {l.message}
-        </span>
-      ) : (
-        <span className="msg">{l.message}</span>
-      )}
+      <LogMessage line={l} withEvent />
     </div>
   );
 });

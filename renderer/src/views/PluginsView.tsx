@@ -1,53 +1,138 @@
-import { memo, useState } from 'react';
-import type { FailedEvent, PluginState } from '../../../electron/contract.js';
-import { run } from '../api.js';
-import { clock, dateTime, ms, plural, seconds } from '../format.js';
-import { selectEvent, setView, useStore } from '../store.js';
+// The Plugins view: a dense table (sortable, searchable, filtered by state, failing plugins
+// first, a sparkline per plugin), bulk Retry/Skip for held plugins, and the selected
+// plugin's card as the detail (`#plugins/NAME`).
+
+import { memo, useMemo, useState } from 'react';
+import type { PluginView } from '../../../electron/contract.js';
+import { invoke } from '../api.js';
+import { count, ms, plural, seconds } from '../format.js';
+import { selectPlugin, setPluginTable, toast, useStore, type PluginSortKey, type PluginStateFilter } from '../store.js';
+import { needsAttention, shownState, tableRows } from '../triage.js';
+import { Sparkline } from './charts.js';
+import { PluginCard, STATE_LABEL, STATE_TONE } from './PluginCard.js';
 import { RewindWizard } from './RewindWizard.js';
 
-export const STATE_LABEL: Record<PluginState, string> = {
-  loading: 'Loading',
-  running: 'Running',
-  paused: 'Paused',
-  disabled: 'Disabled',
-  holding: 'Holding on error',
-  load_error: 'Load error',
-  unloaded: 'Unloaded',
-};
+const STATE_FILTERS: Array<[PluginStateFilter, string]> = [
+  ['', 'All states'],
+  ['attention', 'Needs attention'],
+  ['holding', 'Holding on error'],
+  ['load_error', 'Load error'],
+  ['running', 'Running'],
+  ['paused', 'Paused'],
+  ['disabled', 'Disabled'],
+  ['inert', 'Inert'],
+];
 
-const STATE_TONE: Record<PluginState, string> = {
-  loading: 'warn',
-  running: 'ok',
-  paused: 'warn',
-  disabled: 'muted',
-  holding: 'bad',
-  load_error: 'bad',
-  unloaded: 'muted',
-};
-
-/** Runs a command while marking the control busy (no double clicks). */
-function useBusy(): [string | null, (key: string, fn: () => Promise<unknown>) => void] {
-  const [busy, setBusy] = useState<string | null>(null);
-  const go = (key: string, fn: () => Promise<unknown>) => {
-    setBusy(key);
-    void fn().finally(() => setBusy((b) => (b === key ? null : b)));
-  };
-  return [busy, go];
-}
+const COLUMNS: Array<[PluginSortKey, string]> = [
+  ['name', 'Name'],
+  ['state', 'State'],
+  ['lag', 'Lag'],
+  ['processed', 'Processed'],
+  ['failed', 'Failed'],
+  ['p50', 'p50'],
+  ['p95', 'p95'],
+];
 
 export function PluginsView() {
-  const names = useStore((s) => s.pluginNames);
+  const plugins = useStore((s) => s.plugins);
+  const table = useStore((s) => s.pluginTable);
+  const selected = useStore((s) => s.selectedPlugin);
   const [rewinding, setRewinding] = useState<string | null>(null);
+  const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
+  const all = useMemo(() => Object.values(plugins), [plugins]);
+  const rows = useMemo(() => tableRows(all, table), [all, table]);
+  const held = rows.filter((p) => p.held);
+  const picked = held.filter((p) => checked.has(p.name));
+
+  const toggle = (name: string) =>
+    setChecked((c) => {
+      const n = new Set(c);
+      if (n.has(name)) n.delete(name);
+      else n.add(name);
+      return n;
+    });
+
+  const bulk = async (name: 'retryHeld' | 'skipHeld') => {
+    const results = await Promise.allSettled(picked.map((p) => invoke(name, { plugin: p.name })));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${picked[i]!.name}: ${(r.reason as Error).message}`] : []));
+    const verb = name === 'retryHeld' ? 'Retrying' : 'Skipped';
+    if (failed.length) toast(`${verb} ${picked.length - failed.length} of ${picked.length}; failed: ${failed.join('; ')}`, 'error');
+    else toast(`${verb} the held event of ${plural(picked.length, 'plugin')}`);
+    setChecked(new Set());
+  };
+
   return (
-    <div className="plugins-view">
-      <PluginSummary />
-      {names.length === 0 ? (
+    <div className={`plugins-view${selected ? ' with-detail' : ''}`}>
+      <div className="toolbar" role="search" aria-label="Plugin filters">
+        <label>
+          Search plugins
+          <input type="search" placeholder="name or file" value={table.query} onChange={(e) => setPluginTable({ query: e.target.value })} />
+        </label>
+        <label>
+          Plugin state
+          <select value={table.state} onChange={(e) => setPluginTable({ state: e.target.value as PluginStateFilter })}>
+            {STATE_FILTERS.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="muted count" aria-label="Plugins shown">
+          {rows.length === all.length ? plural(all.length, 'plugin') : `${rows.length} of ${all.length} plugins`}
+        </span>
+        <span className="spacer" />
+        <button disabled={picked.length === 0} onClick={() => void bulk('retryHeld')} title="Retry the held event of each checked plugin now">
+          Retry selected{picked.length ? ` (${picked.length})` : ''}
+        </button>
+        <button disabled={picked.length === 0} onClick={() => void bulk('skipHeld')} title="Skip the held event of each checked plugin: it goes to that plugin's failed list">
+          Skip selected{picked.length ? ` (${picked.length})` : ''}
+        </button>
+      </div>
+      {all.length === 0 ? (
         <p className="empty">No plugins loaded. Check the plugin paths in the settings.</p>
       ) : (
-        <div className="plugin-grid">
-          {names.map((n) => (
-            <PluginCard key={n} name={n} onRewind={setRewinding} />
-          ))}
+        <div className="table-wrap plugin-table-wrap">
+          <table className="plugin-table" aria-label="Plugins">
+            <thead>
+              <tr>
+                <th scope="col" className="c-check">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every held plugin"
+                    checked={held.length > 0 && picked.length === held.length}
+                    disabled={held.length === 0}
+                    onChange={(e) => setChecked(new Set(e.target.checked ? held.map((p) => p.name) : []))}
+                  />
+                </th>
+                {COLUMNS.map(([key, label]) => (
+                  <th key={key} scope="col" aria-sort={table.sort === key ? (table.desc ? 'descending' : 'ascending') : undefined}>
+                    <button className="sort" onClick={() => setPluginTable(table.sort === key ? { desc: !table.desc } : { sort: key, desc: key !== 'name' && key !== 'state' })}>
+                      {label}
+                      {table.sort === key ? (table.desc ? ' ↓' : ' ↑') : ''}
+                    </button>
+                  </th>
+                ))}
+                <th scope="col">Last hour</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.length === 0 ? (
+                <tr>
+                  <td colSpan={COLUMNS.length + 2} className="empty">
+                    No plugin matches.
+                  </td>
+                </tr>
+              ) : (
+                rows.map((p) => <PluginRow key={p.name} p={p} selected={p.name === selected} checked={checked.has(p.name)} onCheck={toggle} />)
+              )}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {selected && plugins[selected] && (
+        <div className="plugin-detail">
+          <PluginCard key={selected} name={selected} onRewind={setRewinding} />
         </div>
       )}
       {rewinding && <RewindWizard plugin={rewinding} onClose={() => setRewinding(null)} />}
@@ -55,228 +140,36 @@ export function PluginsView() {
   );
 }
 
-function PluginSummary() {
-  // A string: re-renders only when the counts change.
-  const text = useStore((s) => {
-    const by = new Map<PluginState, number>();
-    for (const n of s.pluginNames) {
-      const st = s.plugins[n]?.state;
-      if (st) by.set(st, (by.get(st) ?? 0) + 1);
-    }
-    return [...by].map(([st, n]) => `${n} ${STATE_LABEL[st].toLowerCase()}`).join(' · ');
-  });
-  const total = useStore((s) => s.pluginNames.length);
+const PluginRow = memo(function PluginRow(props: { p: PluginView; selected: boolean; checked: boolean; onCheck: (name: string) => void }) {
+  const { p, selected, checked, onCheck } = props;
+  const shown = shownState(p);
   return (
-    <p className="muted summary">
-      {plural(total, 'plugin')}
-      {text && ` — ${text}`}
-    </p>
-  );
-}
-
-const PluginCard = memo(function PluginCard({ name, onRewind }: { name: string; onRewind: (name: string) => void }) {
-  const p = useStore((s) => s.plugins[name]);
-  const [busy, go] = useBusy();
-  // The lag of the previous render, for the trend arrow (React's "state from previous renders" pattern).
-  const [lag, setLag] = useState<{ value: number; trend: number }>({ value: p?.lagEvents ?? 0, trend: 0 });
-  if (p && p.lagEvents !== lag.value) setLag({ value: p.lagEvents, trend: Math.sign(p.lagEvents - lag.value) });
-  if (!p) return null;
-  const trend = p.lagEvents === 0 ? '' : lag.trend > 0 ? ' ▲' : lag.trend < 0 ? ' ▼' : '';
-  const headingId = `plugin-${name.replace(/[^\w-]/g, '_')}`;
-  const loaded = p.state !== 'load_error' && p.state !== 'loading' && p.state !== 'unloaded';
-
-  return (
-    <section className={`card plugin state-${p.state}`} aria-labelledby={headingId} data-plugin={name} data-state={p.state}>
-      <div className="card-head">
-        <h2 id={headingId} aria-label={`Plugin ${name}`}>
-          {name}
-        </h2>
-        <span className={`pill pill-${STATE_TONE[p.state]}`} data-testid="plugin-state" aria-label={`State: ${STATE_LABEL[p.state]}`}>
+    <tr className={`${selected ? 'selected' : ''}${needsAttention(p) ? ' attention' : ''}`} data-plugin={p.name} data-state={p.state} aria-selected={selected}>
+      <td className="c-check">
+        {p.held && <input type="checkbox" aria-label={`Select held plugin ${p.name}`} checked={checked} onChange={() => onCheck(p.name)} />}
+      </td>
+      <td>
+        <button className="link" aria-label={`Show plugin ${p.name}`} onClick={() => selectPlugin(selected ? null : p.name)}>
+          {p.name}
+        </button>
+      </td>
+      <td>
+        <span className={`pill pill-${STATE_TONE[shown]}`} title={p.inert ?? p.error ?? undefined} data-testid="row-state">
           <span className="dot" aria-hidden="true" />
-          {STATE_LABEL[p.state]}
+          {STATE_LABEL[shown]}
         </span>
-      </div>
-      <p className="muted file" title={p.file}>
-        {p.file}
-      </p>
-
-      <dl className="stats">
-        <div>
-          <dt>Cursor</dt>
-          <dd data-testid="plugin-cursor">{p.cursor}</dd>
-        </div>
-        <div>
-          <dt>Lag</dt>
-          <dd data-testid="plugin-lag" title="Head event id minus cursor, and how far behind in time">
-            {plural(p.lagEvents, 'event')}
-            {trend}
-            {p.lagEvents > 0 && <span className="muted"> · {seconds(p.lagSeconds)}</span>}
-          </dd>
-        </div>
-        <div>
-          <dt>Processed</dt>
-          <dd data-testid="plugin-processed">{p.processed}</dd>
-        </div>
-        <div>
-          <dt>Failed</dt>
-          <dd data-testid="plugin-failed" className={p.failed ? 'error-text' : undefined}>
-            {p.failed}
-          </dd>
-        </div>
-        <div>
-          <dt>p50 / p95</dt>
-          <dd>
-            {ms(p.p50Ms)} / {ms(p.p95Ms)}
-          </dd>
-        </div>
-      </dl>
-      {p.gaps.length > 0 && (
-        <p className="muted" title="Event ids this plugin walked past that ShotGrid may still commit">
-          Awaiting {plural(p.gaps.length, 'gap')}: {p.gaps.slice(0, 8).join(', ')}
-          {p.gaps.length > 8 ? '…' : ''}
-        </p>
-      )}
-
-      {p.error && p.error !== p.held?.error && (
-        <div className="error-box" data-testid="plugin-error">
-          <strong>{p.state === 'load_error' ? 'Load error' : 'Last error'}</strong>
-          <pre>{p.error}</pre>
-        </div>
-      )}
-
-      {p.held && (
-        <div className="held-box" role="group" aria-label={`Held event of plugin ${name}`}>
-          <p>
-            <strong>Holding on event #{p.held.eventId}</strong> ({p.held.callback}, attempt {p.held.attempt}).{' '}
-            {p.held.nextRetryAt ? `Next automatic retry at ${clock(p.held.nextRetryAt)}.` : 'Automatic retries used up: waiting for you.'}
-          </p>
-          <pre className="error-text">{p.held.error}</pre>
-          <div className="actions">
-            <button
-              aria-label={`Retry held event for plugin ${name}`}
-              disabled={busy !== null}
-              onClick={() => go('retryHeld', () => run('retryHeld', { plugin: name }, `Retrying event ${p.held?.eventId} for ${name}`))}
-            >
-              Retry now
-            </button>
-            <button
-              aria-label={`Skip held event for plugin ${name}`}
-              disabled={busy !== null}
-              onClick={() => go('skipHeld', () => run('skipHeld', { plugin: name }, `Skipped event ${p.held?.eventId} for ${name}`))}
-            >
-              Skip event
-            </button>
-            <button className="link" aria-label={`Show held event ${p.held.eventId}`} onClick={() => showEvent(p.held!.eventId)}>
-              Show event
-            </button>
-          </div>
-        </div>
-      )}
-
-      <div className="actions">
-        {p.paused ? (
-          <button
-            className="primary"
-            aria-label={`Resume plugin ${name}`}
-            disabled={busy !== null || !loaded}
-            onClick={() => go('resume', () => run('resume', { plugin: name }))}
-          >
-            Resume
-          </button>
-        ) : (
-          <button aria-label={`Pause plugin ${name}`} disabled={busy !== null || !loaded} onClick={() => go('pause', () => run('pause', { plugin: name }))}>
-            Pause
-          </button>
-        )}
-        <button
-          aria-label={`${p.enabled ? 'Disable' : 'Enable'} plugin ${name}`}
-          disabled={busy !== null || !loaded}
-          onClick={() => go('enable', () => run('setEnabled', { plugin: name, enabled: !p.enabled }))}
-        >
-          {p.enabled ? 'Disable' : 'Enable'}
-        </button>
-        <button aria-label={`Rewind plugin ${name}`} disabled={!loaded} onClick={() => onRewind(name)} title="Move this plugin's cursor (pause it first)">
-          Move cursor…
-        </button>
-        <button
-          aria-label={`Reload plugin ${name}`}
-          disabled={busy !== null}
-          onClick={() => go('reload', () => run('reload', { plugin: name }, `Reloaded ${name}`))}
-        >
-          Reload
-        </button>
-      </div>
-
-      {p.failedEvents.length > 0 && <FailedEvents plugin={name} failed={p.failedEvents} />}
-
-      {p.callbacks.length > 0 && (
-        <details className="callbacks">
-          <summary>{plural(p.callbacks.length, 'callback')}</summary>
-          <ul>
-            {p.callbacks.map((c) => (
-              <li key={c.name}>
-                <code>{c.name}</code> <span className="muted">{c.filter}</span>
-                {c.stopOnError ? '' : <span className="muted"> · continues on error</span>}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
-    </section>
+      </td>
+      <td className="num" data-testid="row-lag" title="Head event id minus cursor; age of the oldest event not processed yet">
+        {count(p.lagEvents)}
+        {p.lagEvents > 0 && <span className="muted"> · {seconds(p.lagSeconds)}</span>}
+      </td>
+      <td className="num">{count(p.processed)}</td>
+      <td className={`num${p.failed ? ' error-text' : ''}`}>{count(p.failed)}</td>
+      <td className="num">{ms(p.p50Ms)}</td>
+      <td className="num">{ms(p.p95Ms)}</td>
+      <td>
+        <Sparkline plugin={p.name} />
+      </td>
+    </tr>
   );
 });
-
-function showEvent(id: number): void {
-  selectEvent(id);
-  setView('events');
-}
-
-const FAILED_SHOWN = 20;
-
-function FailedEvents({ plugin, failed }: { plugin: string; failed: FailedEvent[] }) {
-  const [busy, go] = useBusy();
-  const shown = failed.slice(-FAILED_SHOWN).reverse();
-  return (
-    <div className="failed-list" role="group" aria-label={`Failed events of plugin ${plugin}`}>
-      <h3>
-        Failed events <span className="muted">({failed.length})</span>
-      </h3>
-      <ul>
-        {shown.map((f) => (
-          <li key={`${f.eventId}:${f.callback}`} data-event-id={f.eventId}>
-            <div className="failed-head">
-              <button className="link" aria-label={`Show failed event ${f.eventId}`} onClick={() => showEvent(f.eventId)}>
-                #{f.eventId}
-              </button>
-              <span className="muted">
-                {f.callback} · {plural(f.attempts, 'attempt')} · {dateTime(f.at)}
-              </span>
-              <span className="spacer" />
-              <button
-                className="small"
-                aria-label={`Retry event ${f.eventId} for plugin ${plugin}`}
-                disabled={busy !== null}
-                onClick={() =>
-                  go(`r${f.eventId}`, () => run('retryFailed', { plugin, eventId: f.eventId }, (o) => `Retried event ${f.eventId} for ${plugin}: ${o.status}`))
-                }
-              >
-                Retry
-              </button>
-              <button
-                className="small"
-                aria-label={`Dismiss event ${f.eventId} for plugin ${plugin}`}
-                disabled={busy !== null}
-                onClick={() => go(`d${f.eventId}`, () => run('dismissFailed', { plugin, eventId: f.eventId }))}
-              >
-                Dismiss
-              </button>
-            </div>
-            <pre className="error-text">{f.error}</pre>
-          </li>
-        ))}
-      </ul>
-      {failed.length > FAILED_SHOWN && <p className="muted">…and {failed.length - FAILED_SHOWN} older ones.</p>}
-    </div>
-  );
-}
-

@@ -5,6 +5,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { CursorPreview, CursorTarget } from '../../../electron/contract.js';
 import { invoke, run } from '../api.js';
+import { localStamp, parseLocalTime, zoneName } from '../format.js';
 import { toast, useStore } from '../store.js';
 
 type Kind = CursorTarget['kind'];
@@ -25,8 +26,9 @@ function parseTarget(kind: Kind, idText: string, timeText: string, shiftText: st
       return Number.isInteger(id) && id >= 0 ? { kind: 'id', id } : 'The event id must be a whole number (0 or more).';
     }
     case 'time': {
-      const t = Date.parse(timeText.trim());
-      return Number.isNaN(t) ? 'Give the time as ISO 8601, e.g. 2024-05-01T09:30:00Z.' : { kind: 'time', time: new Date(t).toISOString() };
+      // Local time, as every time in the UI (or ISO 8601 with its own zone).
+      const t = parseLocalTime(timeText);
+      return t === null ? `Give the local time as YYYY-MM-DD HH:MM[:SS] (${zoneName()}), e.g. ${localStamp(Date.now())}.` : { kind: 'time', time: new Date(t).toISOString() };
     }
     case 'shift': {
       const by = Number(shiftText.trim());
@@ -48,7 +50,7 @@ export function RewindWizard({ plugin, onClose }: { plugin: string; onClose: () 
   // Until edited, the id field shows the live cursor (it moves until the plugin is paused).
   const [idEdited, setIdEdited] = useState<string | null>(null);
   const idText = idEdited ?? String(p?.cursor ?? '');
-  const [timeText, setTimeText] = useState(() => new Date(Date.now() - 10 * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  const [timeText, setTimeText] = useState(() => localStamp(Date.now() - 10 * 60_000));
   const [shiftText, setShiftText] = useState('-10');
   const [preview, setPreview] = useState<{ key: string; result: CursorPreview } | null>(null);
   const [busy, setBusy] = useState<'preview' | 'apply' | 'pause' | null>(null);
@@ -143,8 +145,8 @@ export function RewindWizard({ plugin, onClose }: { plugin: string; onClose: () 
           )}
           {kind === 'time' && (
             <label>
-              Target time
-              <input value={timeText} onChange={(e) => setTimeText(e.target.value)} placeholder="2024-05-01T09:30:00Z" autoFocus />
+              Target time ({zoneName()})
+              <input value={timeText} onChange={(e) => setTimeText(e.target.value)} placeholder="YYYY-MM-DD HH:MM:SS" autoFocus />
             </label>
           )}
           {kind === 'shift' && (
