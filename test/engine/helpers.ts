@@ -22,26 +22,34 @@ export async function cleanupTempDirs(): Promise<void> {
   await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 }
 
+/**
+ * Transpiles every .ts file under `srcDir` (recursively, keeping the folders) into `outDir`:
+ * the compiled JavaScript the CLI runs from dist/, without a full build. A whole tree, so a
+ * new import between modules needs no list kept here.
+ */
+export async function transpileTree(srcDir: string, outDir: string): Promise<void> {
+  for (const entry of await readdir(srcDir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const from = path.join(entry.parentPath, entry.name);
+    const to = path.join(outDir, path.relative(srcDir, from)).replace(/\.ts$/, '.js');
+    const { outputText } = ts.transpileModule(await readFile(from, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    await mkdir(path.dirname(to), { recursive: true });
+    await writeFile(to, outputText);
+  }
+}
+
 let built: Promise<string> | null = null;
 
 /**
- * Transpile electron/engine/*.ts into a temp folder (with node_modules linked,
- * so `zod` resolves) and return that folder. Child scripts written into it
- * import './engine/state.js'.
+ * Transpile electron/**\/*.ts into a temp folder (with node_modules linked, so `zod`
+ * resolves) and return that folder. Child scripts written into it import './engine/state.js'.
  */
 export function buildEngineJs(): Promise<string> {
   built ??= (async () => {
     const root = await tempDir('sge-engine-js-');
-    const src = path.join(projectRoot, 'electron/engine');
-    const out = path.join(root, 'engine');
-    await mkdir(out);
-    for (const name of await readdir(src)) {
-      if (!name.endsWith('.ts')) continue;
-      const { outputText } = ts.transpileModule(await readFile(path.join(src, name), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-      });
-      await writeFile(path.join(out, name.replace(/\.ts$/, '.js')), outputText);
-    }
+    await transpileTree(path.join(projectRoot, 'electron'), root);
     await writeFile(path.join(root, 'package.json'), '{"type":"module"}\n');
     await symlink(path.join(projectRoot, 'node_modules'), path.join(root, 'node_modules'), 'junction');
     return root;

@@ -2,16 +2,15 @@
 // site for the callbacks' `sg`.
 
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { PluginHost, type PluginHostOptions, type PluginLogLine } from '../../electron/engine/plugin-host.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/index.js';
 import { Shotgun } from '../../electron/shotgun/index.js';
 import type { EventLogEntry } from '../../electron/shotgun/types.js';
-import { cleanupTempDirs, tempDir } from './helpers.js';
+import { cleanupTempDirs, tempDir, transpileTree } from './helpers.js';
 
 const apiSource = fileURLToPath(new URL('../../electron/engine/plugin-api.js', import.meta.url));
 
@@ -852,17 +851,7 @@ describe('from compiled JavaScript (as the shotgun-events CLI runs from dist/)',
   test('the .js worker entry loads .ts and .js plugins; the process exits after close()', async () => {
     const root = await tempDir('sge-plugin-js-');
     const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-    const sources = [
-      ...['plugin-api', 'plugin-host', 'plugin-protocol', 'plugin-worker', 'plugin-memory', 'plugin-process-guard', 'match', 'page-codec'].map((n) => `electron/engine/${n}.ts`),
-      ...(await readdir(path.join(projectRoot, 'electron/shotgun'))).filter((n) => n.endsWith('.ts')).map((n) => `electron/shotgun/${n}`),
-    ];
-    for (const rel of sources) {
-      const { outputText } = ts.transpileModule(await readFile(path.join(projectRoot, rel), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-      });
-      await mkdir(path.join(root, path.dirname(rel)), { recursive: true });
-      await writeFile(path.join(root, rel.replace(/\.ts$/, '.js')), outputText);
-    }
+    await transpileTree(path.join(projectRoot, 'electron'), path.join(root, 'electron'));
     await writeFile(path.join(root, 'package.json'), '{"type":"module"}\n');
     await symlink(path.join(projectRoot, 'node_modules'), path.join(root, 'node_modules'), 'junction');
     const plugins = path.join(root, 'plugins');
