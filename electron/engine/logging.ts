@@ -176,6 +176,8 @@ interface EmitOptions {
   time?: number;
   source?: { path?: string; func?: string; line?: number };
   console?: boolean;
+  /** The line was written by plugin code (LoggerImpl.write), not by the engine about the plugin. */
+  fromPlugin?: boolean;
 }
 
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -237,9 +239,10 @@ export function createLogging(opts: LoggingOptions): Logging {
   const emit = (core: LoggerCore, level: number, message: string, o: EmitOptions = {}): void => {
     const time = o.time ?? Date.now();
     const name = levelName(level);
-    // A plugin's per-event chatter (INFO and below about one event) would drown the terminal
-    // at any real rate: it goes to the UI and the log files only (docs/engine.md, Logging).
-    const perEventChatter = core.plugin !== undefined && level < WARNING && o.eventId !== undefined;
+    // A plugin's per-event chatter (INFO and below about one event, from the plugin's own code)
+    // would drown the terminal at any real rate: it goes to the UI and the log files only
+    // (docs/engine.md, Logging). The engine's own lines about a plugin (holds, recoveries) stay.
+    const perEventChatter = o.fromPlugin === true && core.plugin !== undefined && level < WARNING && o.eventId !== undefined;
     if (opts.console && o.console !== false && !perEventChatter) {
       try {
         stdout(`${name}:${core.name}:${message}\n`);
@@ -420,7 +423,7 @@ class LoggerImpl implements Logger {
 
   write(record: LogRecordInput): void {
     if (!this.isEnabledFor(record.level)) return;
-    const o: EmitOptions = {};
+    const o: EmitOptions = { fromPlugin: true };
     const eventId = record.eventId ?? this.eventId;
     if (eventId !== undefined) o.eventId = eventId;
     if (record.time !== undefined) o.time = record.time;

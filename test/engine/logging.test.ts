@@ -108,13 +108,21 @@ describe('console', () => {
   it("keeps a plugin's per-event INFO off the terminal (UI and files only); its warnings and the engine's lines still show", () => {
     const seen: LogLine[] = [];
     const l = make({ console: true, level: 10, onLine: (x) => seen.push(x) });
-    l.plugin('logArgs').forEvent(41).info('event 41 args');
-    l.callback('logArgs', 'cb').forEvent(42).debug('event 42 detail');
-    l.plugin('logArgs').forEvent(43).warning('event 43 odd');
-    l.plugin('logArgs').info('loaded');
+    // Lines of plugin code arrive through write() (the plugin host's log forwarding).
+    l.plugin('logArgs').write({ level: 20, message: 'event 41 args', eventId: 41 });
+    l.callback('logArgs', 'cb').write({ level: 10, message: 'event 42 detail', eventId: 42 });
+    l.plugin('logArgs').write({ level: 30, message: 'event 43 odd', eventId: 43 });
+    l.plugin('logArgs').write({ level: 20, message: 'loaded' });
     l.engine.forEvent(44).info('engine about 44');
-    expect(l.out).toEqual(['WARNING:plugin.logArgs:event 43 odd\n', 'INFO:plugin.logArgs:loaded\n', 'INFO:engine:engine about 44\n']);
-    expect(seen.map((x) => x.message)).toEqual(['event 41 args', 'event 42 detail', 'event 43 odd', 'loaded', 'engine about 44']);
+    // The engine's own line about a plugin's event (a recovery after a hold) still shows.
+    l.plugin('logArgs').forEvent(45).info('event 45 succeeded on attempt 2');
+    expect(l.out).toEqual([
+      'WARNING:plugin.logArgs:event 43 odd\n',
+      'INFO:plugin.logArgs:loaded\n',
+      'INFO:engine:engine about 44\n',
+      'INFO:plugin.logArgs:event 45 succeeded on attempt 2\n',
+    ]);
+    expect(seen.map((x) => x.message)).toEqual(['event 41 args', 'event 42 detail', 'event 43 odd', 'loaded', 'engine about 44', 'event 45 succeeded on attempt 2']);
   });
 
   it('writes nothing to stdout when not in the foreground', () => {
