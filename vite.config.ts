@@ -49,7 +49,9 @@ export default defineConfig({
     // to download the Electron binary).
     server: { deps: { inline: ['electron-store'] } },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**'] } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', 'test/torture/**'] } },
+      // The quick torture run starts dozens of daemons and sandboxes: CPU heavy, so alone.
+      { extends: true, test: { name: 'torture', include: ['test/torture/**/*.test.ts'], fileParallelism: false } },
       // Each e2e file runs a daemon, a sandbox with traffic and a Chromium: one file at a
       // time, so a 2-core machine is not asked for four of each at once.
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false } },

@@ -107,6 +107,8 @@ export interface EngineView {
   openGaps: number;
   /** The last state-file write failed (retried with backoff; the header turns red); null/absent when saving works. */
   stateError?: string | null;
+  /** Engine-wide misconfigurations beside the site and the state (e.g. no plugin to run); shown in the header. */
+  problems?: string[];
 }
 
 export interface LogLineView {

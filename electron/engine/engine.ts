@@ -26,13 +26,14 @@ import type {
   Update,
 } from '../contract.js';
 import type { EngineConfig } from './config.js';
-import { listPlugins, pluginName, PluginWatcher, type PluginFileChange } from './discovery.js';
+import { listPlugins, PLUGIN_EXTENSIONS, pluginName, PluginWatcher, type PluginFileChange } from './discovery.js';
 import { describeIds } from './gaps.js';
 import { createLogging, parseLevel, type Logger, type Logging, type LogLine } from './logging.js';
 import { createPluginHost, type AnyPluginHost } from './python/host-factory.js';
 import { importOnFirstStart } from './pickle-import.js';
 import type { CallbackOutcome } from './plugin-protocol.js';
 import { Poller } from './poller.js';
+import { RetryLog } from './retry-log.js';
 import { PluginRunner, type EventSource } from './runner.js';
 import { auditedAction } from './audit-actions.js';
 import { UiFeed } from './ui-feed.js';
@@ -72,6 +73,8 @@ export class Engine {
   private listeners = new Set<Listener>();
   private logging: Logging;
   private log: Logger;
+  /** The client's retries as throttled WARNING lines (retry-log.ts). */
+  private readonly retryLog = new RetryLog((l) => this.log.warning(l));
   private uiEvents: EventView[] = [];
   private uiIndex = new Map<number, EventView>();
   private logs: LogLineView[] = [];
@@ -93,6 +96,8 @@ export class Engine {
   private pendingPlugins = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly startedAt = Date.now();
+  /** Why the engine has nothing to run (no plugin file at start), shown until one loads. */
+  private noPlugins: string | null = null;
   private readonly ownScripts = new Set<string>();
   private readonly auditFile: string;
   private readonly feed: UiFeed;
@@ -201,6 +206,9 @@ export class Engine {
     if (this.stopping) return;
     this.siteHead = latest;
     const files = listPlugins(c.plugins.paths);
+    // Nothing to run is a misconfiguration, never a quiet idle daemon (docs/reliability.md).
+    this.noPlugins = files.length ? null : `No plugins to run: ${c.plugins.paths.length ? `no ${PLUGIN_EXTENSIONS.join(' ')} file in ${c.plugins.paths.join(', ')}` : '[plugins] paths is empty'}. Add plugin files (they load as they appear) or fix [plugins] paths.`;
+    if (this.noPlugins) this.log.error(this.noPlugins);
     // First start beside the original daemon's cursor file: carry its cursors over (docs/migrating.md).
     const first = this.state.isNew && !importOnFirstStart(this.state, c.daemon.eventIdFile, files, this.log);
     if (first) this.log.info(`No state at ${c.daemon.stateFile}: starting at the newest event, ${latest}.`);
@@ -279,6 +287,7 @@ export class Engine {
     }
     await Promise.all(runners.map((r) => r.close()));
     await this.sg.close();
+    this.retryLog.flush();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     try {
       await this.state.close();
@@ -296,7 +305,7 @@ export class Engine {
     if (e.kind === 'ok') this.setConnection('connected', null);
     else if (e.kind === 'retry') {
       this.setConnection('retrying', e.reason);
-      if (e.timedOut) this.log.warning(`${e.method} ${e.url}: ${e.reason} (attempt ${e.attempt}); retrying in ${e.delayMs} ms.`);
+      this.retryLog.note(e);
     } else if (e.kind === 'error' && e.timedOut) {
       this.log.warning(`${e.method} ${e.url}: ${e.error.message}; giving up on this request: ${this.stopping ? 'stopping' : 'the engine retries it on its connection backoff'} (raise [shotgun] timeout if the site is just slow).`);
     }
@@ -671,6 +680,7 @@ export class Engine {
       startedAt: this.startedAt,
       openGaps: this.poller.gaps.size,
       stateError: this.stateError,
+      problems: this.noPlugins && this.runners.size === 0 ? [this.noPlugins] : [],
     };
   }
 

@@ -88,7 +88,7 @@ export async function acquireLock(
         !owner
           ? `took over unreadable stale lock ${lockPath}`
           : owner.pid !== process.pid && isAlive(owner.pid)
-            ? `took over stale lock ${lockPath}: its pid ${owner.pid} now belongs to another process (started after the lock was taken)`
+            ? `took over stale lock ${lockPath}: its pid ${owner.pid} now belongs to another process (not the one that took the lock)`
             : `took over stale lock ${lockPath}: its process ${owner.pid} is no longer running`,
       );
     }
@@ -134,9 +134,21 @@ function parseLock(text: string): LockOwner | null {
 
 /** The live process with the lock's pid is not the one that wrote it (its start time differs). */
 function recycled(owner: LockOwner): boolean {
-  if (owner.start === null) return false;
+  if (owner.start === null) return unrelated(owner.pid);
   const now = processStart(owner.pid);
   return now !== null && now !== owner.start;
+}
+
+/**
+ * A pid-only lock (no start time: an older lock, or one written by hand) whose live pid runs
+ * neither Node nor Electron cannot be a daemon's. Unknown (no /proc) counts as related.
+ */
+function unrelated(pid: number): boolean {
+  try {
+    return !/node|electron|shotgun-events/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -425,6 +425,7 @@ export class Shotgun {
         if (err instanceof AuthenticationError && err.status === 401) {
           if (!replayed) {
             this.auth.invalidate(token);
+            this.transport.emit({ kind: 'retry', requestId: o.requestId, method, url, attempt: 1, delayMs: 0, status: 401, reason: 'access token expired or revoked (HTTP 401)' });
             continue;
           }
           this.transport.emit({ kind: 'error', requestId: o.requestId, method, url, error: err });

@@ -89,6 +89,7 @@ export interface Health {
 export function health(engine: EngineView | null, link: LinkStatus['state'], plugins: readonly PluginView[]): Health {
   if (!engine || link !== 'open') return { tone: 'unknown', count: 0, text: link === 'open' ? 'Waiting for the engine' : 'Unknown: not connected', target: null };
   if (engine.stateError) return { tone: 'bad', count: 1, text: `State not saved: ${engine.stateError}`, target: null };
+  if (engine.problems?.length) return { tone: 'bad', count: engine.problems.length, text: engine.problems[0]!, target: null };
   if (engine.connection === 'error' || engine.connection === 'retrying') {
     return { tone: 'bad', count: 1, text: `Site unreachable${engine.connectionError ? `: ${engine.connectionError}` : ''}`, target: 'settings' };
   }

@@ -1,6 +1,7 @@
 // StateStore in one process: open/read/validate, batching, errors, locks.
 // Real-process scenarios (kill -9, contention) are in state-processes.test.ts.
 
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -354,9 +355,22 @@ describe('the lock', () => {
     await writeFile(`${file}.lock`, `${process.ppid}\n${hostname()}\n${start}\n`);
     const store = await openStore(file);
     expect(store.warnings).toEqual([
-      `took over stale lock ${file}.lock: its pid ${process.ppid} now belongs to another process (started after the lock was taken)`,
+      `took over stale lock ${file}.lock: its pid ${process.ppid} now belongs to another process (not the one that took the lock)`,
     ]);
     expect(await readFile(`${file}.lock`, 'utf8')).toBe(OWN_LOCK);
+  });
+
+  it.runIf(process.platform === 'linux')('takes over a pid-only lock whose live pid is not a Node process (a recycled pid), with a warning', async () => {
+    const file = await stateFile();
+    const other = spawn('sleep', ['120'], { stdio: 'ignore' });
+    try {
+      await writeFile(`${file}.lock`, String(other.pid));
+      const store = await openStore(file);
+      expect(store.warnings).toEqual([`took over stale lock ${file}.lock: its pid ${other.pid} now belongs to another process (not the one that took the lock)`]);
+      expect(await readFile(`${file}.lock`, 'utf8')).toBe(OWN_LOCK);
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 
   it('refuses a lock from another host (its process cannot be checked)', async () => {

@@ -172,6 +172,11 @@ export function Header() {
           The state file cannot be written: {engine.stateError}
         </p>
       )}
+      {engine?.problems?.map((p) => (
+        <p key={p} className="header-error" role="alert" data-testid="engine-problem">
+          {p}
+        </p>
+      ))}
       {engine?.connectionError && engine.connection !== 'connected' && (
         <p className="header-error" role="alert">
           {engine.connectionError}
