@@ -67,7 +67,10 @@ describe('desktop settings changes go to the audit log', () => {
     expect(updates).toContainEqual({ kind: 'audit', entry: saved });
 
     const conf = path.join(base, 'studio.conf');
-    writeFileSync(conf, ['[shotgun]', 'server = http://127.0.0.1:9', 'name = events_app', 'key = Secret-Key-42', '[daemon]', 'fetch_interval = 7', ''].join('\n'));
+    writeFileSync(
+      conf,
+      ['[shotgun]', 'server = http://127.0.0.1:9', 'name = events_app', 'key = Secret-Key-42', '[daemon]', 'fetch_interval = 7', ''].join('\n'),
+    );
     await host.command('importConfig', { path: conf });
     const entries = readAudit(auditFile);
     expect(entries).toHaveLength(2);
