@@ -34,11 +34,13 @@ export function runCommand(): Command {
     .option('-q, --quiet', 'no log lines on the console')
     .option('--ui <[host:]port>', 'serve the web UI and its WebSocket API (port alone: 127.0.0.1; [::1]:PORT for IPv6; any non-loopback host needs a token)', listen)
     .option('--ui-token <token>', 'token the web UI requires (or set SHOTGUN_EVENTS_UI_TOKEN); generated when the host is not loopback')
+    .option('--ui-token-label <label>', "who holds the UI token, as the audit log names them (or set SHOTGUN_EVENTS_UI_TOKEN_LABEL); default 'token'")
     .option('--demo', 'demo mode even where a config would be found: the built-in sandbox and the example plugins')
     .action(async (o: RunOptions) => {
       if (o.demo && o.config) throw new Error('--demo runs without a config: drop --config (or --demo)');
       const uiToken = o.uiToken ?? (process.env.SHOTGUN_EVENTS_UI_TOKEN || null);
       if (o.ui && uiToken !== null) checkUiToken(uiToken); // before anything starts
+      o.uiTokenLabel = uiTokenLabel(o);
       const file = o.demo ? undefined : configPath(o.config);
       const prepared = await prepare(file, { rate: o.demoRate });
       let engine: Engine;
@@ -101,7 +103,21 @@ interface RunOptions {
   quiet?: boolean;
   ui?: { host: string; port: number };
   uiToken?: string;
+  uiTokenLabel?: string;
   demo?: boolean;
+}
+
+/** The token holder's name for the audit log (docs/engine.md, "Audit"): checked before anything starts. */
+function uiTokenLabel(o: RunOptions): string | undefined {
+  const label = o.uiTokenLabel ?? (process.env.SHOTGUN_EVENTS_UI_TOKEN_LABEL || undefined);
+  if (label === undefined) return undefined;
+  const from = o.uiTokenLabel !== undefined ? '--ui-token-label' : 'SHOTGUN_EVENTS_UI_TOKEN_LABEL';
+  if (!o.ui) throw new Error(`${from} names who holds the UI token: it needs --ui`);
+  // eslint-disable-next-line no-control-regex
+  if (!/^[^\x00-\x1f\x7f]{1,64}$/.test(label) || label.trim() !== label) {
+    throw new Error(`${from} ${JSON.stringify(label)}: expected 1 to 64 printable characters without leading or trailing spaces`);
+  }
+  return label;
 }
 
 async function serveUi(engine: Engine, o: RunOptions): Promise<UiServer> {
@@ -113,6 +129,7 @@ async function serveUi(engine: Engine, o: RunOptions): Promise<UiServer> {
       engine,
       ...at,
       token: o.uiToken ?? (process.env.SHOTGUN_EVENTS_UI_TOKEN || null),
+      tokenLabel: o.uiTokenLabel,
       staticDir,
       logger: { info: (m) => void (o.quiet || process.stdout.write(`${m}\n`)), warning: (m) => void process.stderr.write(`${m}\n`) },
     });
@@ -120,6 +137,9 @@ async function serveUi(engine: Engine, o: RunOptions): Promise<UiServer> {
     throw new Error(`cannot serve the UI on ${at.host}:${at.port}: ${(e as Error).message}`);
   }
   process.stdout.write(describeUi(ui, staticDir));
+  if (o.uiTokenLabel !== undefined && ui.token === null) {
+    process.stderr.write(`The UI token label '${o.uiTokenLabel}' is unused: this UI needs no token, so its actions are audited as 'local'.\n`);
+  }
   return ui;
 }
 

@@ -9,6 +9,7 @@ import type { CommandArgs, CommandName, CommandResults, Snapshot, Update } from 
 import { EXAMPLE_PLUGINS, prepare } from '../demo/prepare.js';
 import type { EngineConfig } from '../engine/config.js';
 import { Engine, type EngineOptions } from '../engine/engine.js';
+import { auditSettingsChange, describeSettingsChange } from './settings-audit.js';
 import type { SettingsService } from './settings.js';
 
 /** The part of the engine the app uses (a fake in some tests). */
@@ -213,13 +214,18 @@ export class EngineHost {
       case 'getSettings':
         return s.view(this.engine ? this._demo : undefined) as CommandResults[C];
       case 'saveSettings':
-        s.save(args as CommandArgs<'saveSettings'>);
+      case 'importConfig': {
+        const before = s.view(this._demo);
+        const from = name === 'importConfig' ? (args as CommandArgs<'importConfig'>).path : undefined;
+        if (from === undefined) s.save(args as CommandArgs<'saveSettings'>);
+        else s.importFile(from);
+        const oldStateFile = this.prepared?.config.daemon.stateFile ?? null;
         await this.restart();
-        return s.view(this._demo) as CommandResults[C];
-      case 'importConfig':
-        s.importFile((args as CommandArgs<'importConfig'>).path);
-        await this.restart();
-        return s.view(this._demo) as CommandResults[C];
+        const after = s.view(this._demo);
+        const sink = { stateFile: this.prepared?.config.daemon.stateFile ?? oldStateFile, update: this.o.events?.update, log: this.o.events?.log };
+        await auditSettingsChange(describeSettingsChange(before, after, from), desktopUser(), sink);
+        return after as CommandResults[C];
+      }
       case 'testConnection':
         return (await s.testConnection(args as CommandArgs<'testConnection'>)) as CommandResults[C];
     }

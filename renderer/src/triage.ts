@@ -13,6 +13,24 @@ export function shownState(p: PluginView): ShownState {
   return p.inert && p.state === 'running' ? 'inert' : p.state;
 }
 
+const STALLED: Partial<Record<PluginState, string>> = {
+  load_error: 'it failed to load',
+  unloaded: 'it is unloaded',
+  holding: 'it holds on an error',
+  paused: 'it is paused',
+  disabled: 'it is disabled',
+};
+
+/**
+ * Why a plugin's lag cannot shrink now, or null while it consumes events. Its lag stays
+ * shown (head minus cursor is real: the cursor is kept, and the plugin catches up from it
+ * once it runs again), marked "stalled" with this reason, the same in the table and the card.
+ */
+export function lagStalled(p: PluginView): string | null {
+  const why = STALLED[p.state];
+  return why ? `Not consuming events: ${why}. The lag is real; the plugin catches up from its cursor once it runs again.` : null;
+}
+
 /** Holding on an error, failing to load, or with failed events waiting in its list. */
 export function needsAttention(p: PluginView): boolean {
   return p.state === 'holding' || p.state === 'load_error' || p.failedEvents.length > 0;

@@ -1,11 +1,15 @@
 // End to end, the headless UI off loopback: `run --ui 0.0.0.0:0` generates a token and
 // prints it in the URL; the page (and its WebSocket) are refused without it (401) and load
-// with it. Also the Settings view (headless: the config, read-only).
+// with it. Actions through the token are audited under SHOTGUN_EVENTS_UI_TOKEN_LABEL; a bad
+// --ui-token-label is refused before anything starts. Also the Settings view (headless: the
+// config, read-only).
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { recorderPlugin } from '../daemon/harness.js';
 import { chromiumMissing, E2E_TIMEOUT, launchBrowser, openUi, screenshot, startUi, stopUi, tab, type UiRun } from './helpers.js';
 
+const LABEL = 'Ana (lighting TD)';
 let run: UiRun | undefined;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
@@ -15,6 +19,7 @@ describe.skipIf(chromiumMissing())('e2e: token off loopback', { timeout: E2E_TIM
     run = await startUi({
       plugins: (site) => ({ rec: recorderPlugin(site.recordsDir, 'rec') }),
       listen: '0.0.0.0:0',
+      env: { SHOTGUN_EVENTS_UI_TOKEN_LABEL: LABEL },
       rate: 5,
     });
     browser = await launchBrowser();
@@ -61,12 +66,12 @@ describe.skipIf(chromiumMissing())('e2e: token off loopback', { timeout: E2E_TIM
     await tab(page, 'Plugins');
     await page.getByRole('button', { name: 'Show plugin rec', exact: true }).click();
     await page.getByRole('region', { name: 'Plugin rec', exact: true }).waitFor();
-    // An action through a token is audited as the token's, not as an IP and port.
+    // An action through a token is audited under the token's label, not as an IP and port.
     await page.getByRole('button', { name: 'Pause plugin rec', exact: true }).click();
     await tab(page, 'Audit');
     const row = page.getByRole('table', { name: 'Audit log', exact: true }).locator('tr[data-plugin="rec"]').filter({ hasText: 'paused' });
     await row.waitFor();
-    expect(await row.locator('td').last().textContent()).toBe('token');
+    expect(await row.locator('td').last().textContent()).toBe(LABEL);
     await tab(page, 'Settings');
     // A <dl> (Chromium: a DescriptionList named so); Playwright has no role for it.
     const settings = page.getByLabel('Current settings', { exact: true });
@@ -76,5 +81,14 @@ describe.skipIf(chromiumMissing())('e2e: token off loopback', { timeout: E2E_TIM
     await screenshot(page, 'settings');
     // The page kept its token in the URL (reloads work) and never shows it elsewhere.
     expect(new URL(page.url()).searchParams.get('token')).toBe(run!.token);
+  });
+
+  it('refuses a bad --ui-token-label before starting, naming the problem', async () => {
+    const empty = await run!.site.cli(['run', '--config', path.join(run!.site.dir, 'daemon.conf'), '--ui', '127.0.0.1:0', '--ui-token-label', ' padded ']);
+    expect(empty.code).not.toBe(0);
+    expect(empty.stderr).toContain('--ui-token-label " padded ": expected 1 to 64 printable characters');
+    const noUi = await run!.site.cli(['run', '--ui-token-label', 'Ana'], {});
+    expect(noUi.code).not.toBe(0);
+    expect(noUi.stderr).toContain('--ui-token-label names who holds the UI token: it needs --ui');
   });
 });

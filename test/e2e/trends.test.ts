@@ -104,7 +104,8 @@ describe.skipIf(chromiumMissing())('e2e: trends', { timeout: E2E_TIMEOUT }, () =
     expect(first.age).toBeGreaterThan(0);
     await eventually(async () => ((await lagOf())?.age ?? 0) >= first.age + 2, 'the age of the oldest unprocessed event growing');
     // The table says the same.
-    expect(await pluginRow(page, 'rec').getByTestId('row-lag').textContent()).toMatch(/^\d+ · \d+ (s|min)$/);
+    expect(await pluginRow(page, 'rec').getByTestId('row-lag').textContent()).toMatch(/^\d+ · \d+ (s|min) · stalled$/);
+    expect(await card.getByTestId('lag-stalled').getAttribute('title')).toMatch(/^Not consuming events: it is paused\./);
     await card.getByRole('button', { name: 'Resume plugin rec', exact: true }).click();
     await waitPluginState(page, 'rec', 'running');
   });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineView, PluginView } from '../../electron/contract.js';
 import { dateTime, localStamp, parseLocalTime } from '../../renderer/src/format.js';
-import { health, needsAttention, shownState, tableRows } from '../../renderer/src/triage.js';
+import { health, lagStalled, needsAttention, shownState, tableRows } from '../../renderer/src/triage.js';
 import { splitJson } from '../../renderer/src/log-json.js';
 import { DEFAULT_PLUGIN_TABLE } from '../../renderer/src/store.js';
 
@@ -22,6 +22,15 @@ describe('triage', () => {
     expect(shownState(plugin('a', { inert: 'registerCallbacks registered no callback' }))).toBe('inert');
     expect(shownState(plugin('a', { inert: 'x', state: 'paused' }))).toBe('paused');
     expect(shownState(plugin('a'))).toBe('running');
+  });
+
+  it("marks the lag of a plugin that consumes nothing as stalled, with the reason (its lag stays real)", () => {
+    expect(lagStalled(plugin('a', { state: 'load_error', error: 'syntax', lagEvents: 40 }))).toMatch(/^Not consuming events: it failed to load\. The lag is real/);
+    expect(lagStalled(plugin('a', { state: 'paused', lagEvents: 3 }))).toMatch(/it is paused/);
+    expect(lagStalled(plugin('a', { state: 'holding', held, lagEvents: 3 }))).toMatch(/it holds on an error/);
+    expect(lagStalled(plugin('a', { state: 'disabled', enabled: false }))).toMatch(/it is disabled/);
+    expect(lagStalled(plugin('a', { lagEvents: 40 }))).toBeNull();
+    expect(lagStalled(plugin('a', { state: 'loading' }))).toBeNull();
   });
 
   it('puts failing plugins first, then sorts by the chosen column; filters by state and search', () => {

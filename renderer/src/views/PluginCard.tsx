@@ -7,7 +7,7 @@ import type { FailedEvent } from '../../../electron/contract.js';
 import { run } from '../api.js';
 import { clock, dateTime, ms, plural, seconds } from '../format.js';
 import { selectPlugin, showEvent, toast, useStore } from '../store.js';
-import { shownState, type ShownState } from '../triage.js';
+import { lagStalled, shownState, type ShownState } from '../triage.js';
 
 export const STATE_LABEL: Record<ShownState, string> = {
   loading: 'Loading',
@@ -55,6 +55,7 @@ export const PluginCard = memo(function PluginCard({ name, onRewind }: { name: s
   const headingId = `plugin-${name.replace(/[^\w-]/g, '_')}`;
   const loaded = p.state !== 'load_error' && p.state !== 'loading' && p.state !== 'unloaded';
   const shown = shownState(p);
+  const stalled = p.lagEvents > 0 ? lagStalled(p) : null;
 
   return (
     <section className={`card plugin state-${shown}`} aria-labelledby={headingId} data-plugin={name} data-state={p.state}>
@@ -90,6 +91,12 @@ export const PluginCard = memo(function PluginCard({ name, onRewind }: { name: s
             {plural(p.lagEvents, 'event')}
             {trend}
             {p.lagEvents > 0 && <span className="muted"> · {seconds(p.lagSeconds)}</span>}
+            {stalled && (
+              <span className="lag-stalled" data-testid="lag-stalled" title={stalled}>
+                {' '}
+                · stalled
+              </span>
+            )}
           </dd>
         </div>
         <div>

@@ -7,7 +7,7 @@ import type { PluginView } from '../../../electron/contract.js';
 import { invoke } from '../api.js';
 import { count, ms, plural, seconds } from '../format.js';
 import { selectPlugin, setPluginTable, toast, useStore, type PluginSortKey, type PluginStateFilter } from '../store.js';
-import { needsAttention, shownState, tableRows } from '../triage.js';
+import { lagStalled, needsAttention, shownState, tableRows } from '../triage.js';
 import { Sparkline } from './charts.js';
 import { PluginCard, STATE_LABEL, STATE_TONE } from './PluginCard.js';
 import { RewindWizard } from './RewindWizard.js';
@@ -143,6 +143,7 @@ export function PluginsView() {
 const PluginRow = memo(function PluginRow(props: { p: PluginView; selected: boolean; checked: boolean; onCheck: (name: string) => void }) {
   const { p, selected, checked, onCheck } = props;
   const shown = shownState(p);
+  const stalled = p.lagEvents > 0 ? lagStalled(p) : null;
   return (
     <tr className={`${selected ? 'selected' : ''}${needsAttention(p) ? ' attention' : ''}`} data-plugin={p.name} data-state={p.state} aria-selected={selected}>
       <td className="c-check">
@@ -162,6 +163,12 @@ const PluginRow = memo(function PluginRow(props: { p: PluginView; selected: bool
       <td className="num" data-testid="row-lag" title="Head event id minus cursor; age of the oldest event not processed yet">
         {count(p.lagEvents)}
         {p.lagEvents > 0 && <span className="muted"> · {seconds(p.lagSeconds)}</span>}
+        {stalled && (
+          <span className="lag-stalled" data-testid="lag-stalled" title={stalled}>
+            {' '}
+            · stalled
+          </span>
+        )}
       </td>
       <td className="num">{count(p.processed)}</td>
       <td className={`num${p.failed ? ' error-text' : ''}`}>{count(p.failed)}</td>
