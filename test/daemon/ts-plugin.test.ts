@@ -1,6 +1,7 @@
 // A TypeScript plugin (.ts with type annotations, an interface, an enum, a type-only import
 // of the package's API and a relative import of a helper module) loads through the CLI:
 // `check` lists its callback and filter, and the daemon delivers events to it.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeSite, PLUGIN_SCRIPT, until, type Site } from './harness.js';
@@ -74,7 +75,13 @@ describe('TypeScript plugins', () => {
       { id: before + 1, kind: 'cut-in' },
       { id: before + 3, kind: 'other' },
     ]);
-    expect(d.output()).toMatch(new RegExp(`DEBUG:plugin\\.typed\\.onShotChange:event ${before + 1} is cut-in`));
     expect(await d.stop()).toBe(0);
+    // The plugin's per-event DEBUG goes to the log file and the UI, not the terminal (docs/engine.md, Logging).
+    const logs = path.join(site.dir, 'logs');
+    const log = readdirSync(logs)
+      .map((f) => readFileSync(path.join(logs, f), 'utf8'))
+      .join('');
+    expect(log).toMatch(new RegExp(`plugin\\.typed\\.onShotChange - DEBUG - event ${before + 1} is cut-in`));
+    expect(d.output()).not.toContain(`event ${before + 1} is cut-in`);
   });
 });
