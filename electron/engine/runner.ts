@@ -4,47 +4,19 @@
 // the user skipped it), so nothing is lost; it is saved in batches by the state store.
 
 import type { EventLogEntry } from '../shotgun/types.js';
-import type { CallbackView, HeldEvent, Outcome, PluginState as PluginStateName, PluginView } from '../contract.js';
+import type { CallbackView, Outcome, PluginState, PluginView } from '../contract.js';
 import type { GapRegistry } from './gaps.js';
-import { describeMatch, type Matcher } from './match.js';
 import { compileCallbackMatch } from './python/python-match.js';
 import type { RunItem } from './plugin-host.js';
-import type { CallbackInfo, CallbackOutcome, LoadResult, RunResult } from './plugin-protocol.js';
-import type { PluginState } from './state.js';
+import type { CallbackOutcome, RunResult } from './plugin-protocol.js';
+import { PluginCursor } from './plugin-cursor.js';
+import type { SavedPluginState } from './state.js';
 import { registerPage } from './page-codec.js';
+import { RunnerStats } from './runner-stats.js';
+import { callbackViews, pluginView, type CompiledCallback } from './runner-view.js';
+import { systemClock, type EventSource, type HostLike, type RunnerClock, type RunnerHooks, type RunnerOptions } from './runner-types.js';
 
-/** What the runner needs from a plugin host (plugin-host.ts). */
-export interface HostLike {
-  load(): Promise<LoadResult>;
-  runBatch(items: RunItem[], opts?: { attempt?: number }): Promise<RunResult[]>;
-  close(): Promise<void>;
-  /** Shutdown: run no further callback of the batch in progress. */
-  drain?(): void;
-}
-
-/** Where a runner reads its next events (the engine: shared window, else the server). */
-export interface EventSource {
-  next(after: number, limit: number, types: string[] | null): Promise<{ events: EventLogEntry[]; upTo: number }>;
-}
-
-export interface RunnerHooks {
-  /** A callback run finished (for the UI stream, the timing log and e-mail). */
-  outcome(runner: PluginRunner, event: EventLogEntry, outcome: Outcome, callbacks: CallbackOutcome[]): void;
-  /** The plugin's visible status changed. */
-  changed(runner: PluginRunner): void;
-  /** State needs saving. */
-  dirty(): void;
-  log(level: 'debug' | 'info' | 'warning' | 'error' | 'critical', message: string, eventId?: number): void;
-  /** Events from these users are ignored (loop protection), by ApiUser name. */
-  ignoredUsers(): ReadonlySet<string>;
-  /** Gap fillers that arrived recently with ids in (from, to). */
-  recentLate(from: number, to: number): EventLogEntry[];
-}
-
-interface CompiledCallback {
-  info: CallbackInfo;
-  matcher: Matcher;
-}
+export type { EventSource, HostLike, RunnerHooks } from './runner-types.js';
 
 interface Hold {
   event: EventLogEntry;
@@ -55,12 +27,11 @@ interface Hold {
   error: string;
   callback: string;
   nextRetryAt: number | null;
-  timer: NodeJS.Timeout | null;
+  /** Cancels the retry timer. */
+  cancel: (() => void) | null;
 }
 
 const PAGE = 500;
-const DURATIONS = 256;
-const FAILED_KEEP = 1000;
 
 export class PluginRunner {
   private callbacks: CompiledCallback[] = [];
@@ -77,27 +48,44 @@ export class PluginRunner {
   /** Closed past the engine's grace period: unfinished events are not recorded (they run again next start). */
   private abandoned = false;
   private loop: Promise<void> | null = null;
-  private durations: number[] = [];
   private lastError: string | null = null;
-  processed = 0;
-  failedCount = 0;
-  /** created_at (ms) of the last event processed, for lag in seconds. */
-  lastCreatedAt = 0;
+  private readonly stats = new RunnerStats();
+  /** The one writer of this plugin's saved state (plugin-cursor.ts). */
+  private readonly position: PluginCursor;
+  private readonly clock: RunnerClock;
   unloaded = false;
 
   constructor(
     readonly name: string,
     readonly file: string,
     readonly hostRef: HostLike,
-    readonly state: PluginState,
+    saved: SavedPluginState,
     private source: EventSource,
-    private gaps: GapRegistry,
+    gaps: GapRegistry,
     private retryBackoffMs: number[],
     private hooks: RunnerHooks,
-  ) {}
+    opts: RunnerOptions = {},
+  ) {
+    this.clock = opts.clock ?? systemClock;
+    this.position = new PluginCursor(saved, gaps, {
+      dirty: () => hooks.dirty(),
+      recentLate: (from, to) => hooks.recentLate(from, to),
+      now: () => this.clock.now(),
+    });
+  }
 
   get cursor(): number {
-    return this.state.lastId;
+    return this.position.lastId;
+  }
+
+  /** The saved state, read-only (PluginCursor writes it). */
+  get state(): Readonly<SavedPluginState> {
+    return this.position.state;
+  }
+
+  /** created_at (ms) of the last event processed, for lag in seconds. */
+  get lastCreatedAt(): number {
+    return this.stats.lastCreatedAt;
   }
 
   /** Event types this plugin can take, or null for any. Null while it has no callbacks. */
@@ -114,7 +102,7 @@ export class PluginRunner {
 
   /** Consuming events now (for window eviction and poller pacing). */
   get active(): boolean {
-    return this.state.enabled && !this.state.paused && !this.loadError && !this.aheadError && !this.loading && !this.hold && !this.unloaded;
+    return this.position.enabled && !this.position.paused && !this.loadError && !this.aheadError && !this.loading && !this.hold && !this.unloaded;
   }
 
   get cursorAhead(): boolean {
@@ -148,7 +136,7 @@ export class PluginRunner {
     // A reload retries the held event at once (docs/engine.md).
     if (this.hold && !this.loadError) {
       this.clearHoldTimer();
-      this.hold.nextRetryAt = Date.now();
+      this.hold.nextRetryAt = this.clock.now();
       this.hold.remaining = this.matching(this.hold.event);
     }
     this.hooks.changed(this);
@@ -191,18 +179,14 @@ export class PluginRunner {
 
   /** A gap filler arrived: owed to this plugin if it walked past that id. */
   offerLate(event: EventLogEntry): void {
-    const i = this.state.gaps.findIndex((g) => g.id === event.id);
-    if (i < 0) return;
+    if (!this.position.owes(event.id)) return;
     this.lateQueue.push({ event });
     this.wake();
   }
 
   /** Gaps the poller gave up on: nothing more is owed for them. */
   forgetGaps(ids: number[]): void {
-    const drop = new Set(ids);
-    const before = this.state.gaps.length;
-    this.state.gaps = this.state.gaps.filter((g) => !drop.has(g.id));
-    if (this.state.gaps.length !== before) this.hooks.dirty();
+    this.position.forget(ids);
   }
 
   /** Whether any callback takes this event (cursor previews count with it). */
@@ -216,26 +200,9 @@ export class PluginRunner {
     return this.callbacks.filter((c) => c.matcher.matches(event)).map((c) => c.info.index);
   }
 
-  /**
-   * Moves the cursor to `id`, noting the open gaps walked past: they are owed later as
-   * late events. `processed` is the event just handled (not a gap, even if the poller
-   * still thinks so). A gap that filled while this plugin was reading is owed at once.
-   */
+  /** Moves the cursor (PluginCursor.advance); fillers it now owes are queued. */
   private advance(id: number, processed?: number): void {
-    if (id <= this.state.lastId) return;
-    const from = this.state.lastId;
-    this.state.lastId = id;
-    for (const g of this.gaps.within(from, id)) {
-      if (g === processed || this.state.gaps.some((x) => x.id === g)) continue;
-      const gap = this.gaps.get(g)!;
-      this.state.gaps.push({ id: g, discoveredAt: gap.discoveredAt, expiresAt: gap.expiresAt });
-    }
-    for (const filled of this.hooks.recentLate(from, id)) {
-      if (filled.id === processed || this.state.gaps.some((x) => x.id === filled.id)) continue;
-      this.state.gaps.push({ id: filled.id, discoveredAt: Date.now(), expiresAt: Date.now() });
-      this.lateQueue.push({ event: filled });
-    }
-    this.hooks.dirty();
+    for (const event of this.position.advance(id, processed)) this.lateQueue.push({ event });
   }
 
   private async run(): Promise<void> {
@@ -246,7 +213,7 @@ export class PluginRunner {
         continue;
       }
       if (this.hold) {
-        if (this.hold.nextRetryAt !== null && this.hold.nextRetryAt <= Date.now() && this.state.enabled && !this.state.paused) {
+        if (this.hold.nextRetryAt !== null && this.hold.nextRetryAt <= this.clock.now() && this.position.enabled && !this.position.paused) {
           await this.retryHold();
         } else {
           await this.sleep();
@@ -262,9 +229,9 @@ export class PluginRunner {
         await this.deliver(late.event, true);
         continue;
       }
-      const { events, upTo } = await this.source.next(this.state.lastId, PAGE, this.eventTypes());
+      const { events, upTo } = await this.source.next(this.position.lastId, PAGE, this.eventTypes());
       if (!(await this.consume(events))) continue;
-      if (upTo > this.state.lastId) this.advance(upTo);
+      this.advance(upTo);
       if (events.length === 0) await this.sleep();
     }
   }
@@ -279,9 +246,8 @@ export class PluginRunner {
    * responsive with slow plugins while fast ones are not paced by messaging.
    */
   private batchSize(): number {
-    const n = this.durations.length;
-    if (n === 0) return 8;
-    const avg = this.durations.reduce((a, b) => a + b, 0) / n;
+    const avg = this.stats.average();
+    if (avg === null) return 8;
     return Math.max(1, Math.min(PAGE, Math.floor(100 / Math.max(avg, 0.01))));
   }
 
@@ -369,7 +335,7 @@ export class PluginRunner {
     const errors: string[] = [];
     for (const o of r.outcomes) {
       totalMs += o.durationMs;
-      this.recordDuration(o.durationMs);
+      this.stats.recordDuration(o.durationMs);
       if (o.ok) continue;
       const cb = this.callbacks.find((c) => c.info.index === o.index);
       const message = o.error?.message ?? r.crashed ?? 'failed';
@@ -387,7 +353,7 @@ export class PluginRunner {
     // A crashed worker may leave callbacks without an outcome: they did not finish.
     if (!heldAt && r.crashed && r.outcomes.length < indexes.length) {
       const missing = indexes.find((i) => !r.outcomes.some((o) => o.index === i))!;
-      heldAt = { index: missing, name: this.callbacks.find((c) => c.info.index === missing)?.info.name ?? `#${missing}`, ok: false, startedAt: Date.now(), durationMs: 0, error: { message: r.crashed } };
+      heldAt = { index: missing, name: this.callbacks.find((c) => c.info.index === missing)?.info.name ?? `#${missing}`, ok: false, startedAt: this.clock.now(), durationMs: 0, error: { message: r.crashed } };
       errors.push(`${heldAt.name}: ${r.crashed}`);
       this.lastError = `${heldAt.name}: ${r.crashed}`;
     }
@@ -398,7 +364,7 @@ export class PluginRunner {
       this.hooks.outcome(this, event, { status: 'held', durationMs: totalMs, error: errors.join('; '), late, attempt }, r.outcomes);
       return false;
     }
-    this.processed++;
+    this.stats.processed++;
     this.hooks.outcome(
       this,
       event,
@@ -410,41 +376,29 @@ export class PluginRunner {
   }
 
   private finish(event: EventLogEntry, late: boolean): void {
-    this.lastCreatedAt = Math.max(this.lastCreatedAt, Date.parse(event.created_at));
-    if (late) {
-      this.state.gaps = this.state.gaps.filter((g) => g.id !== event.id);
-      this.hooks.dirty();
-    } else {
-      this.advance(event.id, event.id);
-    }
+    this.stats.lastCreatedAt = Math.max(this.stats.lastCreatedAt, Date.parse(event.created_at));
+    if (late) this.position.settle(event.id);
+    else this.advance(event.id, event.id);
     this.hooks.changed(this);
   }
 
   /** `attempts`: how many tries this failure stands for (a skipped hold: every attempt it had). */
   private recordFailed(eventId: number, callback: string, error: string, attempts = 1): void {
-    this.failedCount++;
-    const existing = this.state.failed.find((f) => f.eventId === eventId && f.callback === callback);
-    if (existing) {
-      existing.attempts += attempts;
-      existing.at = Date.now();
-      existing.error = error;
-    } else {
-      this.state.failed.push({ eventId, callback, error, at: Date.now(), attempts });
-      if (this.state.failed.length > FAILED_KEEP) this.state.failed.splice(0, this.state.failed.length - FAILED_KEEP);
-    }
-    this.hooks.dirty();
+    this.stats.failedCount++;
+    this.position.recordFailure(eventId, callback, error, attempts);
   }
 
   private startHold(event: EventLogEntry, late: boolean, remaining: number[], attempt: number, callback: string, error: string, stack?: string): void {
     this.clearHoldTimer();
     const delay = this.retryBackoffMs[attempt - 1];
-    const nextRetryAt = delay === undefined ? null : Date.now() + delay;
-    this.hold = { event, late, remaining, attempt, error, callback, nextRetryAt, timer: null };
+    const nextRetryAt = delay === undefined ? null : this.clock.now() + delay;
+    this.hold = { event, late, remaining, attempt, error, callback, nextRetryAt, cancel: null };
+    // A late event's gap lies below the cursor: only an in-order event stops it.
+    if (!late) this.position.hold(event.id);
     // The stack goes to the log and the mail, as the original logged the traceback.
     const trace = stack && stack.includes(error) ? `\n${stack}` : stack ? `\n${error}\n${stack}` : '';
     if (nextRetryAt !== null && !this.stopped) {
-      this.hold.timer = setTimeout(() => this.wake(), delay);
-      this.hold.timer.unref();
+      this.hold.cancel = this.clock.after(delay!, () => this.wake());
       this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); retry ${attempt} of ${this.retryBackoffMs.length} in ${delay! < 1000 ? `${delay} ms` : `${Math.round(delay! / 1000)} s`}${trace}`, event.id);
     } else {
       this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); automatic retries used up, waiting for retry or skip${trace}`, event.id);
@@ -453,32 +407,40 @@ export class PluginRunner {
   }
 
   private clearHoldTimer(): void {
-    if (this.hold?.timer) clearTimeout(this.hold.timer);
-    if (this.hold) this.hold.timer = null;
+    this.hold?.cancel?.();
+    if (this.hold) this.hold.cancel = null;
+  }
+
+  /** The hold ends (retry, skip, seek): the cursor may pass its event again. */
+  private dropHold(): Hold | null {
+    const h = this.hold;
+    this.clearHoldTimer();
+    this.hold = null;
+    this.position.release();
+    return h;
   }
 
   private async retryHold(): Promise<void> {
-    const h = this.hold!;
-    this.clearHoldTimer();
-    this.hold = null;
+    const h = this.dropHold()!;
     const r = await this.attempt(h.event, h.late, h.remaining, h.attempt + 1);
     if (r === 'ok') this.hooks.log('info', `event ${h.event.id} succeeded on attempt ${h.attempt + 1}`, h.event.id);
     // Could not even run: keep holding, for the user (or a reload) to act.
-    if (r === 'error') this.hold = { ...h, nextRetryAt: null, timer: null };
+    if (r === 'error') {
+      this.hold = { ...h, nextRetryAt: null, cancel: null };
+      if (!h.late) this.position.hold(h.event.id);
+    }
   }
 
   // ------------------------------------------------------------------ control
 
   setPaused(paused: boolean): void {
-    this.state.paused = paused;
-    this.hooks.dirty();
+    this.position.setPaused(paused);
     this.hooks.changed(this);
     this.wake();
   }
 
   setEnabled(enabled: boolean): void {
-    this.state.enabled = enabled;
-    this.hooks.dirty();
+    this.position.setEnabled(enabled);
     this.hooks.changed(this);
     this.wake();
   }
@@ -487,16 +449,14 @@ export class PluginRunner {
   retryHeld(): void {
     if (!this.hold) throw new Error(`plugin ${this.name} is not holding an event`);
     this.clearHoldTimer();
-    this.hold.nextRetryAt = Date.now();
+    this.hold.nextRetryAt = this.clock.now();
     this.wake();
   }
 
   /** Give up on the held event: it goes to the failed list and the plugin moves on. */
   skipHeld(): number {
-    const h = this.hold;
-    if (!h) throw new Error(`plugin ${this.name} is not holding an event`);
-    this.clearHoldTimer();
-    this.hold = null;
+    if (!this.hold) throw new Error(`plugin ${this.name} is not holding an event`);
+    const h = this.dropHold()!;
     this.recordFailed(h.event.id, h.callback, `skipped by user after ${h.attempt} attempt(s): ${h.error}`, h.attempt);
     this.finish(h.event, h.late);
     this.wake();
@@ -505,16 +465,10 @@ export class PluginRunner {
 
   /** Sets the cursor (the engine checks the plugin is paused and logs the audit entry). */
   setCursor(id: number): void {
-    this.state.lastId = id;
+    this.dropHold();
+    this.position.seek(id);
     this.aheadError = null; // checked again against the site at the next poll
-    // Gaps above the new cursor will be walked again; those below stay owed.
-    this.state.gaps = this.state.gaps.filter((g) => g.id <= id);
     this.lateQueue = this.lateQueue.filter((l) => l.event.id <= id);
-    if (this.hold) {
-      this.clearHoldTimer();
-      this.hold = null;
-    }
-    this.hooks.dirty();
     this.hooks.changed(this);
     this.wake();
   }
@@ -544,27 +498,21 @@ export class PluginRunner {
 
   /** Retries a recorded failure; on success it leaves the failed list. */
   async retryFailed(event: EventLogEntry): Promise<Outcome> {
-    const entries = this.state.failed.filter((f) => f.eventId === event.id);
+    const entries = this.position.failed.filter((f) => f.eventId === event.id).map((f) => ({ ...f }));
     if (entries.length === 0) throw new Error(`event ${event.id} is not in ${this.name}'s failed list`);
     let last: Outcome = { status: 'ok' };
     for (const f of entries) {
       const cb = f.callback;
       last = await this.runOnce(event, this.callbacks.some((c) => c.info.name === cb) ? cb : undefined);
-      if (last.status === 'ok') this.state.failed = this.state.failed.filter((x) => x !== f);
-      else {
-        f.attempts++;
-        f.at = Date.now();
-        f.error = last.error ?? f.error;
-      }
+      if (last.status === 'ok') this.position.clearFailure(f.eventId, cb);
+      else this.position.recordFailure(f.eventId, cb, last.error ?? f.error);
     }
-    this.hooks.dirty();
     this.hooks.changed(this);
     return last;
   }
 
   dismissFailed(eventId: number): void {
-    this.state.failed = this.state.failed.filter((f) => f.eventId !== eventId);
-    this.hooks.dirty();
+    this.position.dismissFailures(eventId);
     this.hooks.changed(this);
   }
 
@@ -588,67 +536,35 @@ export class PluginRunner {
 
   // ------------------------------------------------------------------ view
 
-  private recordDuration(ms: number): void {
-    this.durations.push(ms);
-    if (this.durations.length > DURATIONS) this.durations.shift();
-  }
-
-  private percentile(p: number): number | null {
-    if (this.durations.length === 0) return null;
-    const s = [...this.durations].sort((a, b) => a - b);
-    return Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 100) / 100;
-  }
-
-  get stateName(): PluginStateName {
+  get stateName(): PluginState {
     if (this.unloaded) return 'unloaded';
     if (this.loading) return 'loading';
     if (this.loadError || this.aheadError) return 'load_error';
-    if (!this.state.enabled) return 'disabled';
+    if (!this.position.enabled) return 'disabled';
     if (this.hold) return 'holding';
-    if (this.state.paused) return 'paused';
+    if (this.position.paused) return 'paused';
     return 'running';
   }
 
   callbackViews(): CallbackView[] {
-    return this.callbacks.map((c) => ({
-      name: c.info.name,
-      scriptName: c.info.scriptName,
-      matchEvents: (c.info.matchEvents as CallbackView['matchEvents']) ?? null,
-      stopOnError: c.info.stopOnError,
-      filter: describeMatch(c.matcher),
-    }));
+    return callbackViews(this.callbacks);
   }
 
   view(head: number, headCreatedAt: number): PluginView {
     const h = this.hold;
-    const held: HeldEvent | null = h
-      ? { eventId: h.event.id, callback: h.callback, error: h.error, attempt: h.attempt, nextRetryAt: h.nextRetryAt }
-      : null;
-    const lagEvents = Math.max(0, head - this.state.lastId);
-    return {
-      name: this.name,
-      file: this.file,
-      state: this.stateName,
-      enabled: this.state.enabled,
-      paused: this.state.paused,
-      error: this.loadError ?? this.aheadError ?? (h ? `${h.callback}: ${h.error}` : this.lastError),
-      cursor: this.state.lastId,
-      gaps: this.state.gaps.map((g) => g.id),
-      lagEvents,
-      lagSeconds: lagEvents > 0 && this.lastCreatedAt > 0 && headCreatedAt > 0 ? Math.max(0, (headCreatedAt - this.lastCreatedAt) / 1000) : 0,
-      processed: this.processed,
-      failed: this.failedCount,
-      p50Ms: this.percentile(0.5),
-      p95Ms: this.percentile(0.95),
-      held,
-      failedEvents: this.state.failed.map((f) => ({
-        eventId: f.eventId,
-        callback: f.callback,
-        error: f.error,
-        at: f.at,
-        attempts: f.attempts,
-      })),
-      callbacks: this.callbackViews(),
-    };
+    return pluginView(
+      {
+        name: this.name,
+        file: this.file,
+        state: this.stateName,
+        error: this.loadError ?? this.aheadError ?? (h ? `${h.callback}: ${h.error}` : this.lastError),
+        held: h ? { eventId: h.event.id, callback: h.callback, error: h.error, attempt: h.attempt, nextRetryAt: h.nextRetryAt } : null,
+        cursor: this.position,
+        stats: this.stats,
+        callbacks: this.callbacks,
+      },
+      head,
+      headCreatedAt,
+    );
   }
 }

@@ -1,0 +1,29 @@
+// A runner's counters for the UI (runner.ts view()): events processed and failed, the
+// newest created_at handled (lag in seconds), and callback durations for p50/p95.
+
+const DURATIONS = 256;
+
+export class RunnerStats {
+  processed = 0;
+  failedCount = 0;
+  /** created_at (ms) of the last event processed, for lag in seconds. */
+  lastCreatedAt = 0;
+  private durations: number[] = [];
+
+  recordDuration(ms: number): void {
+    this.durations.push(ms);
+    if (this.durations.length > DURATIONS) this.durations.shift();
+  }
+
+  /** Average callback time (ms), or null before the first. */
+  average(): number | null {
+    const n = this.durations.length;
+    return n === 0 ? null : this.durations.reduce((a, b) => a + b, 0) / n;
+  }
+
+  percentile(p: number): number | null {
+    if (this.durations.length === 0) return null;
+    const s = [...this.durations].sort((a, b) => a - b);
+    return Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 100) / 100;
+  }
+}
