@@ -21,6 +21,16 @@ export class RunnerStats {
     return n === 0 ? null : this.durations.reduce((a, b) => a + b, 0) / n;
   }
 
+  /**
+   * Events per round trip to the worker: ~100 ms of work, so pause and replay stay
+   * responsive with slow plugins while fast ones are not paced by messaging.
+   */
+  batchSize(max: number): number {
+    const avg = this.average();
+    if (avg === null) return 8;
+    return Math.max(1, Math.min(max, Math.floor(100 / Math.max(avg, 0.01))));
+  }
+
   percentile(p: number): number | null {
     if (this.durations.length === 0) return null;
     const s = [...this.durations].sort((a, b) => a - b);

@@ -1,8 +1,9 @@
 // A runner's state as the UI sees it (contract.ts PluginView), built from its parts.
 
-import type { CallbackView, HeldEvent, PluginState, PluginView } from '../contract.js';
+import type { CallbackView, PluginState, PluginView } from '../contract.js';
 import type { CallbackInfo } from './plugin-protocol.js';
 import { describeMatch, type Matcher } from './match.js';
+import type { Hold } from './runner-hold.js';
 import type { PluginCursor } from './plugin-cursor.js';
 import type { RunnerStats } from './runner-stats.js';
 
@@ -16,7 +17,7 @@ export interface RunnerViewParts {
   file: string;
   state: PluginState;
   error: string | null;
-  held: HeldEvent | null;
+  hold: Hold | null;
   cursor: PluginCursor;
   stats: RunnerStats;
   callbacks: CompiledCallback[];
@@ -50,7 +51,9 @@ export function pluginView(p: RunnerViewParts, head: number, headCreatedAt: numb
     failed: stats.failedCount,
     p50Ms: stats.percentile(0.5),
     p95Ms: stats.percentile(0.95),
-    held: p.held,
+    held: p.hold
+      ? { eventId: p.hold.event.id, callback: p.hold.callback, error: p.hold.error, attempt: p.hold.attempt, nextRetryAt: p.hold.nextRetryAt }
+      : null,
     failedEvents: cursor.failed.map((f) => ({ eventId: f.eventId, callback: f.callback, error: f.error, at: f.at, attempts: f.attempts })),
     callbacks: callbackViews(p.callbacks),
   };

@@ -6,32 +6,24 @@
 import type { EventLogEntry } from '../shotgun/types.js';
 import type { CallbackView, Outcome, PluginState, PluginView } from '../contract.js';
 import type { GapRegistry } from './gaps.js';
-import { compileCallbackMatch } from './python/python-match.js';
 import type { RunItem } from './plugin-host.js';
-import type { CallbackOutcome, RunResult } from './plugin-protocol.js';
+import type { RunResult } from './plugin-protocol.js';
 import { PluginCursor } from './plugin-cursor.js';
 import type { SavedPluginState } from './state.js';
 import { registerPage } from './page-codec.js';
 import { RunnerStats } from './runner-stats.js';
+import { HoldSlot, type Hold } from './runner-hold.js';
+import { callbackEventTypes, compileCallbacks, matchingIndexes, nextSegment, type Matchable } from './runner-callbacks.js';
+import { retryFailures, runOutside } from './runner-replay.js';
+import { Wakeup } from './runner-wakeup.js';
+import { judge } from './runner-verdict.js';
 import { callbackViews, pluginView, type CompiledCallback } from './runner-view.js';
 import { systemClock, type EventSource, type HostLike, type RunnerClock, type RunnerHooks, type RunnerOptions } from './runner-types.js';
 
 export type { EventSource, HostLike, RunnerHooks } from './runner-types.js';
 
-interface Hold {
-  event: EventLogEntry;
-  late: boolean;
-  /** Callbacks still to run for this event (the failed one onward). */
-  remaining: number[];
-  attempt: number;
-  error: string;
-  callback: string;
-  nextRetryAt: number | null;
-  /** Cancels the retry timer. */
-  cancel: (() => void) | null;
-}
-
 const PAGE = 500;
+const LISTED = 'recorded in the failed list, moving on';
 
 export class PluginRunner {
   private callbacks: CompiledCallback[] = [];
@@ -39,11 +31,10 @@ export class PluginRunner {
   /** The cursor is past the site's newest event (engine.checkAhead): nothing runs until it is moved. */
   private aheadError: string | null = null;
   private loading = false;
-  private hold: Hold | null = null;
+  private readonly holds: HoldSlot;
   private lateQueue: Array<{ event: EventLogEntry }> = [];
   private priority: Array<() => Promise<void>> = [];
-  private wakeUp: (() => void) | null = null;
-  private wakePending = false;
+  private readonly wakeup = new Wakeup();
   private stopped = false;
   /** Closed past the engine's grace period: unfinished events are not recorded (they run again next start). */
   private abandoned = false;
@@ -62,7 +53,7 @@ export class PluginRunner {
     saved: SavedPluginState,
     private source: EventSource,
     gaps: GapRegistry,
-    private retryBackoffMs: number[],
+    retryBackoffMs: number[],
     private hooks: RunnerHooks,
     opts: RunnerOptions = {},
   ) {
@@ -72,6 +63,11 @@ export class PluginRunner {
       recentLate: (from, to) => hooks.recentLate(from, to),
       now: () => this.clock.now(),
     });
+    this.holds = new HoldSlot(this.clock, retryBackoffMs, this.position, () => this.wake());
+  }
+
+  private get hold(): Hold | null {
+    return this.holds.current;
   }
 
   get cursor(): number {
@@ -90,14 +86,7 @@ export class PluginRunner {
 
   /** Event types this plugin can take, or null for any. Null while it has no callbacks. */
   eventTypes(): string[] | null {
-    if (this.callbacks.length === 0) return [];
-    const out = new Set<string>();
-    for (const c of this.callbacks) {
-      const t = c.matcher.eventTypes();
-      if (t === null) return null;
-      for (const x of t) out.add(x);
-    }
-    return [...out];
+    return callbackEventTypes(this.callbacks);
   }
 
   /** Consuming events now (for window eviction and poller pacing). */
@@ -120,23 +109,11 @@ export class PluginRunner {
     this.hooks.changed(this);
     const r = await this.hostRef.load();
     this.loading = false;
-    if (r.ok) {
-      this.loadError = null;
-      try {
-        this.callbacks = r.callbacks.map((info) => ({ info, matcher: compileCallbackMatch(info) }));
-      } catch (e) {
-        this.callbacks = [];
-        this.loadError = (e as Error).message;
-      }
-    } else {
-      this.callbacks = [];
-      this.loadError = r.error;
-      this.hooks.log('critical', r.error);
-    }
+    ({ callbacks: this.callbacks, error: this.loadError } = compileCallbacks(r));
+    if (!r.ok) this.hooks.log('critical', r.error);
     // A reload retries the held event at once (docs/engine.md).
     if (this.hold && !this.loadError) {
-      this.clearHoldTimer();
-      this.hold.nextRetryAt = this.clock.now();
+      this.holds.retryNow();
       this.hold.remaining = this.matching(this.hold.event);
     }
     this.hooks.changed(this);
@@ -153,28 +130,17 @@ export class PluginRunner {
     this.stopped = true;
     // Only the callback in flight finishes; the rest of its batch waits for the next start.
     this.hostRef.drain?.();
-    this.clearHoldTimer();
+    this.holds.clearTimer();
     this.wake();
     await this.loop;
   }
 
   wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = null;
-    if (w) w();
-    else this.wakePending = true;
+    this.wakeup.wake();
   }
 
   private sleep(): Promise<void> {
-    // A wake() that came while the loop was busy (stop, new events) is not lost: without
-    // this, stop() between two awaits left the loop asleep until the grace period ran out.
-    if (this.wakePending || this.stopped) {
-      this.wakePending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      this.wakeUp = resolve;
-    });
+    return this.wakeup.sleep(this.stopped);
   }
 
   /** A gap filler arrived: owed to this plugin if it walked past that id. */
@@ -190,14 +156,12 @@ export class PluginRunner {
   }
 
   /** Whether any callback takes this event (cursor previews count with it). */
-  accepts(event: Pick<EventLogEntry, 'event_type' | 'attribute_name' | 'user'>): boolean {
+  accepts(event: Matchable): boolean {
     return this.matching(event).length > 0;
   }
 
-  private matching(event: Pick<EventLogEntry, 'event_type' | 'attribute_name' | 'user'>): number[] {
-    const ignored = this.hooks.ignoredUsers();
-    if (ignored.size && event.user?.type === 'ApiUser' && ignored.has(String(event.user.name))) return [];
-    return this.callbacks.filter((c) => c.matcher.matches(event)).map((c) => c.info.index);
+  private matching(event: Matchable): number[] {
+    return matchingIndexes(this.callbacks, event, this.hooks.ignoredUsers());
   }
 
   /** Moves the cursor (PluginCursor.advance); fillers it now owes are queued. */
@@ -213,7 +177,7 @@ export class PluginRunner {
         continue;
       }
       if (this.hold) {
-        if (this.hold.nextRetryAt !== null && this.hold.nextRetryAt <= this.clock.now() && this.position.enabled && !this.position.paused) {
+        if (this.holds.due && this.position.enabled && !this.position.paused) {
           await this.retryHold();
         } else {
           await this.sleep();
@@ -241,32 +205,14 @@ export class PluginRunner {
     return this.stopped || !this.active || this.priority.length > 0 || this.lateQueue.length > 0;
   }
 
-  /**
-   * Events per round trip to the worker: ~100 ms of work, so pause and replay stay
-   * responsive with slow plugins while fast ones are not paced by messaging.
-   */
-  private batchSize(): number {
-    const avg = this.stats.average();
-    if (avg === null) return 8;
-    return Math.max(1, Math.min(PAGE, Math.floor(100 / Math.max(avg, 0.01))));
-  }
-
   /** Delivers events in order, in batches; false if interrupted or now holding. */
   private async consume(events: EventLogEntry[]): Promise<boolean> {
     registerPage(events); // encoded once for every plugin's segments of it (page-codec.ts)
     let i = 0;
     while (i < events.length) {
       if (this.interrupted) return false;
-      // A segment: events in order, the matching ones (up to a batch) sent in one message.
-      const segment: Array<{ event: EventLogEntry; indexes: number[] }> = [];
-      let matched = 0;
-      const size = this.batchSize();
-      while (i < events.length && matched < size) {
-        const event = events[i++]!;
-        const indexes = this.matching(event);
-        if (indexes.length) matched++;
-        segment.push({ event, indexes });
-      }
+      const segment = nextSegment(events, i, this.stats.batchSize(PAGE), (e) => this.matching(e));
+      i += segment.length;
       const items = segment.filter((x) => x.indexes.length).map((x) => ({ event: x.event, callbackIndexes: x.indexes }));
       const results = items.length ? await this.runItems(items, 1) : [];
       if (!results) return false;
@@ -330,37 +276,23 @@ export class PluginRunner {
 
   /** Records one event's result: failures listed or held, outcome reported, cursor moved. */
   private apply(event: EventLogEntry, late: boolean, indexes: number[], attempt: number, r: RunResult): boolean {
-    let heldAt: CallbackOutcome | null = null;
-    let totalMs = 0;
-    const errors: string[] = [];
-    for (const o of r.outcomes) {
-      totalMs += o.durationMs;
-      this.stats.recordDuration(o.durationMs);
-      if (o.ok) continue;
-      const cb = this.callbacks.find((c) => c.info.index === o.index);
-      const message = o.error?.message ?? r.crashed ?? 'failed';
-      errors.push(`${o.name}: ${message}`);
-      this.lastError = `${o.name}: ${message}`;
-      if (cb?.info.stopOnError === false) {
-        this.recordFailed(event.id, o.name, message);
-        // Logged (and so e-mailed) as the original logged every callback error; without
-        // this a stopOnError=false failure showed only in the UI's failed list.
-        this.hooks.log('error', `event ${event.id} failed in ${o.name} (stopOnError=false: recorded in the failed list, moving on): ${o.error?.stack ?? message}`, event.id);
-      } else {
-        heldAt = o;
-      }
-    }
-    // A crashed worker may leave callbacks without an outcome: they did not finish.
-    if (!heldAt && r.crashed && r.outcomes.length < indexes.length) {
-      const missing = indexes.find((i) => !r.outcomes.some((o) => o.index === i))!;
-      heldAt = { index: missing, name: this.callbacks.find((c) => c.info.index === missing)?.info.name ?? `#${missing}`, ok: false, startedAt: this.clock.now(), durationMs: 0, error: { message: r.crashed } };
-      errors.push(`${heldAt.name}: ${r.crashed}`);
-      this.lastError = `${heldAt.name}: ${r.crashed}`;
+    for (const o of r.outcomes) this.stats.recordDuration(o.durationMs);
+    const { heldAt, listed, errors, totalMs } = judge(r, indexes, this.callbacks, this.clock.now());
+    if (errors.length) this.lastError = errors[errors.length - 1]!;
+    for (const f of listed) {
+      this.recordFailed(event.id, f.name, f.message);
+      // Logged (and so e-mailed) as the original logged every callback error.
+      this.hooks.log('error', `event ${event.id} failed in ${f.name} (stopOnError=false: ${LISTED}): ${f.stack ?? f.message}`, event.id);
     }
     if (heldAt) {
       const remaining = indexes.slice(indexes.indexOf(heldAt.index));
       const message = heldAt.error?.message ?? r.crashed ?? 'failed';
-      this.startHold(event, late, remaining, attempt, heldAt.name, message, heldAt.error?.stack);
+      const line = this.holds.start(
+        { event, late, remaining, attempt, callback: heldAt.name, error: message, stack: heldAt.error?.stack },
+        !this.stopped,
+      );
+      this.hooks.log('error', line, event.id);
+      this.hooks.changed(this);
       this.hooks.outcome(this, event, { status: 'held', durationMs: totalMs, error: errors.join('; '), late, attempt }, r.outcomes);
       return false;
     }
@@ -368,7 +300,9 @@ export class PluginRunner {
     this.hooks.outcome(
       this,
       event,
-      errors.length ? { status: 'failed', durationMs: totalMs, error: errors.join('; '), late, attempt } : { status: 'ok', durationMs: totalMs, late, attempt },
+      errors.length
+        ? { status: 'failed', durationMs: totalMs, error: errors.join('; '), late, attempt }
+        : { status: 'ok', durationMs: totalMs, late, attempt },
       r.outcomes,
     );
     this.finish(event, late);
@@ -388,47 +322,12 @@ export class PluginRunner {
     this.position.recordFailure(eventId, callback, error, attempts);
   }
 
-  private startHold(event: EventLogEntry, late: boolean, remaining: number[], attempt: number, callback: string, error: string, stack?: string): void {
-    this.clearHoldTimer();
-    const delay = this.retryBackoffMs[attempt - 1];
-    const nextRetryAt = delay === undefined ? null : this.clock.now() + delay;
-    this.hold = { event, late, remaining, attempt, error, callback, nextRetryAt, cancel: null };
-    // A late event's gap lies below the cursor: only an in-order event stops it.
-    if (!late) this.position.hold(event.id);
-    // The stack goes to the log and the mail, as the original logged the traceback.
-    const trace = stack && stack.includes(error) ? `\n${stack}` : stack ? `\n${error}\n${stack}` : '';
-    if (nextRetryAt !== null && !this.stopped) {
-      this.hold.cancel = this.clock.after(delay!, () => this.wake());
-      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); retry ${attempt} of ${this.retryBackoffMs.length} in ${delay! < 1000 ? `${delay} ms` : `${Math.round(delay! / 1000)} s`}${trace}`, event.id);
-    } else {
-      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); automatic retries used up, waiting for retry or skip${trace}`, event.id);
-    }
-    this.hooks.changed(this);
-  }
-
-  private clearHoldTimer(): void {
-    this.hold?.cancel?.();
-    if (this.hold) this.hold.cancel = null;
-  }
-
-  /** The hold ends (retry, skip, seek): the cursor may pass its event again. */
-  private dropHold(): Hold | null {
-    const h = this.hold;
-    this.clearHoldTimer();
-    this.hold = null;
-    this.position.release();
-    return h;
-  }
-
   private async retryHold(): Promise<void> {
-    const h = this.dropHold()!;
+    const h = this.holds.drop()!;
     const r = await this.attempt(h.event, h.late, h.remaining, h.attempt + 1);
     if (r === 'ok') this.hooks.log('info', `event ${h.event.id} succeeded on attempt ${h.attempt + 1}`, h.event.id);
     // Could not even run: keep holding, for the user (or a reload) to act.
-    if (r === 'error') {
-      this.hold = { ...h, nextRetryAt: null, cancel: null };
-      if (!h.late) this.position.hold(h.event.id);
-    }
+    if (r === 'error') this.holds.keep(h);
   }
 
   // ------------------------------------------------------------------ control
@@ -448,15 +347,14 @@ export class PluginRunner {
   /** Retry the held event now (also after automatic retries ran out). */
   retryHeld(): void {
     if (!this.hold) throw new Error(`plugin ${this.name} is not holding an event`);
-    this.clearHoldTimer();
-    this.hold.nextRetryAt = this.clock.now();
+    this.holds.retryNow();
     this.wake();
   }
 
   /** Give up on the held event: it goes to the failed list and the plugin moves on. */
   skipHeld(): number {
     if (!this.hold) throw new Error(`plugin ${this.name} is not holding an event`);
-    const h = this.dropHold()!;
+    const h = this.holds.drop()!;
     this.recordFailed(h.event.id, h.callback, `skipped by user after ${h.attempt} attempt(s): ${h.error}`, h.attempt);
     this.finish(h.event, h.late);
     this.wake();
@@ -465,7 +363,7 @@ export class PluginRunner {
 
   /** Sets the cursor (the engine checks the plugin is paused and logs the audit entry). */
   setCursor(id: number): void {
-    this.dropHold();
+    this.holds.drop();
     this.position.seek(id);
     this.aheadError = null; // checked again against the site at the next poll
     this.lateQueue = this.lateQueue.filter((l) => l.event.id <= id);
@@ -481,12 +379,8 @@ export class PluginRunner {
           let indexes = this.matching(event);
           if (onlyCallback) indexes = this.callbacks.filter((c) => c.info.name === onlyCallback).map((c) => c.info.index);
           if (indexes.length === 0) return resolve({ status: 'skipped' });
-          const [r = { eventId: event.id, outcomes: [] }] = await this.hostRef.runBatch([{ event, callbackIndexes: indexes }]);
-          const errors = r.outcomes.filter((o) => !o.ok).map((o) => `${o.name}: ${o.error?.message ?? 'failed'}`);
-          if (r.crashed && r.outcomes.length < indexes.length) errors.push(r.crashed);
-          const durationMs = r.outcomes.reduce((a, o) => a + o.durationMs, 0);
-          const outcome: Outcome = errors.length ? { status: 'failed', durationMs, error: errors.join('; ') } : { status: 'ok', durationMs };
-          this.hooks.outcome(this, event, outcome, r.outcomes);
+          const { outcome, outcomes } = await runOutside(this.hostRef, event, indexes);
+          this.hooks.outcome(this, event, outcome, outcomes);
           resolve(outcome);
         } catch (e) {
           reject(e);
@@ -498,15 +392,10 @@ export class PluginRunner {
 
   /** Retries a recorded failure; on success it leaves the failed list. */
   async retryFailed(event: EventLogEntry): Promise<Outcome> {
-    const entries = this.position.failed.filter((f) => f.eventId === event.id).map((f) => ({ ...f }));
-    if (entries.length === 0) throw new Error(`event ${event.id} is not in ${this.name}'s failed list`);
-    let last: Outcome = { status: 'ok' };
-    for (const f of entries) {
-      const cb = f.callback;
-      last = await this.runOnce(event, this.callbacks.some((c) => c.info.name === cb) ? cb : undefined);
-      if (last.status === 'ok') this.position.clearFailure(f.eventId, cb);
-      else this.position.recordFailure(f.eventId, cb, last.error ?? f.error);
-    }
+    const loaded = (cb: string) => this.callbacks.some((c) => c.info.name === cb);
+    const last = await retryFailures(this.position, event, loaded, (e, cb) => this.runOnce(e, cb)).catch((e: Error) => {
+      throw new Error(`${this.name}: ${e.message}`);
+    });
     this.hooks.changed(this);
     return last;
   }
@@ -529,7 +418,7 @@ export class PluginRunner {
   async abandon(): Promise<void> {
     this.abandoned = true;
     this.stopped = true;
-    this.clearHoldTimer();
+    this.holds.clearTimer();
     this.wake();
     await this.hostRef.close();
   }
@@ -537,13 +426,8 @@ export class PluginRunner {
   // ------------------------------------------------------------------ view
 
   get stateName(): PluginState {
-    if (this.unloaded) return 'unloaded';
-    if (this.loading) return 'loading';
-    if (this.loadError || this.aheadError) return 'load_error';
-    if (!this.position.enabled) return 'disabled';
-    if (this.hold) return 'holding';
-    if (this.position.paused) return 'paused';
-    return 'running';
+    const s = this.unloaded ? 'unloaded' : this.loading ? 'loading' : this.loadError || this.aheadError ? 'load_error' : null;
+    return s ?? (!this.position.enabled ? 'disabled' : this.hold ? 'holding' : this.position.paused ? 'paused' : 'running');
   }
 
   callbackViews(): CallbackView[] {
@@ -551,20 +435,8 @@ export class PluginRunner {
   }
 
   view(head: number, headCreatedAt: number): PluginView {
-    const h = this.hold;
-    return pluginView(
-      {
-        name: this.name,
-        file: this.file,
-        state: this.stateName,
-        error: this.loadError ?? this.aheadError ?? (h ? `${h.callback}: ${h.error}` : this.lastError),
-        held: h ? { eventId: h.event.id, callback: h.callback, error: h.error, attempt: h.attempt, nextRetryAt: h.nextRetryAt } : null,
-        cursor: this.position,
-        stats: this.stats,
-        callbacks: this.callbacks,
-      },
-      head,
-      headCreatedAt,
-    );
+    const { name, file, stateName: state, position: cursor, stats, callbacks, hold } = this;
+    const error = this.loadError ?? this.aheadError ?? (hold ? `${hold.callback}: ${hold.error}` : this.lastError);
+    return pluginView({ name, file, state, error, hold, cursor, stats, callbacks }, head, headCreatedAt);
   }
 }

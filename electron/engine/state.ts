@@ -87,8 +87,7 @@ export class StateLockedError extends Error {
   ) {
     super(
       host
-        ? `state ${path} is in use by a daemon on host ${host} (pid ${pid}); stop it there first, ` +
-            `or delete ${path}.lock if it is not running`
+        ? `state ${path} is in use by a daemon on host ${host} (pid ${pid}); stop it there first, ` + `or delete ${path}.lock if it is not running`
         : `state ${path} is in use by a running daemon (pid ${pid}); stop it first`,
     );
     this.name = 'StateLockedError';
