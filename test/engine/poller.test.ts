@@ -12,7 +12,7 @@ const ev = (id: number, event_type = 'Shotgun_Task_Change', at = T0 + id * 1000)
 
 interface Call {
   filters: FilterTriple[];
-  fields: string[];
+  fields: readonly string[];
   limit: number | undefined;
 }
 
@@ -20,7 +20,14 @@ interface Call {
 class FakeSg {
   rows: EventLogEntry[] = [];
   calls: Call[] = [];
-  find<T>(_entity: string, filters: FilterTriple[], fields: string[], order?: Array<{ direction: string }>, limit?: number): Promise<T[]> {
+  find<T>(
+    _entity: string,
+    filtersIn: unknown,
+    fields: readonly string[] = [],
+    order?: ReadonlyArray<{ direction?: string }>,
+    limit?: number,
+  ): Promise<T[]> {
+    const filters = filtersIn as FilterTriple[];
     this.calls.push({ filters, fields, limit });
     let out = this.rows.filter((r) =>
       filters.every(([f, op, v]) => {
@@ -40,7 +47,13 @@ class FakeSg {
 function make(o: { types?: string[] | null; batch?: number; timeoutMs?: number } = {}) {
   const sg = new FakeSg();
   let now = T0 + 100_000;
-  const poller = new Poller({ sg, batchSize: o.batch ?? 100, backlogTimeoutMs: o.timeoutMs ?? 60_000, eventTypes: () => o.types ?? null, now: () => now });
+  const poller = new Poller({
+    sg,
+    batchSize: o.batch ?? 100,
+    backlogTimeoutMs: o.timeoutMs ?? 60_000,
+    eventTypes: () => o.types ?? null,
+    now: () => now,
+  });
   return { sg, poller, setNow: (t: number) => (now = t) };
 }
 
@@ -127,8 +140,8 @@ describe('Poller', () => {
     await poller.poll();
     sg.rows.push(ev(4));
     const find = sg.find.bind(sg);
-    sg.find = <T>(e: string, f: FilterTriple[], ...rest: [string[], Array<{ direction: string }>?, number?]): Promise<T[]> =>
-      f[0]![1] === 'in' ? Promise.reject(new Error('503')) : find<T>(e, f, ...rest);
+    sg.find = <T>(e: string, f: unknown, ...rest: [(readonly string[])?, ReadonlyArray<{ direction?: string }>?, number?]): Promise<T[]> =>
+      (f as FilterTriple[])[0]![1] === 'in' ? Promise.reject(new Error('503')) : find<T>(e, f, ...rest);
     await expect(poller.poll()).rejects.toThrow('503');
     expect(poller.head).toBe(3);
     sg.find = find;

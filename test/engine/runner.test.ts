@@ -49,7 +49,15 @@ class FakeHost implements HostLike {
     public behave: Behave = () => null,
   ) {}
   load(): Promise<LoadResult> {
-    const callbacks = this.callbacks.map((c, index) => ({ index, name: `cb${index}`, scriptName: 's', matchEvents: null, stopOnError: true, timeoutMs: 1000, ...c }));
+    const callbacks = this.callbacks.map((c, index) => ({
+      index,
+      name: `cb${index}`,
+      scriptName: 's',
+      matchEvents: null,
+      stopOnError: true,
+      timeoutMs: 1000,
+      ...c,
+    }));
     return Promise.resolve({ ok: true, callbacks });
   }
   runBatch(items: RunItem[], opts?: { attempt?: number }): Promise<RunResult[]> {
@@ -99,7 +107,16 @@ afterEach(async () => {
   await Promise.all(runners.splice(0).map((r) => r.close()));
 });
 
-async function setup(o: { callbacks?: Array<Partial<CallbackInfo>>; behave?: Behave; backoff?: number[]; lastId?: number; gaps?: GapRegistry; recentLate?: EventLogEntry[] } = {}) {
+async function setup(
+  o: {
+    callbacks?: Array<Partial<CallbackInfo>>;
+    behave?: Behave;
+    backoff?: number[];
+    lastId?: number;
+    gaps?: GapRegistry;
+    recentLate?: EventLogEntry[];
+  } = {},
+) {
   const clock = new FakeClock();
   const host = new FakeHost(o.callbacks ?? [{}], o.behave);
   const source = new FakeSource();
@@ -151,7 +168,10 @@ describe('PluginRunner', () => {
   });
 
   it('holds at a failure, retries on the backoff schedule, then waits for the user', async () => {
-    const { source, runner, clock, host, logs } = await setup({ behave: (id, _i, attempt) => (id === 12 && attempt <= 3 ? `no ${attempt}` : null), backoff: [100, 1000] });
+    const { source, runner, clock, host, logs } = await setup({
+      behave: (id, _i, attempt) => (id === 12 && attempt <= 3 ? `no ${attempt}` : null),
+      backoff: [100, 1000],
+    });
     source.push(ev(11), ev(12), ev(13));
     runner.wake();
     await until(() => expect(runner.view(13, 0).held?.attempt).toBe(1));
@@ -177,7 +197,10 @@ describe('PluginRunner', () => {
   });
 
   it('retries only the failed callback and those after it', async () => {
-    const { source, runner, clock, host } = await setup({ callbacks: [{}, {}, {}], behave: (id, i, attempt) => (id === 11 && i === 1 && attempt === 1 ? 'x' : null) });
+    const { source, runner, clock, host } = await setup({
+      callbacks: [{}, {}, {}],
+      behave: (id, i, attempt) => (id === 11 && i === 1 && attempt === 1 ? 'x' : null),
+    });
     source.push(ev(11));
     runner.wake();
     await until(() => expect(runner.stateName).toBe('holding'));
@@ -194,7 +217,9 @@ describe('PluginRunner', () => {
     expect(runner.skipHeld()).toBe(12);
     await until(() => expect(runner.cursor).toBe(13));
     const v = runner.view(13, 0);
-    expect(v.failedEvents).toEqual([expect.objectContaining({ eventId: 12, callback: 'cb0', attempts: 1, error: 'skipped by user after 1 attempt(s): bad' })]);
+    expect(v.failedEvents).toEqual([
+      expect.objectContaining({ eventId: 12, callback: 'cb0', attempts: 1, error: 'skipped by user after 1 attempt(s): bad' }),
+    ]);
     expect(v.failed).toBe(1);
     expect(outcomes.find((o) => o.id === 12)?.outcome.status).toBe('held');
     expect(() => runner.skipHeld()).toThrow(/not holding/);
@@ -303,7 +328,7 @@ describe('PluginRunner', () => {
     expect(saved.gaps.map((g) => g.id)).toEqual([12, 15]);
   });
 
-  it('ignores events from an ignored ApiUser and filters by the callbacks\' event types', async () => {
+  it("ignores events from an ignored ApiUser and filters by the callbacks' event types", async () => {
     const { runner } = await setup({ callbacks: [{ matchEvents: { Shotgun_Task_Change: '*' } }, { matchEvents: { Shotgun_Note_New: '*' } }] });
     expect(runner.eventTypes()?.sort()).toEqual(['Shotgun_Note_New', 'Shotgun_Task_Change']);
     expect(runner.accepts(ev(1, 'Shotgun_Shot_Change'))).toBe(false);
