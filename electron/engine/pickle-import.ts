@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PickleError, PyDateTime, PyTuple, readPickle, type PyValue } from './pickle.js';
-import { newPluginState, type PluginState, type StateStore } from './state.js';
+import { newPluginState, type SavedPluginState, type StateStore } from './state.js';
 
 export interface OriginalCursor {
   lastId: number;
@@ -105,7 +105,7 @@ export function importOriginalCursors(
     if (!c) continue;
     if (store.plugin(name) && !opts.overwrite) continue;
     const gaps = c.backlog.filter((b) => b.expiresAt > now).map((b) => ({ id: b.id, discoveredAt: now, expiresAt: b.expiresAt }));
-    const st: PluginState = { ...newPluginState(c.lastId), gaps };
+    const st: SavedPluginState = { ...newPluginState(c.lastId), gaps };
     if (store.plugin(name)) Object.assign(store.plugin(name)!, { lastId: st.lastId, gaps: st.gaps });
     else store.ensurePlugin(name, () => st);
     const ids = gaps.map((g) => g.id);

@@ -4,63 +4,26 @@
 // the user skipped it), so nothing is lost; it is saved in batches by the state store.
 
 import type { EventLogEntry } from '../shotgun/types.js';
-import type { CallbackView, HeldEvent, Outcome, PluginState as PluginStateName, PluginView } from '../contract.js';
+import type { CallbackView, Outcome, PluginState, PluginView } from '../contract.js';
 import type { GapRegistry } from './gaps.js';
-import { describeMatch, type Matcher } from './match.js';
-import { compileCallbackMatch } from './python/python-match.js';
 import type { RunItem } from './plugin-host.js';
-import type { CallbackInfo, CallbackOutcome, LoadResult, RunResult } from './plugin-protocol.js';
-import type { PluginState } from './state.js';
+import type { RunResult } from './plugin-protocol.js';
+import { PluginCursor } from './plugin-cursor.js';
+import type { SavedPluginState } from './state.js';
 import { registerPage } from './page-codec.js';
+import { RunnerStats } from './runner-stats.js';
+import { HoldSlot, type Hold } from './runner-hold.js';
+import { callbackEventTypes, compileCallbacks, matchingIndexes, nextSegment, type Matchable } from './runner-callbacks.js';
+import { retryFailures, runOutside } from './runner-replay.js';
+import { Wakeup } from './runner-wakeup.js';
+import { judge } from './runner-verdict.js';
+import { callbackViews, pluginView, type CompiledCallback } from './runner-view.js';
+import { systemClock, type EventSource, type HostLike, type RunnerClock, type RunnerHooks, type RunnerOptions } from './runner-types.js';
 
-/** What the runner needs from a plugin host (plugin-host.ts). */
-export interface HostLike {
-  load(): Promise<LoadResult>;
-  runBatch(items: RunItem[], opts?: { attempt?: number }): Promise<RunResult[]>;
-  close(): Promise<void>;
-  /** Shutdown: run no further callback of the batch in progress. */
-  drain?(): void;
-}
-
-/** Where a runner reads its next events (the engine: shared window, else the server). */
-export interface EventSource {
-  next(after: number, limit: number, types: string[] | null): Promise<{ events: EventLogEntry[]; upTo: number }>;
-}
-
-export interface RunnerHooks {
-  /** A callback run finished (for the UI stream, the timing log and e-mail). */
-  outcome(runner: PluginRunner, event: EventLogEntry, outcome: Outcome, callbacks: CallbackOutcome[]): void;
-  /** The plugin's visible status changed. */
-  changed(runner: PluginRunner): void;
-  /** State needs saving. */
-  dirty(): void;
-  log(level: 'debug' | 'info' | 'warning' | 'error' | 'critical', message: string, eventId?: number): void;
-  /** Events from these users are ignored (loop protection), by ApiUser name. */
-  ignoredUsers(): ReadonlySet<string>;
-  /** Gap fillers that arrived recently with ids in (from, to). */
-  recentLate(from: number, to: number): EventLogEntry[];
-}
-
-interface CompiledCallback {
-  info: CallbackInfo;
-  matcher: Matcher;
-}
-
-interface Hold {
-  event: EventLogEntry;
-  late: boolean;
-  /** Callbacks still to run for this event (the failed one onward). */
-  remaining: number[];
-  attempt: number;
-  error: string;
-  callback: string;
-  nextRetryAt: number | null;
-  timer: NodeJS.Timeout | null;
-}
+export type { EventSource, HostLike, RunnerHooks } from './runner-types.js';
 
 const PAGE = 500;
-const DURATIONS = 256;
-const FAILED_KEEP = 1000;
+const LISTED = 'recorded in the failed list, moving on';
 
 export class PluginRunner {
   private callbacks: CompiledCallback[] = [];
@@ -68,53 +31,67 @@ export class PluginRunner {
   /** The cursor is past the site's newest event (engine.checkAhead): nothing runs until it is moved. */
   private aheadError: string | null = null;
   private loading = false;
-  private hold: Hold | null = null;
+  private readonly holds: HoldSlot;
   private lateQueue: Array<{ event: EventLogEntry }> = [];
   private priority: Array<() => Promise<void>> = [];
-  private wakeUp: (() => void) | null = null;
-  private wakePending = false;
+  private readonly wakeup = new Wakeup();
   private stopped = false;
   /** Closed past the engine's grace period: unfinished events are not recorded (they run again next start). */
   private abandoned = false;
   private loop: Promise<void> | null = null;
-  private durations: number[] = [];
   private lastError: string | null = null;
-  processed = 0;
-  failedCount = 0;
-  /** created_at (ms) of the last event processed, for lag in seconds. */
-  lastCreatedAt = 0;
+  private readonly stats = new RunnerStats();
+  /** The one writer of this plugin's saved state (plugin-cursor.ts). */
+  private readonly position: PluginCursor;
+  private readonly clock: RunnerClock;
   unloaded = false;
 
   constructor(
     readonly name: string,
     readonly file: string,
     readonly hostRef: HostLike,
-    readonly state: PluginState,
+    saved: SavedPluginState,
     private source: EventSource,
-    private gaps: GapRegistry,
-    private retryBackoffMs: number[],
+    gaps: GapRegistry,
+    retryBackoffMs: number[],
     private hooks: RunnerHooks,
-  ) {}
+    opts: RunnerOptions = {},
+  ) {
+    this.clock = opts.clock ?? systemClock;
+    this.position = new PluginCursor(saved, gaps, {
+      dirty: () => hooks.dirty(),
+      recentLate: (from, to) => hooks.recentLate(from, to),
+      now: () => this.clock.now(),
+    });
+    this.holds = new HoldSlot(this.clock, retryBackoffMs, this.position, () => this.wake());
+  }
+
+  private get hold(): Hold | null {
+    return this.holds.current;
+  }
 
   get cursor(): number {
-    return this.state.lastId;
+    return this.position.lastId;
+  }
+
+  /** The saved state, read-only (PluginCursor writes it). */
+  get state(): Readonly<SavedPluginState> {
+    return this.position.state;
+  }
+
+  /** created_at (ms) of the last event processed, for lag in seconds. */
+  get lastCreatedAt(): number {
+    return this.stats.lastCreatedAt;
   }
 
   /** Event types this plugin can take, or null for any. Null while it has no callbacks. */
   eventTypes(): string[] | null {
-    if (this.callbacks.length === 0) return [];
-    const out = new Set<string>();
-    for (const c of this.callbacks) {
-      const t = c.matcher.eventTypes();
-      if (t === null) return null;
-      for (const x of t) out.add(x);
-    }
-    return [...out];
+    return callbackEventTypes(this.callbacks);
   }
 
   /** Consuming events now (for window eviction and poller pacing). */
   get active(): boolean {
-    return this.state.enabled && !this.state.paused && !this.loadError && !this.aheadError && !this.loading && !this.hold && !this.unloaded;
+    return this.position.enabled && !this.position.paused && !this.loadError && !this.aheadError && !this.loading && !this.hold && !this.unloaded;
   }
 
   get cursorAhead(): boolean {
@@ -132,23 +109,11 @@ export class PluginRunner {
     this.hooks.changed(this);
     const r = await this.hostRef.load();
     this.loading = false;
-    if (r.ok) {
-      this.loadError = null;
-      try {
-        this.callbacks = r.callbacks.map((info) => ({ info, matcher: compileCallbackMatch(info) }));
-      } catch (e) {
-        this.callbacks = [];
-        this.loadError = (e as Error).message;
-      }
-    } else {
-      this.callbacks = [];
-      this.loadError = r.error;
-      this.hooks.log('critical', r.error);
-    }
+    ({ callbacks: this.callbacks, error: this.loadError } = compileCallbacks(r));
+    if (!r.ok) this.hooks.log('critical', r.error);
     // A reload retries the held event at once (docs/engine.md).
     if (this.hold && !this.loadError) {
-      this.clearHoldTimer();
-      this.hold.nextRetryAt = Date.now();
+      this.holds.retryNow();
       this.hold.remaining = this.matching(this.hold.event);
     }
     this.hooks.changed(this);
@@ -165,77 +130,43 @@ export class PluginRunner {
     this.stopped = true;
     // Only the callback in flight finishes; the rest of its batch waits for the next start.
     this.hostRef.drain?.();
-    this.clearHoldTimer();
+    this.holds.clearTimer();
     this.wake();
     await this.loop;
   }
 
   wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = null;
-    if (w) w();
-    else this.wakePending = true;
+    this.wakeup.wake();
   }
 
   private sleep(): Promise<void> {
-    // A wake() that came while the loop was busy (stop, new events) is not lost: without
-    // this, stop() between two awaits left the loop asleep until the grace period ran out.
-    if (this.wakePending || this.stopped) {
-      this.wakePending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      this.wakeUp = resolve;
-    });
+    return this.wakeup.sleep(this.stopped);
   }
 
   /** A gap filler arrived: owed to this plugin if it walked past that id. */
   offerLate(event: EventLogEntry): void {
-    const i = this.state.gaps.findIndex((g) => g.id === event.id);
-    if (i < 0) return;
+    if (!this.position.owes(event.id)) return;
     this.lateQueue.push({ event });
     this.wake();
   }
 
   /** Gaps the poller gave up on: nothing more is owed for them. */
   forgetGaps(ids: number[]): void {
-    const drop = new Set(ids);
-    const before = this.state.gaps.length;
-    this.state.gaps = this.state.gaps.filter((g) => !drop.has(g.id));
-    if (this.state.gaps.length !== before) this.hooks.dirty();
+    this.position.forget(ids);
   }
 
   /** Whether any callback takes this event (cursor previews count with it). */
-  accepts(event: Pick<EventLogEntry, 'event_type' | 'attribute_name' | 'user'>): boolean {
+  accepts(event: Matchable): boolean {
     return this.matching(event).length > 0;
   }
 
-  private matching(event: Pick<EventLogEntry, 'event_type' | 'attribute_name' | 'user'>): number[] {
-    const ignored = this.hooks.ignoredUsers();
-    if (ignored.size && event.user?.type === 'ApiUser' && ignored.has(String(event.user.name))) return [];
-    return this.callbacks.filter((c) => c.matcher.matches(event)).map((c) => c.info.index);
+  private matching(event: Matchable): number[] {
+    return matchingIndexes(this.callbacks, event, this.hooks.ignoredUsers());
   }
 
-  /**
-   * Moves the cursor to `id`, noting the open gaps walked past: they are owed later as
-   * late events. `processed` is the event just handled (not a gap, even if the poller
-   * still thinks so). A gap that filled while this plugin was reading is owed at once.
-   */
+  /** Moves the cursor (PluginCursor.advance); fillers it now owes are queued. */
   private advance(id: number, processed?: number): void {
-    if (id <= this.state.lastId) return;
-    const from = this.state.lastId;
-    this.state.lastId = id;
-    for (const g of this.gaps.within(from, id)) {
-      if (g === processed || this.state.gaps.some((x) => x.id === g)) continue;
-      const gap = this.gaps.get(g)!;
-      this.state.gaps.push({ id: g, discoveredAt: gap.discoveredAt, expiresAt: gap.expiresAt });
-    }
-    for (const filled of this.hooks.recentLate(from, id)) {
-      if (filled.id === processed || this.state.gaps.some((x) => x.id === filled.id)) continue;
-      this.state.gaps.push({ id: filled.id, discoveredAt: Date.now(), expiresAt: Date.now() });
-      this.lateQueue.push({ event: filled });
-    }
-    this.hooks.dirty();
+    for (const event of this.position.advance(id, processed)) this.lateQueue.push({ event });
   }
 
   private async run(): Promise<void> {
@@ -246,7 +177,7 @@ export class PluginRunner {
         continue;
       }
       if (this.hold) {
-        if (this.hold.nextRetryAt !== null && this.hold.nextRetryAt <= Date.now() && this.state.enabled && !this.state.paused) {
+        if (this.holds.due && this.position.enabled && !this.position.paused) {
           await this.retryHold();
         } else {
           await this.sleep();
@@ -262,9 +193,9 @@ export class PluginRunner {
         await this.deliver(late.event, true);
         continue;
       }
-      const { events, upTo } = await this.source.next(this.state.lastId, PAGE, this.eventTypes());
+      const { events, upTo } = await this.source.next(this.position.lastId, PAGE, this.eventTypes());
       if (!(await this.consume(events))) continue;
-      if (upTo > this.state.lastId) this.advance(upTo);
+      this.advance(upTo);
       if (events.length === 0) await this.sleep();
     }
   }
@@ -274,33 +205,14 @@ export class PluginRunner {
     return this.stopped || !this.active || this.priority.length > 0 || this.lateQueue.length > 0;
   }
 
-  /**
-   * Events per round trip to the worker: ~100 ms of work, so pause and replay stay
-   * responsive with slow plugins while fast ones are not paced by messaging.
-   */
-  private batchSize(): number {
-    const n = this.durations.length;
-    if (n === 0) return 8;
-    const avg = this.durations.reduce((a, b) => a + b, 0) / n;
-    return Math.max(1, Math.min(PAGE, Math.floor(100 / Math.max(avg, 0.01))));
-  }
-
   /** Delivers events in order, in batches; false if interrupted or now holding. */
   private async consume(events: EventLogEntry[]): Promise<boolean> {
     registerPage(events); // encoded once for every plugin's segments of it (page-codec.ts)
     let i = 0;
     while (i < events.length) {
       if (this.interrupted) return false;
-      // A segment: events in order, the matching ones (up to a batch) sent in one message.
-      const segment: Array<{ event: EventLogEntry; indexes: number[] }> = [];
-      let matched = 0;
-      const size = this.batchSize();
-      while (i < events.length && matched < size) {
-        const event = events[i++]!;
-        const indexes = this.matching(event);
-        if (indexes.length) matched++;
-        segment.push({ event, indexes });
-      }
+      const segment = nextSegment(events, i, this.stats.batchSize(PAGE), (e) => this.matching(e));
+      i += segment.length;
       const items = segment.filter((x) => x.indexes.length).map((x) => ({ event: x.event, callbackIndexes: x.indexes }));
       const results = items.length ? await this.runItems(items, 1) : [];
       if (!results) return false;
@@ -364,45 +276,33 @@ export class PluginRunner {
 
   /** Records one event's result: failures listed or held, outcome reported, cursor moved. */
   private apply(event: EventLogEntry, late: boolean, indexes: number[], attempt: number, r: RunResult): boolean {
-    let heldAt: CallbackOutcome | null = null;
-    let totalMs = 0;
-    const errors: string[] = [];
-    for (const o of r.outcomes) {
-      totalMs += o.durationMs;
-      this.recordDuration(o.durationMs);
-      if (o.ok) continue;
-      const cb = this.callbacks.find((c) => c.info.index === o.index);
-      const message = o.error?.message ?? r.crashed ?? 'failed';
-      errors.push(`${o.name}: ${message}`);
-      this.lastError = `${o.name}: ${message}`;
-      if (cb?.info.stopOnError === false) {
-        this.recordFailed(event.id, o.name, message);
-        // Logged (and so e-mailed) as the original logged every callback error; without
-        // this a stopOnError=false failure showed only in the UI's failed list.
-        this.hooks.log('error', `event ${event.id} failed in ${o.name} (stopOnError=false: recorded in the failed list, moving on): ${o.error?.stack ?? message}`, event.id);
-      } else {
-        heldAt = o;
-      }
-    }
-    // A crashed worker may leave callbacks without an outcome: they did not finish.
-    if (!heldAt && r.crashed && r.outcomes.length < indexes.length) {
-      const missing = indexes.find((i) => !r.outcomes.some((o) => o.index === i))!;
-      heldAt = { index: missing, name: this.callbacks.find((c) => c.info.index === missing)?.info.name ?? `#${missing}`, ok: false, startedAt: Date.now(), durationMs: 0, error: { message: r.crashed } };
-      errors.push(`${heldAt.name}: ${r.crashed}`);
-      this.lastError = `${heldAt.name}: ${r.crashed}`;
+    for (const o of r.outcomes) this.stats.recordDuration(o.durationMs);
+    const { heldAt, listed, errors, totalMs } = judge(r, indexes, this.callbacks, this.clock.now());
+    if (errors.length) this.lastError = errors[errors.length - 1]!;
+    for (const f of listed) {
+      this.recordFailed(event.id, f.name, f.message);
+      // Logged (and so e-mailed) as the original logged every callback error.
+      this.hooks.log('error', `event ${event.id} failed in ${f.name} (stopOnError=false: ${LISTED}): ${f.stack ?? f.message}`, event.id);
     }
     if (heldAt) {
       const remaining = indexes.slice(indexes.indexOf(heldAt.index));
       const message = heldAt.error?.message ?? r.crashed ?? 'failed';
-      this.startHold(event, late, remaining, attempt, heldAt.name, message, heldAt.error?.stack);
+      const line = this.holds.start(
+        { event, late, remaining, attempt, callback: heldAt.name, error: message, stack: heldAt.error?.stack },
+        !this.stopped,
+      );
+      this.hooks.log('error', line, event.id);
+      this.hooks.changed(this);
       this.hooks.outcome(this, event, { status: 'held', durationMs: totalMs, error: errors.join('; '), late, attempt }, r.outcomes);
       return false;
     }
-    this.processed++;
+    this.stats.processed++;
     this.hooks.outcome(
       this,
       event,
-      errors.length ? { status: 'failed', durationMs: totalMs, error: errors.join('; '), late, attempt } : { status: 'ok', durationMs: totalMs, late, attempt },
+      errors.length
+        ? { status: 'failed', durationMs: totalMs, error: errors.join('; '), late, attempt }
+        : { status: 'ok', durationMs: totalMs, late, attempt },
       r.outcomes,
     );
     this.finish(event, late);
@@ -410,75 +310,36 @@ export class PluginRunner {
   }
 
   private finish(event: EventLogEntry, late: boolean): void {
-    this.lastCreatedAt = Math.max(this.lastCreatedAt, Date.parse(event.created_at));
-    if (late) {
-      this.state.gaps = this.state.gaps.filter((g) => g.id !== event.id);
-      this.hooks.dirty();
-    } else {
-      this.advance(event.id, event.id);
-    }
+    this.stats.lastCreatedAt = Math.max(this.stats.lastCreatedAt, Date.parse(event.created_at));
+    if (late) this.position.settle(event.id);
+    else this.advance(event.id, event.id);
     this.hooks.changed(this);
   }
 
   /** `attempts`: how many tries this failure stands for (a skipped hold: every attempt it had). */
   private recordFailed(eventId: number, callback: string, error: string, attempts = 1): void {
-    this.failedCount++;
-    const existing = this.state.failed.find((f) => f.eventId === eventId && f.callback === callback);
-    if (existing) {
-      existing.attempts += attempts;
-      existing.at = Date.now();
-      existing.error = error;
-    } else {
-      this.state.failed.push({ eventId, callback, error, at: Date.now(), attempts });
-      if (this.state.failed.length > FAILED_KEEP) this.state.failed.splice(0, this.state.failed.length - FAILED_KEEP);
-    }
-    this.hooks.dirty();
-  }
-
-  private startHold(event: EventLogEntry, late: boolean, remaining: number[], attempt: number, callback: string, error: string, stack?: string): void {
-    this.clearHoldTimer();
-    const delay = this.retryBackoffMs[attempt - 1];
-    const nextRetryAt = delay === undefined ? null : Date.now() + delay;
-    this.hold = { event, late, remaining, attempt, error, callback, nextRetryAt, timer: null };
-    // The stack goes to the log and the mail, as the original logged the traceback.
-    const trace = stack && stack.includes(error) ? `\n${stack}` : stack ? `\n${error}\n${stack}` : '';
-    if (nextRetryAt !== null && !this.stopped) {
-      this.hold.timer = setTimeout(() => this.wake(), delay);
-      this.hold.timer.unref();
-      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); retry ${attempt} of ${this.retryBackoffMs.length} in ${delay! < 1000 ? `${delay} ms` : `${Math.round(delay! / 1000)} s`}${trace}`, event.id);
-    } else {
-      this.hooks.log('error', `holding at event ${event.id} (${callback}: ${error}); automatic retries used up, waiting for retry or skip${trace}`, event.id);
-    }
-    this.hooks.changed(this);
-  }
-
-  private clearHoldTimer(): void {
-    if (this.hold?.timer) clearTimeout(this.hold.timer);
-    if (this.hold) this.hold.timer = null;
+    this.stats.failedCount++;
+    this.position.recordFailure(eventId, callback, error, attempts);
   }
 
   private async retryHold(): Promise<void> {
-    const h = this.hold!;
-    this.clearHoldTimer();
-    this.hold = null;
+    const h = this.holds.drop()!;
     const r = await this.attempt(h.event, h.late, h.remaining, h.attempt + 1);
     if (r === 'ok') this.hooks.log('info', `event ${h.event.id} succeeded on attempt ${h.attempt + 1}`, h.event.id);
     // Could not even run: keep holding, for the user (or a reload) to act.
-    if (r === 'error') this.hold = { ...h, nextRetryAt: null, timer: null };
+    if (r === 'error') this.holds.keep(h);
   }
 
   // ------------------------------------------------------------------ control
 
   setPaused(paused: boolean): void {
-    this.state.paused = paused;
-    this.hooks.dirty();
+    this.position.setPaused(paused);
     this.hooks.changed(this);
     this.wake();
   }
 
   setEnabled(enabled: boolean): void {
-    this.state.enabled = enabled;
-    this.hooks.dirty();
+    this.position.setEnabled(enabled);
     this.hooks.changed(this);
     this.wake();
   }
@@ -486,17 +347,14 @@ export class PluginRunner {
   /** Retry the held event now (also after automatic retries ran out). */
   retryHeld(): void {
     if (!this.hold) throw new Error(`plugin ${this.name} is not holding an event`);
-    this.clearHoldTimer();
-    this.hold.nextRetryAt = Date.now();
+    this.holds.retryNow();
     this.wake();
   }
 
   /** Give up on the held event: it goes to the failed list and the plugin moves on. */
   skipHeld(): number {
-    const h = this.hold;
-    if (!h) throw new Error(`plugin ${this.name} is not holding an event`);
-    this.clearHoldTimer();
-    this.hold = null;
+    if (!this.hold) throw new Error(`plugin ${this.name} is not holding an event`);
+    const h = this.holds.drop()!;
     this.recordFailed(h.event.id, h.callback, `skipped by user after ${h.attempt} attempt(s): ${h.error}`, h.attempt);
     this.finish(h.event, h.late);
     this.wake();
@@ -505,16 +363,10 @@ export class PluginRunner {
 
   /** Sets the cursor (the engine checks the plugin is paused and logs the audit entry). */
   setCursor(id: number): void {
-    this.state.lastId = id;
+    this.holds.drop();
+    this.position.seek(id);
     this.aheadError = null; // checked again against the site at the next poll
-    // Gaps above the new cursor will be walked again; those below stay owed.
-    this.state.gaps = this.state.gaps.filter((g) => g.id <= id);
     this.lateQueue = this.lateQueue.filter((l) => l.event.id <= id);
-    if (this.hold) {
-      this.clearHoldTimer();
-      this.hold = null;
-    }
-    this.hooks.dirty();
     this.hooks.changed(this);
     this.wake();
   }
@@ -527,12 +379,8 @@ export class PluginRunner {
           let indexes = this.matching(event);
           if (onlyCallback) indexes = this.callbacks.filter((c) => c.info.name === onlyCallback).map((c) => c.info.index);
           if (indexes.length === 0) return resolve({ status: 'skipped' });
-          const [r = { eventId: event.id, outcomes: [] }] = await this.hostRef.runBatch([{ event, callbackIndexes: indexes }]);
-          const errors = r.outcomes.filter((o) => !o.ok).map((o) => `${o.name}: ${o.error?.message ?? 'failed'}`);
-          if (r.crashed && r.outcomes.length < indexes.length) errors.push(r.crashed);
-          const durationMs = r.outcomes.reduce((a, o) => a + o.durationMs, 0);
-          const outcome: Outcome = errors.length ? { status: 'failed', durationMs, error: errors.join('; ') } : { status: 'ok', durationMs };
-          this.hooks.outcome(this, event, outcome, r.outcomes);
+          const { outcome, outcomes } = await runOutside(this.hostRef, event, indexes);
+          this.hooks.outcome(this, event, outcome, outcomes);
           resolve(outcome);
         } catch (e) {
           reject(e);
@@ -544,27 +392,16 @@ export class PluginRunner {
 
   /** Retries a recorded failure; on success it leaves the failed list. */
   async retryFailed(event: EventLogEntry): Promise<Outcome> {
-    const entries = this.state.failed.filter((f) => f.eventId === event.id);
-    if (entries.length === 0) throw new Error(`event ${event.id} is not in ${this.name}'s failed list`);
-    let last: Outcome = { status: 'ok' };
-    for (const f of entries) {
-      const cb = f.callback;
-      last = await this.runOnce(event, this.callbacks.some((c) => c.info.name === cb) ? cb : undefined);
-      if (last.status === 'ok') this.state.failed = this.state.failed.filter((x) => x !== f);
-      else {
-        f.attempts++;
-        f.at = Date.now();
-        f.error = last.error ?? f.error;
-      }
-    }
-    this.hooks.dirty();
+    const loaded = (cb: string) => this.callbacks.some((c) => c.info.name === cb);
+    const last = await retryFailures(this.position, event, loaded, (e, cb) => this.runOnce(e, cb)).catch((e: Error) => {
+      throw new Error(`${this.name}: ${e.message}`);
+    });
     this.hooks.changed(this);
     return last;
   }
 
   dismissFailed(eventId: number): void {
-    this.state.failed = this.state.failed.filter((f) => f.eventId !== eventId);
-    this.hooks.dirty();
+    this.position.dismissFailures(eventId);
     this.hooks.changed(this);
   }
 
@@ -581,74 +418,25 @@ export class PluginRunner {
   async abandon(): Promise<void> {
     this.abandoned = true;
     this.stopped = true;
-    this.clearHoldTimer();
+    this.holds.clearTimer();
     this.wake();
     await this.hostRef.close();
   }
 
   // ------------------------------------------------------------------ view
 
-  private recordDuration(ms: number): void {
-    this.durations.push(ms);
-    if (this.durations.length > DURATIONS) this.durations.shift();
-  }
-
-  private percentile(p: number): number | null {
-    if (this.durations.length === 0) return null;
-    const s = [...this.durations].sort((a, b) => a - b);
-    return Math.round(s[Math.min(s.length - 1, Math.floor(p * s.length))]! * 100) / 100;
-  }
-
-  get stateName(): PluginStateName {
-    if (this.unloaded) return 'unloaded';
-    if (this.loading) return 'loading';
-    if (this.loadError || this.aheadError) return 'load_error';
-    if (!this.state.enabled) return 'disabled';
-    if (this.hold) return 'holding';
-    if (this.state.paused) return 'paused';
-    return 'running';
+  get stateName(): PluginState {
+    const s = this.unloaded ? 'unloaded' : this.loading ? 'loading' : this.loadError || this.aheadError ? 'load_error' : null;
+    return s ?? (!this.position.enabled ? 'disabled' : this.hold ? 'holding' : this.position.paused ? 'paused' : 'running');
   }
 
   callbackViews(): CallbackView[] {
-    return this.callbacks.map((c) => ({
-      name: c.info.name,
-      scriptName: c.info.scriptName,
-      matchEvents: (c.info.matchEvents as CallbackView['matchEvents']) ?? null,
-      stopOnError: c.info.stopOnError,
-      filter: describeMatch(c.matcher),
-    }));
+    return callbackViews(this.callbacks);
   }
 
   view(head: number, headCreatedAt: number): PluginView {
-    const h = this.hold;
-    const held: HeldEvent | null = h
-      ? { eventId: h.event.id, callback: h.callback, error: h.error, attempt: h.attempt, nextRetryAt: h.nextRetryAt }
-      : null;
-    const lagEvents = Math.max(0, head - this.state.lastId);
-    return {
-      name: this.name,
-      file: this.file,
-      state: this.stateName,
-      enabled: this.state.enabled,
-      paused: this.state.paused,
-      error: this.loadError ?? this.aheadError ?? (h ? `${h.callback}: ${h.error}` : this.lastError),
-      cursor: this.state.lastId,
-      gaps: this.state.gaps.map((g) => g.id),
-      lagEvents,
-      lagSeconds: lagEvents > 0 && this.lastCreatedAt > 0 && headCreatedAt > 0 ? Math.max(0, (headCreatedAt - this.lastCreatedAt) / 1000) : 0,
-      processed: this.processed,
-      failed: this.failedCount,
-      p50Ms: this.percentile(0.5),
-      p95Ms: this.percentile(0.95),
-      held,
-      failedEvents: this.state.failed.map((f) => ({
-        eventId: f.eventId,
-        callback: f.callback,
-        error: f.error,
-        at: f.at,
-        attempts: f.attempts,
-      })),
-      callbacks: this.callbackViews(),
-    };
+    const { name, file, stateName: state, position: cursor, stats, callbacks, hold } = this;
+    const error = this.loadError ?? this.aheadError ?? (hold ? `${hold.callback}: ${hold.error}` : this.lastError);
+    return pluginView({ name, file, state, error, hold, cursor, stats, callbacks }, head, headCreatedAt);
   }
 }

@@ -19,6 +19,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { removeTempFiles, writeFileAtomic } from './atomic-file.js';
+import type { FailedEvent } from '../contract.js';
+import type { Gap } from './gaps.js';
 import { acquireLock, LockHeldError, type LockHandle } from './lockfile.js';
 
 export const STATE_VERSION = 1;
@@ -32,7 +34,7 @@ const GapSchema = z.object({
   discoveredAt: epochMs,
   /** When it stops being waited for (epoch ms). */
   expiresAt: epochMs,
-});
+}) satisfies z.ZodType<Gap, unknown>; // Gap is named once, in gaps.ts
 
 const FailedEventSchema = z.object({
   eventId,
@@ -42,7 +44,7 @@ const FailedEventSchema = z.object({
   /** Last failure (epoch ms). */
   at: epochMs,
   attempts: z.number().int().nonnegative(),
-});
+}) satisfies z.ZodType<FailedEvent, unknown>; // named once, in contract.ts
 
 // Flags and lists default so a hand-repaired file needs only lastId.
 const PluginStateSchema = z.object({
@@ -61,9 +63,8 @@ const StateFileSchema = z.object({
   savedAt: epochMs.default(0),
 });
 
-export type Gap = z.infer<typeof GapSchema>;
-export type FailedEvent = z.infer<typeof FailedEventSchema>;
-export type PluginState = z.infer<typeof PluginStateSchema>;
+/** One plugin's saved cursor (not the contract's PluginState, which names its status). */
+export type SavedPluginState = z.infer<typeof PluginStateSchema>;
 export type StateData = z.infer<typeof StateFileSchema>;
 
 /** The state file cannot be used as it is; the message says why and what to do. */
@@ -86,8 +87,7 @@ export class StateLockedError extends Error {
   ) {
     super(
       host
-        ? `state ${path} is in use by a daemon on host ${host} (pid ${pid}); stop it there first, ` +
-            `or delete ${path}.lock if it is not running`
+        ? `state ${path} is in use by a daemon on host ${host} (pid ${pid}); stop it there first, ` + `or delete ${path}.lock if it is not running`
         : `state ${path} is in use by a running daemon (pid ${pid}); stop it first`,
     );
     this.name = 'StateLockedError';
@@ -106,7 +106,7 @@ export interface StateStoreOptions {
 }
 
 /** A fresh plugin entry starting after `lastId`. */
-export function newPluginState(lastId: number): PluginState {
+export function newPluginState(lastId: number): SavedPluginState {
   return { lastId, gaps: [], enabled: true, paused: false, failed: [] };
 }
 
@@ -185,12 +185,12 @@ export class StateStore {
     return this.dirtyGen !== this.savedGen;
   }
 
-  plugin(name: string): PluginState | undefined {
+  plugin(name: string): SavedPluginState | undefined {
     return this.data.plugins[name];
   }
 
   /** The plugin's state, created by `init` (and marked dirty) when absent. */
-  ensurePlugin(name: string, init: () => PluginState): PluginState {
+  ensurePlugin(name: string, init: () => SavedPluginState): SavedPluginState {
     let state = this.data.plugins[name];
     if (!state) {
       state = init();
