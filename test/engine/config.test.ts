@@ -204,7 +204,7 @@ describe('the original shotgunEventDaemon.conf.example', () => {
       apiVersion: 'v1.1',
       timeoutMs: 60_000,
     });
-    expect(c.plugins).toEqual({ paths: ['/usr/local/shotgun/plugins'] });
+    expect(c.plugins).toEqual({ paths: ['/usr/local/shotgun/plugins'], python: 'python3' });
     expect(c.emails).toEqual({
       server: 'smtp.yourdomain.com',
       port: 25,
