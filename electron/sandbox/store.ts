@@ -9,6 +9,7 @@ import { defaultSchema, pluralSnake, type EntityDef, type Schema } from './schem
 import { FieldCoercer } from './store-coerce.js';
 import { EventRows } from './store-event-rows.js';
 import { RowOutput } from './store-output.js';
+import { fillTables, parseState, toState } from './store-persist.js';
 import { selectRows } from './store-select.js';
 import { summarizeRows } from './store-summarize.js';
 import {
@@ -424,40 +425,15 @@ export class SandboxStore implements RowAccess, StoreView {
   // ---------------------------------------------------------------- persistence
 
   toJSON(): unknown {
-    const tables: Record<string, Row[]> = {};
-    for (const [type, t] of this.tables) if (type !== 'EventLogEntry') tables[type] = [...t.values()];
-    return {
-      version: 1,
-      nextIds: Object.fromEntries(this.nextIds),
-      nextEventId: this.nextEventId,
-      tables,
-      log: this.log,
-    };
+    return toState(this.tables, this.log, this.nextIds, this.nextEventId);
   }
 
   load(json: unknown): void {
-    const j = json as {
-      version?: number;
-      nextIds: Record<string, number>;
-      nextEventId: number;
-      tables: Record<string, Row[]>;
-      log: Row[];
-    };
-    if (!j || j.version !== 1 || !Array.isArray(j.log) || typeof j.tables !== 'object') {
-      throw new Error('not a sandbox state file (expected {"version": 1, ...})');
-    }
-    this.nextIds = new Map(Object.entries(j.nextIds));
-    this.nextEventId = j.nextEventId;
-    for (const [type, rows] of Object.entries(j.tables)) {
-      const t = this.tables.get(type);
-      if (!t) continue;
-      t.clear();
-      for (const r of rows) t.set(r.id, r);
-    }
-    const events = this.tables.get('EventLogEntry')!;
-    events.clear();
-    this.log = j.log;
-    for (const r of this.log) events.set(r.id, r);
+    const state = parseState(json);
+    this.nextIds = new Map(Object.entries(state.nextIds));
+    this.nextEventId = state.nextEventId;
+    this.log = state.log;
+    fillTables(this.tables, state);
   }
 
   /** A fresh session UUID, as a web UI session would carry. */
