@@ -28,9 +28,9 @@ import {
   type StoreView,
 } from './store-types.js';
 
-// The sandbox's REST, api3 and traffic modules import these shapes with the store.
-export { isoSeconds, noEventFaults, utcSpaced } from './store-types.js';
-export type { Actor, EventFaults, FindQuery, Link, MultiEntityMode, Row } from './store-types.js';
+// The sandbox's REST, api3, seed and traffic modules import these with the store.
+export { utcSpaced } from './store-types.js';
+export type { Actor, FindQuery, Link, MultiEntityMode, Row } from './store-types.js';
 
 export class SandboxStore implements RowAccess, StoreView {
   readonly schema: Schema;
