@@ -13,7 +13,7 @@ export type {
   Registrar,
 } from './engine/plugin-api.js';
 export { Shotgun } from './shotgun/client.js';
-export type { ShotgunOptions } from './shotgun/client.js';
+export type { ShotgunOptions } from './shotgun/client-options.js';
 export type { Entity, EntityRecord, EventLogEntry, Filter } from './shotgun/types.js';
 export * from './shotgun/errors.js';
 export { Engine } from './engine/engine.js';

@@ -20,42 +20,18 @@
 
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { RotatingLogFile } from './log-file.js';
 import { Mailer, type EmailSettings, type MailRecord } from './mailer.js';
 import { formatAsctime, formatTimingMessage, type TimingRecord } from './timing.js';
+import { ERROR, levelName, parseLevel, WARNING } from './log-levels.js';
+import { LoggerImpl, type EmitOptions, type Logger, type LoggerCore } from './logger.js';
 
 export { formatDuration, formatAsctime, type TimingRecord } from './timing.js';
 export type { EmailSettings } from './mailer.js';
-
-export const DEBUG = 10;
-export const INFO = 20;
-export const WARNING = 30;
-export const ERROR = 40;
-export const CRITICAL = 50;
-
-const LEVEL_NAMES: Record<number, string> = { 10: 'DEBUG', 20: 'INFO', 30: 'WARNING', 40: 'ERROR', 50: 'CRITICAL' };
-const NAMED_LEVELS: Record<string, number> = {
-  DEBUG, INFO, WARNING, WARN: WARNING, ERROR, CRITICAL, FATAL: CRITICAL,
-};
-
-/** Python's logging.getLevelName for a number: `WARNING`, or `Level 25`. */
-export function levelName(level: number): string {
-  return LEVEL_NAMES[level] ?? `Level ${level}`;
-}
-
-/** A level from a number, a numeric string or a name (`info`, `WARNING`...). Throws on anything else. */
-export function parseLevel(value: number | string): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  if (typeof value === 'string') {
-    const t = value.trim();
-    if (/^\d+$/.test(t)) return Number(t);
-    const named = NAMED_LEVELS[t.toUpperCase()];
-    if (named !== undefined) return named;
-  }
-  throw new Error(`unknown log level ${JSON.stringify(value)}: expected 10, 20, 30, 40, 50 or DEBUG, INFO, WARNING, ERROR, CRITICAL`);
-}
+// engine.ts takes parseLevel and the Logger type from here, with the rest of logging.
+export { parseLevel } from './log-levels.js';
+export type { Logger, LogRecordInput } from './logger.js';
 
 /** One log record as the UI's live log receives it. */
 export interface LogLine {
@@ -69,46 +45,6 @@ export interface LogLine {
   plugin?: string;
   callback?: string;
   eventId?: number;
-}
-
-/** A record made elsewhere (e.g. in a plugin's worker) and handed over already formatted. */
-export interface LogRecordInput {
-  level: number;
-  message: string;
-  /** Epoch milliseconds; default now. */
-  time?: number;
-  eventId?: number;
-  /** Where it was logged from, for the error e-mail. */
-  path?: string;
-  func?: string;
-  line?: number;
-}
-
-export interface Logger {
-  readonly name: string;
-  /** This logger's own level; 0 = not set (follows its parent: a callback follows its plugin). */
-  readonly level: number;
-  setLevel(level: number | string): void;
-  getEffectiveLevel(): number;
-  isEnabledFor(level: number): boolean;
-  /**
-   * Log at `level`. With arguments, `%s %d %i %f %r %%` (and `%(key)s` with one
-   * object argument) are filled in as Python's logging does; arguments left over
-   * are appended. An Error is written with its stack.
-   */
-  log(level: number, message: unknown, ...args: unknown[]): void;
-  debug(message: unknown, ...args: unknown[]): void;
-  info(message: unknown, ...args: unknown[]): void;
-  warning(message: unknown, ...args: unknown[]): void;
-  warn(message: unknown, ...args: unknown[]): void;
-  error(message: unknown, ...args: unknown[]): void;
-  critical(message: unknown, ...args: unknown[]): void;
-  /** ERROR, with the stack of the last Error among the arguments appended (Python's logger.exception). */
-  exception(message: unknown, ...args: unknown[]): void;
-  /** Write a ready-made record (level filtering still applies). */
-  write(record: LogRecordInput): void;
-  /** The same logger, stamping `eventId` on its lines (LogLine.eventId). */
-  forEvent(eventId: number | undefined): Logger;
 }
 
 export interface LoggingOptions {
@@ -162,25 +98,6 @@ export interface Logging {
   readonly mainLogFile: string | null;
   readonly timingLogFile: string | null;
 }
-
-interface LoggerCore {
-  name: string;
-  level: number;
-  parent: LoggerCore | null;
-  plugin?: string;
-  callback?: string;
-}
-
-interface EmitOptions {
-  eventId?: number;
-  time?: number;
-  source?: { path?: string; func?: string; line?: number };
-  console?: boolean;
-  /** The line was written by plugin code (LoggerImpl.write), not by the engine about the plugin. */
-  fromPlugin?: boolean;
-}
-
-const THIS_FILE = fileURLToPath(import.meta.url);
 
 export function createLogging(opts: LoggingOptions): Logging {
   const configLevel = parseLevel(opts.level);
@@ -353,188 +270,6 @@ export function createLogging(opts: LoggingOptions): Logging {
     mainLogFile: mainFile,
     timingLogFile: timingFile,
   };
-}
-
-class LoggerImpl implements Logger {
-  constructor(
-    private readonly core: LoggerCore,
-    private readonly emit: (core: LoggerCore, level: number, message: string, o?: EmitOptions) => void,
-    private readonly wantsSource: (level: number) => boolean,
-    private readonly eventId?: number,
-  ) {}
-
-  get name(): string {
-    return this.core.name;
-  }
-
-  get level(): number {
-    return this.core.level;
-  }
-
-  setLevel(level: number | string): void {
-    this.core.level = parseLevel(level);
-  }
-
-  getEffectiveLevel(): number {
-    for (let c: LoggerCore | null = this.core; c; c = c.parent) if (c.level > 0) return c.level;
-    return WARNING;
-  }
-
-  isEnabledFor(level: number): boolean {
-    return level >= this.getEffectiveLevel();
-  }
-
-  log(level: number, message: unknown, ...args: unknown[]): void {
-    if (!this.isEnabledFor(level)) return;
-    this.emit(this.core, level, formatMessage(message, args), this.options(level));
-  }
-
-  debug(message: unknown, ...args: unknown[]): void {
-    this.log(DEBUG, message, ...args);
-  }
-
-  info(message: unknown, ...args: unknown[]): void {
-    this.log(INFO, message, ...args);
-  }
-
-  warning(message: unknown, ...args: unknown[]): void {
-    this.log(WARNING, message, ...args);
-  }
-
-  warn(message: unknown, ...args: unknown[]): void {
-    this.log(WARNING, message, ...args);
-  }
-
-  error(message: unknown, ...args: unknown[]): void {
-    this.log(ERROR, message, ...args);
-  }
-
-  critical(message: unknown, ...args: unknown[]): void {
-    this.log(CRITICAL, message, ...args);
-  }
-
-  exception(message: unknown, ...args: unknown[]): void {
-    if (!this.isEnabledFor(ERROR)) return;
-    let text = formatMessage(message, args);
-    const err = [message, ...args].reverse().find((a): a is Error => a instanceof Error);
-    if (err?.stack && !text.includes(err.stack)) text += `\n${err.stack}`;
-    this.emit(this.core, ERROR, text, this.options(ERROR));
-  }
-
-  write(record: LogRecordInput): void {
-    if (!this.isEnabledFor(record.level)) return;
-    const o: EmitOptions = { fromPlugin: true };
-    const eventId = record.eventId ?? this.eventId;
-    if (eventId !== undefined) o.eventId = eventId;
-    if (record.time !== undefined) o.time = record.time;
-    if (record.path !== undefined || record.func !== undefined || record.line !== undefined) {
-      o.source = {};
-      if (record.path !== undefined) o.source.path = record.path;
-      if (record.func !== undefined) o.source.func = record.func;
-      if (record.line !== undefined) o.source.line = record.line;
-    }
-    this.emit(this.core, record.level, String(record.message), o);
-  }
-
-  forEvent(eventId: number | undefined): Logger {
-    return new LoggerImpl(this.core, this.emit, this.wantsSource, eventId);
-  }
-
-  private options(level: number): EmitOptions {
-    const o: EmitOptions = {};
-    if (this.eventId !== undefined) o.eventId = this.eventId;
-    if (this.wantsSource(level)) {
-      const source = callerSource();
-      if (source) o.source = source;
-    }
-    return o;
-  }
-}
-
-/** Python's `msg % args` (when there are args), tolerant of mismatches. */
-export function formatMessage(message: unknown, args: readonly unknown[] = []): string {
-  const text = typeof message === 'string' ? message : asText(message);
-  if (args.length === 0 || typeof message !== 'string') {
-    return args.length === 0 ? text : [text, ...args.map(asText)].join(' ');
-  }
-  const [only] = args;
-  if (args.length === 1 && isPlainObject(only) && /%\([^)]+\)/.test(text)) {
-    return text.replace(/%\(([^)]+)\)([-+ 0#]*\d*(?:\.\d+)?)([sdifr])|%%/g, (m, key: string | undefined, flags: string, conv: string) =>
-      key === undefined ? '%' : key in only ? convert(only[key], flags, conv) : m,
-    );
-  }
-  let i = 0;
-  const out = text.replace(/%([-+ 0#]*\d*(?:\.\d+)?)([sdifrx%])/g, (m, flags: string, conv: string) => {
-    if (conv === '%') return '%';
-    if (i >= args.length) return m;
-    return convert(args[i++], flags, conv);
-  });
-  return i < args.length ? [out, ...args.slice(i).map(asText)].join(' ') : out;
-}
-
-function convert(value: unknown, flags: string, conv: string): string {
-  const width = /(\d+)(?:\.|$)/.exec(flags)?.[1];
-  const precision = /\.(\d+)/.exec(flags)?.[1];
-  let s: string;
-  switch (conv) {
-    case 'd':
-    case 'i': {
-      const n = Number(value);
-      s = Number.isFinite(n) ? String(Math.trunc(n)) : asText(value);
-      break;
-    }
-    case 'f': {
-      const n = Number(value);
-      s = Number.isFinite(n) ? n.toFixed(precision !== undefined ? Number(precision) : 6) : asText(value);
-      break;
-    }
-    case 'x': {
-      const n = Number(value);
-      s = Number.isFinite(n) ? Math.trunc(n).toString(16) : asText(value);
-      break;
-    }
-    case 'r':
-      s = inspect(value, { depth: 4, breakLength: Infinity });
-      break;
-    default:
-      s = asText(value);
-  }
-  if (width !== undefined && s.length < Number(width)) {
-    const zero = flags.includes('0') && !flags.includes('-') && conv !== 's' && conv !== 'r';
-    s = flags.includes('-') ? s.padEnd(Number(width)) : zero && s.startsWith('-') ? '-' + s.slice(1).padStart(Number(width) - 1, '0') : s.padStart(Number(width), zero ? '0' : ' ');
-  }
-  return s;
-}
-
-function asText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`;
-  if (value === null || value === undefined || typeof value !== 'object') return String(value);
-  return inspect(value, { depth: 4, breakLength: Infinity });
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Error);
-}
-
-/** The first stack frame outside this file: the call site, for error e-mails. */
-function callerSource(): { path: string; func: string; line: number } | undefined {
-  const lines = new Error().stack?.split('\n').slice(1) ?? [];
-  for (const l of lines) {
-    const m = /^\s*at (?:(.+?) \()?(.+?):(\d+):\d+\)?$/.exec(l);
-    if (!m || !m[2]) continue;
-    let file = m[2];
-    if (file.startsWith('file://')) {
-      try {
-        file = fileURLToPath(file);
-      } catch {
-        // keep the URL
-      }
-    }
-    if (file === THIS_FILE || file.startsWith('node:')) continue;
-    return { path: file, func: m[1] ?? '<module>', line: Number(m[3]) };
-  }
-  return undefined;
 }
 
 function ensureDir(dir: string): void {

@@ -3,7 +3,7 @@
 // plain JSON-like data (structured clone), plus one SharedArrayBuffer per worker that the
 // worker uses to report progress without a message per callback (see SAB_* below).
 
-import type { ApiVersion } from '../shotgun/client.js';
+import type { ApiVersion } from '../shotgun/client-options.js';
 import type { WirePage } from './page-codec.js';
 import type { EventLogEntry } from '../shotgun/types.js';
 import type { MatchEvents } from './plugin-api.js';

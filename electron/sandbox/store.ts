@@ -4,89 +4,35 @@
 
 import { randomUUID } from 'node:crypto';
 import { invalid, missingRecord, SandboxError, unknownType } from './errors.js';
+import type { Group, RowAccess } from './query.js';
+import { defaultSchema, pluralSnake, type EntityDef, type Schema } from './schema.js';
+import { FieldCoercer } from './store-coerce.js';
+import { EventRows } from './store-event-rows.js';
+import { RowOutput } from './store-output.js';
+import { fillTables, parseState, toState } from './store-persist.js';
+import { selectRows } from './store-select.js';
+import { summarizeRows } from './store-summarize.js';
 import {
-  compile,
-  idBounds,
-  resolvePath,
-  validateFilters,
-  type Group,
-  type RowAccess,
-  type SortKey,
-} from './query.js';
-import { defaultSchema, pluralSnake, type EntityDef, type FieldDef, type Schema } from './schema.js';
+  actorLink,
+  isLink,
+  isoSeconds,
+  noEventFaults,
+  SYSTEM_FIELDS,
+  utcSpaced,
+  type Actor,
+  type EventFaults,
+  type FindQuery,
+  type Link,
+  type MultiEntityMode,
+  type Row,
+  type StoreView,
+} from './store-types.js';
 
-export interface Actor {
-  type: 'ApiUser' | 'HumanUser';
-  id: number;
-  /** Set on web-UI sessions; null for scripts (docs/shotgrid-wire.md §2.1). */
-  sessionUuid?: string | null;
-  /** Who really authenticated when acting via `sudo_as_login` (events carry it as meta.sudo_actual_user, §2.3). */
-  sudoActual?: { type: 'ApiUser' | 'HumanUser'; id: number };
-}
+// The sandbox's REST, api3, seed and traffic modules import these with the store.
+export { utcSpaced } from './store-types.js';
+export type { Actor, FindQuery, Link, MultiEntityMode, Row } from './store-types.js';
 
-export interface Row {
-  type: string;
-  id: number;
-  retired: boolean;
-  data: Record<string, unknown>;
-  /** EventLogEntry rows only: epoch ms at which the row's transaction commits. */
-  visibleAt?: number;
-}
-
-export interface FindQuery {
-  filters: Group;
-  /** null or ['*'] = every field. */
-  fields?: string[] | null;
-  sort?: SortKey[];
-  page?: { size: number; number: number };
-  returnOnly?: 'active' | 'retired';
-  includeArchivedProjects?: boolean;
-}
-
-export type Link = { type: string; id: number };
-export type MultiEntityMode = 'set' | 'add' | 'remove';
-
-/** Knobs that shape when event rows become visible (docs/shotgrid-wire.md §6.1). */
-export interface EventFaults {
-  /** Hold the next N writes' events uncommitted for holdMs (a gap that fills). */
-  holdWrites: number;
-  holdMs: number;
-  /** Hold every Nth write (0 = off), or each write with this probability, for delayMs. */
-  delayEvery: number;
-  delayProbability: number;
-  delayMs: number;
-  /** Burn gapSize ids before every Nth write (0 = off): gaps that never fill. */
-  gapEvery: number;
-  gapSize: number;
-  /** Burn this many ids before the next write, once. */
-  skipIds: number;
-}
-
-export const noEventFaults = (): EventFaults => ({
-  holdWrites: 0,
-  holdMs: 0,
-  delayEvery: 0,
-  delayProbability: 0,
-  delayMs: 0,
-  gapEvery: 0,
-  gapSize: 0,
-  skipIds: 0,
-});
-
-const SYSTEM_FIELDS = new Set(['id', 'created_at', 'updated_at', 'created_by', 'updated_by', 'cached_display_name']);
-
-const isLink = (v: unknown): v is Link =>
-  v !== null && typeof v === 'object' && typeof (v as Link).type === 'string' && typeof (v as Link).id === 'number';
-
-/** ISO 8601 UTC at second resolution, the form REST reads return. */
-export const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-
-/** "2021-06-16 08:55:00 UTC": write responses and meta dates (docs/shotgrid-wire.md §1.4, §2.3). */
-export const utcSpaced = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-
-const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-export class SandboxStore implements RowAccess {
+export class SandboxStore implements RowAccess, StoreView {
   readonly schema: Schema;
   private tables = new Map<string, Map<number, Row>>();
   /** EventLogEntry rows in id order (ids are handed out monotonically). */
@@ -102,6 +48,9 @@ export class SandboxStore implements RowAccess {
   onEvents: ((rows: Row[]) => void) | null = null;
   private byPlural = new Map<string, string>();
   private undo: Array<() => void> | null = null;
+  private readonly out = new RowOutput(this);
+  private readonly coercer = new FieldCoercer(this);
+  private readonly eventRows = new EventRows(this, this.out);
 
   constructor(opts: { schema?: Schema; clock?: () => number } = {}) {
     this.schema = opts.schema ?? defaultSchema();
@@ -141,6 +90,10 @@ export class SandboxStore implements RowAccess {
     return v == null ? null : String(v);
   }
 
+  values(type: string): Iterable<Row> {
+    return this.tables.get(type)!.values();
+  }
+
   /** All rows of a type (tests and the traffic generator). */
   rows(type: string): Row[] {
     const t = this.tables.get(type);
@@ -156,89 +109,12 @@ export class SandboxStore implements RowAccess {
     return this.nextEventId - 1;
   }
 
+
   // ---------------------------------------------------------------- reads
-
-  private linkOut(l: unknown): Record<string, unknown> | null {
-    if (!isLink(l)) return null;
-    const row = this.get(l.type, l.id);
-    // Links to retired rows read as null, which is how an event's `entity` goes null
-    // once its target is retired (docs/shotgrid-wire.md §2.1, §6.2).
-    if (!row || row.retired) return null;
-    return { type: l.type, id: l.id, name: this.nameOf(l.type, l.id) };
-  }
-
-  private valueOut(def: FieldDef | undefined, v: unknown, row: Row, field: string): unknown {
-    if (def?.backOf) return this.backRefs(row, def.backOf);
-    if (v === undefined) return null;
-    if (def?.dataType === 'entity') return this.linkOut(v);
-    if (def?.dataType === 'multi_entity') {
-      return Array.isArray(v) ? v.map((l) => this.linkOut(l)).filter((l) => l !== null) : [];
-    }
-    if (field === 'cached_display_name') return this.nameOf(row.type, row.id);
-    return v;
-  }
-
-  private backRefs(row: Row, back: { type: string; field: string }): Array<Record<string, unknown>> {
-    const out: Array<Record<string, unknown>> = [];
-    for (const other of this.tables.get(back.type)!.values()) {
-      const l = other.data[back.field];
-      if (!other.retired && isLink(l) && l.type === row.type && l.id === row.id) {
-        out.push({ type: other.type, id: other.id, name: this.nameOf(other.type, other.id) });
-      }
-    }
-    return out;
-  }
-
-  /** Deep (dotted) field values, e.g. `entity.Shot.code`, returned flat under that key. */
-  private deepOut(row: Row, path: string): unknown {
-    const parts = path.split('.');
-    let current: Row | undefined = row;
-    while (parts.length > 1 && current) {
-      const [name, target] = [parts.shift()!, parts.shift()!];
-      const l: unknown = current.data[name];
-      current = isLink(l) && l.type === target ? this.get(target, l.id) : undefined;
-      if (current?.retired) current = undefined;
-    }
-    if (!current) return null;
-    const last = parts[0]!;
-    return this.valueOut(this.schema[current.type]!.fields[last], current.data[last], current, last);
-  }
-
-  private pathCache = new Map<string, boolean>();
-
-  /** Whether `entity.Shot.code` names real fields, hop by hop, from `type`. */
-  private validPath(type: string, path: string): boolean {
-    const key = `${type}:${path}`;
-    let ok = this.pathCache.get(key);
-    if (ok === undefined) {
-      try {
-        resolvePath(this.schema, type, path);
-        ok = true;
-      } catch {
-        ok = false;
-      }
-      this.pathCache.set(key, ok);
-    }
-    return ok;
-  }
 
   /** The flat shotgun_api3 shape: `{type, id, ...fields}`. Unknown requested fields are dropped. */
   output(row: Row, fields?: string[] | null): Record<string, unknown> {
-    const def = this.schema[row.type]!;
-    const out: Record<string, unknown> = { type: row.type, id: row.id };
-    const names = !fields || fields.length === 0 || fields.includes('*') ? Object.keys(def.fields) : fields;
-    for (const name of names) {
-      if (name === 'id' || name === 'type') continue;
-      if (name.includes('.')) {
-        // An unknown name is dropped, dotted or not (docs/shotgrid-wire.md §1.3); a valid path through an empty link is null.
-        if (this.validPath(row.type, name)) out[name] = this.deepOut(row, name);
-        continue;
-      }
-      const fd = def.fields[name];
-      if (!fd) continue;
-      out[name] = this.valueOut(fd, row.data[name], row, name);
-    }
-    return out;
+    return this.out.output(row, fields);
   }
 
   read(type: string, id: number, fields?: string[] | null, returnOnly: 'active' | 'retired' = 'active'): Record<string, unknown> | null {
@@ -251,85 +127,7 @@ export class SandboxStore implements RowAccess {
   /** Rows matching a query, before paging and projection. */
   private select(type: string, q: FindQuery): Row[] {
     this.entityDef(type);
-    validateFilters(this.schema, type, q.filters);
-    const pred = compile(this.schema, type, q.filters, this);
-    const wantRetired = q.returnOnly === 'retired';
-    const sort = q.sort ?? [];
-    const idOrder = sort.length === 0 || (sort.length === 1 && sort[0]!.field === 'id' && !sort[0]!.desc);
-    const page = q.page ?? { size: 500, number: 1 };
-    // Enough rows for the requested page when the natural (id) order is the answer's order.
-    const need = idOrder ? page.size * page.number : Infinity;
-    const now = this.now();
-    const out: Row[] = [];
-    const archivedProjects = q.includeArchivedProjects === false ? this.archivedProjectIds() : null;
-    const consider = (row: Row): boolean => {
-      if (row.retired !== wantRetired) return false;
-      if (row.visibleAt !== undefined && row.visibleAt > now) return false;
-      if (archivedProjects && archivedProjects.size > 0) {
-        const p = row.data.project;
-        if (isLink(p) && archivedProjects.has(p.id)) return false;
-      }
-      if (!pred(row.data)) return false;
-      out.push(row);
-      return out.length >= need;
-    };
-    if (type === 'EventLogEntry') {
-      const { min, max, ids } = idBounds(q.filters);
-      if (ids) {
-        // `id in [...]`: one binary search per id, in id order.
-        for (const id of ids) {
-          const row = this.log[this.lowerBound(id)];
-          if (row?.id === id && consider(row)) break;
-        }
-      } else {
-        for (let i = this.lowerBound(min); i < this.log.length; i++) {
-          const row = this.log[i]!;
-          if (row.id > max) break;
-          if (consider(row)) break;
-        }
-      }
-    } else {
-      for (const row of this.tables.get(type)!.values()) if (consider(row)) break;
-    }
-    if (!idOrder) this.sortRows(type, out, sort);
-    return out;
-  }
-
-  private archivedProjectIds(): Set<number> {
-    const s = new Set<number>();
-    for (const p of this.tables.get('Project')!.values()) if (p.data.archived === true) s.add(p.id);
-    return s;
-  }
-
-  private lowerBound(min: number): number {
-    let lo = 0;
-    let hi = this.log.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.log[mid]!.id < min) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  private sortRows(type: string, rows: Row[], sort: SortKey[]): void {
-    const def = this.schema[type]!;
-    const key = (row: Row, field: string): unknown => {
-      const v = field === 'id' ? row.id : row.data[field];
-      if (def.fields[field]?.dataType === 'entity') return isLink(v) ? (this.nameOf(v.type, v.id) ?? '') : null;
-      return v;
-    };
-    rows.sort((a, b) => {
-      for (const { field, desc } of sort) {
-        const x = key(a, field);
-        const y = key(b, field);
-        if (x === y) continue;
-        // Nulls sort first ascending, last descending.
-        const c = x == null ? -1 : y == null ? 1 : typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-        if (c !== 0) return desc ? -c : c;
-      }
-      return a.id - b.id;
-    });
+    return selectRows(this, this.log, type, q);
   }
 
   find(type: string, q: FindQuery): Array<Record<string, unknown>> {
@@ -355,71 +153,9 @@ export class SandboxStore implements RowAccess {
     for (const s of summaryFields) {
       if (!def.fields[s.field]) throw invalid(`API summarize() ${type}.${s.field} doesn't exist.`);
     }
-    const summarise = (set: Row[]): Record<string, unknown> => {
-      const out: Record<string, unknown> = {};
-      for (const s of summaryFields) {
-        const vals = set.map((r) => (s.field === 'id' ? r.id : r.data[s.field])).filter((v) => v != null);
-        const nums = vals.filter((v): v is number => typeof v === 'number');
-        switch (s.type) {
-          case 'record_count':
-            out[s.field] = set.length;
-            break;
-          case 'count':
-            out[s.field] = vals.length;
-            break;
-          case 'count_distinct':
-            out[s.field] = new Set(vals.map((v) => JSON.stringify(v))).size;
-            break;
-          case 'sum':
-            out[s.field] = nums.reduce((a, b) => a + b, 0);
-            break;
-          case 'maximum':
-          case 'max':
-            out[s.field] = nums.length ? Math.max(...nums) : null;
-            break;
-          case 'minimum':
-          case 'min':
-            out[s.field] = nums.length ? Math.min(...nums) : null;
-            break;
-          case 'average':
-            out[s.field] = nums.length ? nums.reduce((a, b) => a + b, 0) / nums.length : null;
-            break;
-          case 'percentage': {
-            out[s.field] = set.length ? Math.round((vals.length / set.length) * 100) : 0;
-            break;
-          }
-          default:
-            throw invalid(`API summarize() unknown summary type '${s.type}' for ${type}.${s.field}.`);
-        }
-      }
-      return out;
-    };
-    const groups: unknown[] = [];
-    const g = grouping?.[0];
-    if (g) {
-      const buckets = new Map<string, { value: unknown; rows: Row[] }>();
-      for (const r of rows) {
-        const raw = r.data[g.field];
-        const value = isLink(raw) ? this.linkOut(raw) : (raw ?? null);
-        const k = JSON.stringify(value);
-        const b = buckets.get(k) ?? { value, rows: [] };
-        b.rows.push(r);
-        buckets.set(k, b);
-      }
-      const list = [...buckets.values()];
-      list.sort((a, b) => String(JSON.stringify(a.value)).localeCompare(JSON.stringify(b.value)));
-      if (g.direction === 'desc') list.reverse();
-      for (const b of list) {
-        const v = b.value as { name?: unknown } | null;
-        groups.push({
-          group_name: v && typeof v === 'object' ? String(v.name ?? '') : String(b.value ?? ''),
-          group_value: b.value,
-          summaries: summarise(b.rows),
-        });
-      }
-    }
-    return { summaries: summarise(rows), groups };
+    return summarizeRows(type, rows, summaryFields, grouping, (l) => this.out.linkOut(l));
   }
+
 
   // ---------------------------------------------------------------- writes
 
@@ -439,91 +175,6 @@ export class SandboxStore implements RowAccess {
     }
   }
 
-  private coerce(type: string, name: string, value: unknown, method: string): unknown {
-    const def = this.schema[type]!.fields[name];
-    if (!def) throw invalid(`API ${method}() ${type}.${name} doesn't exist.`, { [name]: 'does not exist' });
-    if (def.editable === false && !(type === 'EventLogEntry' && method === 'create')) {
-      throw invalid(`API ${method}() ${type}.${name} is not editable.`, { [name]: 'is not editable' });
-    }
-    const bad = (what: string) =>
-      invalid(`API ${method}() ${type}.${name} expected ${what}, got ${JSON.stringify(value)}.`, { [name]: `expected ${what}` });
-    if (value === null) return def.dataType === 'multi_entity' ? [] : null;
-    switch (def.dataType) {
-      case 'number':
-      case 'duration':
-      case 'timecode':
-        if (typeof value !== 'number' || !Number.isInteger(value)) throw bad('an integer');
-        return value;
-      case 'float':
-      case 'percent':
-      case 'currency':
-        if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('a number');
-        return value;
-      case 'text':
-      case 'url':
-      case 'color':
-      case 'password':
-        if (typeof value !== 'string') throw bad('a string');
-        return value;
-      case 'uuid':
-        if (typeof value !== 'string') throw bad('a uuid string');
-        return value;
-      case 'checkbox':
-        if (typeof value !== 'boolean') throw bad('true or false');
-        return value;
-      case 'list':
-      case 'status_list':
-        if (typeof value !== 'string') throw bad('a string');
-        if (def.validValues && !def.validValues.includes(value)) {
-          throw invalid(
-            `API ${method}() ${type}.${name}: '${value}' is not a valid value. Valid values are: ${def.validValues.join(', ')}.`,
-            { [name]: { valid_values: def.validValues } },
-          );
-        }
-        return value;
-      case 'date':
-        if (typeof value !== 'string' || !DATE_RE.test(value)) throw bad("a date 'YYYY-MM-DD'");
-        return value;
-      case 'date_time': {
-        const ms =
-          typeof value === 'string'
-            ? Date.parse(value.endsWith(' UTC') ? `${value.slice(0, -4).replace(' ', 'T')}Z` : value)
-            : NaN;
-        if (!Number.isFinite(ms)) throw bad('an ISO 8601 date-time');
-        return isoSeconds(ms);
-      }
-      case 'entity':
-        return this.coerceLink(type, name, def, value, method);
-      case 'multi_entity':
-        if (!Array.isArray(value)) throw bad('a list of entities');
-        return value.map((v) => this.coerceLink(type, name, def, v, method));
-      case 'serializable':
-        return value;
-      case 'image':
-        throw invalid(`API ${method}() ${type}.${name} is not editable.`);
-    }
-  }
-
-  private coerceLink(type: string, name: string, def: FieldDef, value: unknown, method: string): Link {
-    if (!isLink(value)) {
-      throw invalid(`API ${method}() ${type}.${name} expected an entity hash {type, id}, got ${JSON.stringify(value)}.`);
-    }
-    if (def.validTypes && !def.validTypes.includes(value.type)) {
-      throw invalid(
-        `API ${method}() ${type}.${name}: entity type '${value.type}' is not valid. Valid types are: ${def.validTypes.join(', ')}.`,
-      );
-    }
-    const target = this.get(value.type, value.id);
-    if (!target || target.retired) {
-      throw invalid(`API ${method}() ${type}.${name}: ${value.type} ${value.id} does not exist.`);
-    }
-    return { type: value.type, id: value.id };
-  }
-
-  private actorLink(actor: Actor): Link {
-    return { type: actor.type, id: actor.id };
-  }
-
   /** Whether this actor's writes make EventLogEntry rows (ApiUser checkbox, docs/shotgrid-wire.md §6.3). */
   generatesEvents(actor: Actor): boolean {
     if (actor.type === 'HumanUser') return true;
@@ -538,7 +189,7 @@ export class SandboxStore implements RowAccess {
     for (const [name, v] of Object.entries(data)) {
       // suppress_email_notif: ShotGrid's write-only Note option (no e-mail); the sandbox sends none anyway.
       if (name === 'type' || (type === 'Note' && name === 'suppress_email_notif')) continue;
-      values[name] = this.coerce(type, name, v, 'create');
+      values[name] = this.coercer.coerce(type, name, v, 'create');
     }
     if (def.projectRequired && !isLink(values.project)) throw invalid(`API create() missing 'project' attribute`, { project: 'is required' });
     const now = isoSeconds(this.now());
@@ -558,8 +209,8 @@ export class SandboxStore implements RowAccess {
         id,
         created_at: now,
         updated_at: now,
-        created_by: this.actorLink(actor),
-        updated_by: this.actorLink(actor),
+        created_by: actorLink(actor),
+        updated_by: actorLink(actor),
       },
     };
     const table = this.tables.get(type)!;
@@ -568,11 +219,11 @@ export class SandboxStore implements RowAccess {
     this.undo?.push(() => table.delete(id));
 
     this.writeEvents(actor, () => {
-      const rows = [this.eventRow(actor, row, 'New', null, { type: 'new_entity', entity_type: type, entity_id: id })];
+      const rows = [this.eventRows.row(actor, row, 'New', null, { type: 'new_entity', entity_type: type, entity_id: id })];
       // One in_create _Change per populated field, server defaults included (docs/shotgrid-wire.md §2.3).
       for (const [name, v] of Object.entries({ ...defaults, ...values })) {
         if (SYSTEM_FIELDS.has(name) || v === null || (Array.isArray(v) && v.length === 0)) continue;
-        rows.push(...this.changeRows(actor, row, name, null, v, true));
+        rows.push(...this.eventRows.changes(actor, row, name, null, v, true));
       }
       return rows;
     });
@@ -601,7 +252,7 @@ export class SandboxStore implements RowAccess {
         mode = m.multi_entity_update_mode;
         value = m.value;
       }
-      let v = this.coerce(type, name, value, 'update');
+      let v = this.coercer.coerce(type, name, value, 'update');
       const old = row.data[name] ?? (def.fields[name]!.dataType === 'multi_entity' ? [] : null);
       if (def.fields[name]!.dataType === 'multi_entity' && mode !== 'set') {
         const cur = (old as Link[]).slice();
@@ -619,11 +270,11 @@ export class SandboxStore implements RowAccess {
     const before = { ...row.data };
     for (const [name, , v] of changes) row.data[name] = v;
     row.data.updated_at = isoSeconds(this.now());
-    row.data.updated_by = this.actorLink(actor);
+    row.data.updated_by = actorLink(actor);
     this.undo?.push(() => {
       row.data = before;
     });
-    this.writeEvents(actor, () => changes.flatMap(([name, old, v]) => this.changeRows(actor, row, name, old, v, false)));
+    this.writeEvents(actor, () => changes.flatMap(([name, old, v]) => this.eventRows.changes(actor, row, name, old, v, false)));
     return row;
   }
 
@@ -639,7 +290,7 @@ export class SandboxStore implements RowAccess {
     // The retirement_date _Change row is written while the row is still live, so it
     // carries the entity link until the retirement below nulls it at read time.
     this.writeEvents(actor, () => [
-      this.eventRow(actor, row, 'Change', 'retirement_date', {
+      this.eventRows.row(actor, row, 'Change', 'retirement_date', {
         type: 'attribute_change',
         attribute_name: 'retirement_date',
         entity_type: type,
@@ -648,7 +299,7 @@ export class SandboxStore implements RowAccess {
         old_value: null,
         new_value: when,
       }),
-      this.eventRow(actor, row, 'Retirement', null, {
+      this.eventRows.row(actor, row, 'Retirement', null, {
         type: 'entity_retirement',
         entity_type: type,
         entity_id: id,
@@ -677,7 +328,7 @@ export class SandboxStore implements RowAccess {
     });
     // A revival's meta has no `type` key (docs/shotgrid-wire.md §2.3, SGC 2015 dump).
     this.writeEvents(actor, () => [
-      this.eventRow(actor, row, 'Revival', null, {
+      this.eventRows.row(actor, row, 'Revival', null, {
         class_name: type,
         display_name: this.nameOf(type, id),
         entity_id: id,
@@ -689,103 +340,6 @@ export class SandboxStore implements RowAccess {
   }
 
   // ---------------------------------------------------------------- events
-
-  private fieldLabel(type: string, name: string): string {
-    return this.schema[type]?.fields[name]?.label ?? name;
-  }
-
-  private actorName(actor: Actor): string {
-    const n = this.nameOf(actor.type, actor.id) ?? `#${actor.id}`;
-    return actor.type === 'ApiUser' ? `Script ${n}` : n;
-  }
-
-  private eventRow(actor: Actor, target: Row, action: string, attribute: string | null, meta: Record<string, unknown>): Row {
-    const project = target.type === 'Project' ? null : isLink(target.data.project) ? target.data.project : null;
-    const name = this.nameOf(target.type, target.id) ?? `#${target.id}`;
-    const who = this.actorName(actor);
-    const description =
-      action === 'New'
-        ? `${who} created new ${target.type} ${name}`
-        : action === 'Retirement'
-          ? `${who} retired ${target.type} ${name}`
-          : action === 'Revival'
-            ? `${who} revived ${target.type} ${name}`
-            : `${who} changed "${this.fieldLabel(target.type, attribute ?? '')}" on ${target.type} ${name}`;
-    if (actor.sudoActual) {
-      // sudo_as_login: the row shows the impersonated user; meta names who really acted (§2.3).
-      meta = { ...meta, sudo_actual_user: { type: actor.sudoActual.type, id: actor.sudoActual.id, name: this.nameOf(actor.sudoActual.type, actor.sudoActual.id) } };
-    }
-    return {
-      type: 'EventLogEntry',
-      id: 0,
-      retired: false,
-      data: {
-        event_type: `Shotgun_${target.type}_${action}`,
-        attribute_name: attribute,
-        meta,
-        entity: { type: target.type, id: target.id },
-        project,
-        user: this.actorLink(actor),
-        session_uuid: actor.sessionUuid ?? null,
-        created_at: isoSeconds(this.now()),
-        description,
-      },
-    };
-  }
-
-  private changeRows(actor: Actor, row: Row, name: string, old: unknown, v: unknown, inCreate: boolean): Row[] {
-    const fd = this.schema[row.type]!.fields[name]!;
-    const base: Record<string, unknown> = {
-      type: 'attribute_change',
-      attribute_name: name,
-      entity_type: row.type,
-      entity_id: row.id,
-      field_data_type: fd.dataType,
-    };
-    const metaLink = (l: Link) => ({ ...this.linkOut(l), valid: 'valid' });
-    let meta: Record<string, unknown>;
-    if (fd.dataType === 'multi_entity') {
-      // Multi-entity changes carry added/removed, no old/new values (docs/shotgrid-wire.md §2.3).
-      const before = (old as Link[] | null) ?? [];
-      const after = (v as Link[] | null) ?? [];
-      const has = (list: Link[], l: Link) => list.some((x) => x.type === l.type && x.id === l.id);
-      meta = {
-        ...base,
-        added: after.filter((l) => !has(before, l)).map(metaLink),
-        removed: before.filter((l) => !has(after, l)).map(metaLink),
-      };
-    } else {
-      const show = (x: unknown) => (isLink(x) ? this.linkOut(x) : fd.dataType === 'date_time' && typeof x === 'string' ? utcSpaced(x) : x);
-      meta = { ...base, old_value: show(old), new_value: show(v) };
-    }
-    if (inCreate) meta.in_create = true;
-    const rows = [this.eventRow(actor, row, 'Change', name, meta)];
-    // The other side of a linked field changes too: Task.entity → Shot.tasks (docs/shotgrid-wire.md §2.3).
-    if (fd.inverse) {
-      for (const [l, added] of [
-        [old, false],
-        [v, true],
-      ] as const) {
-        if (!isLink(l)) continue;
-        const backField = fd.inverse[l.type];
-        const other = backField ? this.get(l.type, l.id) : undefined;
-        if (!backField || !other) continue;
-        rows.push(
-          this.eventRow(actor, other, 'Change', backField, {
-            type: 'attribute_change',
-            attribute_name: backField,
-            entity_type: other.type,
-            entity_id: other.id,
-            field_data_type: 'multi_entity',
-            added: added ? [metaLink({ type: row.type, id: row.id })] : [],
-            removed: added ? [] : [metaLink({ type: row.type, id: row.id })],
-            actual_attribute_changed: `${row.type}.${name}`,
-          }),
-        );
-      }
-    }
-    return rows;
-  }
 
   /** Assigns ids and commit times to one write's events, applying the commit faults. */
   private writeEvents(actor: Actor, build: () => Row[]): void {
@@ -836,7 +390,7 @@ export class SandboxStore implements RowAccess {
     const values: Record<string, unknown> = {};
     for (const [name, v] of Object.entries(data ?? {})) {
       if (name === 'type' || name === 'id') continue;
-      values[name] = this.coerce('EventLogEntry', name, v, 'create');
+      values[name] = this.coercer.coerce('EventLogEntry', name, v, 'create');
     }
     if (typeof values.event_type !== 'string' || !values.event_type) {
       throw invalid("API create() missing 'event_type' attribute", { event_type: 'is required' });
@@ -850,7 +404,7 @@ export class SandboxStore implements RowAccess {
         meta: null,
         entity: null,
         project: null,
-        user: this.actorLink(actor),
+        user: actorLink(actor),
         session_uuid: actor.sessionUuid ?? null,
         created_at: isoSeconds(this.now()),
         description: null,
@@ -871,40 +425,15 @@ export class SandboxStore implements RowAccess {
   // ---------------------------------------------------------------- persistence
 
   toJSON(): unknown {
-    const tables: Record<string, Row[]> = {};
-    for (const [type, t] of this.tables) if (type !== 'EventLogEntry') tables[type] = [...t.values()];
-    return {
-      version: 1,
-      nextIds: Object.fromEntries(this.nextIds),
-      nextEventId: this.nextEventId,
-      tables,
-      log: this.log,
-    };
+    return toState(this.tables, this.log, this.nextIds, this.nextEventId);
   }
 
   load(json: unknown): void {
-    const j = json as {
-      version?: number;
-      nextIds: Record<string, number>;
-      nextEventId: number;
-      tables: Record<string, Row[]>;
-      log: Row[];
-    };
-    if (!j || j.version !== 1 || !Array.isArray(j.log) || typeof j.tables !== 'object') {
-      throw new Error('not a sandbox state file (expected {"version": 1, ...})');
-    }
-    this.nextIds = new Map(Object.entries(j.nextIds));
-    this.nextEventId = j.nextEventId;
-    for (const [type, rows] of Object.entries(j.tables)) {
-      const t = this.tables.get(type);
-      if (!t) continue;
-      t.clear();
-      for (const r of rows) t.set(r.id, r);
-    }
-    const events = this.tables.get('EventLogEntry')!;
-    events.clear();
-    this.log = j.log;
-    for (const r of this.log) events.set(r.id, r);
+    const state = parseState(json);
+    this.nextIds = new Map(Object.entries(state.nextIds));
+    this.nextEventId = state.nextEventId;
+    this.log = state.log;
+    fillTables(this.tables, state);
   }
 
   /** A fresh session UUID, as a web UI session would carry. */

@@ -3,97 +3,29 @@
 // keep-alive connection pool and token.
 
 import { randomUUID } from 'node:crypto';
-import type { Dispatcher } from 'undici';
-import { TokenManager, type ShotgunCredentials } from './auth.js';
-import { toIsoUtc } from './dates.js';
+import { TokenManager } from './auth.js';
 import { AuthenticationError, ProtocolError } from './errors.js';
 import { buildSearchFilters, buildSort, type FilterInput, type FilterOperator } from './filters.js';
 import { flattenRecord, flattenRecords, type RestRecord } from './records.js';
 import {
   DEFAULT_RETRY,
   Transport,
-  type ConnectionObserver,
   type HttpMethod,
   type HttpResponse,
-  type RetryOptions,
 } from './transport.js';
 import type { EntityRecord, OrderSpec } from './types.js';
-
-/** The REST API versions the client speaks (the sandbox serves both). */
-export const API_VERSIONS = ['v1', 'v1.1'] as const;
-export type ApiVersion = (typeof API_VERSIONS)[number];
-
-export interface ShotgunOptions {
-  /** The site, e.g. "https://studio.shotgrid.autodesk.com" (a trailing slash is fine). */
-  server: string;
-  credentials: ShotgunCredentials;
-  /** Default 'v1.1'. */
-  apiVersion?: ApiVersion;
-  /** shotgun_api3 `proxy_server`, as a URL: "http://user:pass@proxy:3128". */
-  proxy?: string;
-  /** Per attempt, whole request including the body. Default 60000. */
-  timeoutMs?: number;
-  userAgent?: string;
-  retry?: Partial<RetryOptions>;
-  /** Page size when `find` pages without a limit. Default 500, at most 5000. */
-  pageSize?: number;
-  onConnectionEvent?: ConnectionObserver;
-  /** Use this undici dispatcher instead of creating one (ignores `proxy`). */
-  dispatcher?: Dispatcher;
-}
-
-export interface FindOptions {
-  /** shotgun_api3 `retired_only`: same as returnOnly 'retired'. */
-  retiredOnly?: boolean;
-  returnOnly?: 'active' | 'retired';
-  includeArchivedProjects?: boolean;
-  /** 1-based page: fetch just that page (size = limit when limit ≤ 5000, else pageSize). */
-  page?: number;
-  /** How a list of filters combines; default 'all'. */
-  filterOperator?: FilterOperator;
-  signal?: AbortSignal;
-}
-
-export type MultiEntityUpdateMode = 'set' | 'add' | 'remove';
-
-/** shotgun_api3 batch item (`entity_id`), REST names (`record_id`) accepted too. */
-export interface BatchRequest {
-  request_type: 'create' | 'update' | 'delete';
-  entity_type: string;
-  data?: Record<string, unknown>;
-  entity_id?: number;
-  record_id?: number;
-  return_fields?: string[];
-  multi_entity_update_modes?: Record<string, MultiEntityUpdateMode>;
-}
-
-export interface SummaryField {
-  field: string;
-  type: string;
-}
-
-export interface Grouping {
-  field: string;
-  type: string;
-  direction?: 'asc' | 'desc';
-}
-
-export interface SummarizeResult {
-  summaries: Record<string, unknown>;
-  groups: unknown[];
-}
-
-export interface RawRequestOptions {
-  /** Query string: an object (encoded for you) or a ready string without "?". */
-  query?: Record<string, string | number | boolean> | string;
-  /** Sent as JSON unless it is a string. */
-  body?: unknown;
-  /** Default application/json when there is a body. */
-  contentType?: string;
-  /** Default true; false sends no bearer token (e.g. server info). */
-  auth?: boolean;
-  signal?: AbortSignal;
-}
+import type {
+  ApiVersion,
+  BatchRequest,
+  FindOptions,
+  Grouping,
+  MultiEntityUpdateMode,
+  RawRequestOptions,
+  ShotgunOptions,
+  SummarizeResult,
+  SummaryField,
+} from './client-options.js';
+import { dataOf, fieldsQuery, outbound, projectQuery, recordId, recordOf, withUpdateModes } from './client-wire.js';
 
 /** REST accepts page sizes 1..5000 (§3). */
 export const MAX_PAGE_SIZE = 5000;
@@ -451,71 +383,4 @@ export class Shotgun {
     const res = await this.call('GET', path, { requestId, query });
     return dataOf(res, 'GET', this.baseUrl + path, requestId);
   }
-}
-
-function dataOf(res: HttpResponse, method: string, url: string, requestId: string): unknown {
-  const b = res.body;
-  if (!b || typeof b !== 'object' || !('data' in b)) {
-    throw new ProtocolError(`Expected {"data": ...} from ${method} ${url}`, {
-      status: res.status,
-      requestId,
-      serverRequestId: res.serverRequestId,
-      method,
-      url,
-    });
-  }
-  return b.data;
-}
-
-function recordOf(res: HttpResponse, method: string, url: string, requestId: string): RestRecord {
-  const d = dataOf(res, method, url, requestId) as RestRecord | null;
-  if (!d || typeof d !== 'object' || typeof d.type !== 'string' || typeof d.id !== 'number') {
-    throw new ProtocolError(`Expected a record {type, id, ...} from ${method} ${url}`, {
-      status: res.status,
-      requestId,
-      serverRequestId: res.serverRequestId,
-      method,
-      url,
-    });
-  }
-  return d;
-}
-
-function recordId(id: number): number {
-  if (!Number.isInteger(id) || id <= 0) throw new TypeError(`record id must be a positive integer; got ${id}`);
-  return id;
-}
-
-function fieldsQuery(fields: readonly string[]): string {
-  return new URLSearchParams({ 'options[fields]': fields.join(',') }).toString();
-}
-
-function projectQuery(project: { type: string; id: number } | undefined): string | undefined {
-  return project ? `project_id=${recordId(project.id)}` : undefined;
-}
-
-/** Values as the server takes them: Dates (alone or in a list) become ISO UTC strings. */
-function outbound(data: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key in data) {
-    const v = data[key];
-    out[key] = v instanceof Date ? toIsoUtc(v) : Array.isArray(v) ? (v as unknown[]).map((x) => (x instanceof Date ? toIsoUtc(x) : x)) : v;
-  }
-  return out;
-}
-
-function withUpdateModes(
-  data: Record<string, unknown>,
-  modes: Record<string, MultiEntityUpdateMode> | undefined,
-): Record<string, unknown> {
-  if (!modes) return data;
-  for (const field in modes) {
-    const mode = modes[field];
-    if (!(field in data)) continue;
-    if (mode !== 'set' && mode !== 'add' && mode !== 'remove') {
-      throw new TypeError(`multi_entity_update_mode for '${field}' must be set, add or remove; got ${JSON.stringify(mode)}`);
-    }
-    data[field] = { multi_entity_update_mode: mode, value: data[field] };
-  }
-  return data;
 }

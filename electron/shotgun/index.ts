@@ -11,7 +11,7 @@ export type {
   ShotgunOptions,
   SummarizeResult,
   SummaryField,
-} from './client.js';
+} from './client-options.js';
 export type {
   PasswordCredentials,
   RefreshTokenCredentials,

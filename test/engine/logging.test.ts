@@ -3,15 +3,9 @@ import { readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { rotatedSuffix } from '../../electron/engine/log-file.js';
-import {
-  createLogging,
-  formatMessage,
-  levelName,
-  parseLevel,
-  type LogLine,
-  type Logging,
-  type LoggingOptions,
-} from '../../electron/engine/logging.js';
+import { formatMessage } from '../../electron/engine/log-format.js';
+import { levelName, parseLevel } from '../../electron/engine/log-levels.js';
+import { createLogging, type LogLine, type Logging, type LoggingOptions } from '../../electron/engine/logging.js';
 import { cleanupTempDirs, tempDir } from './helpers.js';
 
 afterAll(cleanupTempDirs);

@@ -3,7 +3,8 @@
 // client per script name, key and session uuid. Results go back as JSON; bridge.py turns
 // date-time strings into aware datetimes, as shotgun_api3 returns them.
 
-import { Shotgun, type BatchRequest, type Grouping, type MultiEntityUpdateMode, type SummaryField } from '../../shotgun/client.js';
+import type { BatchRequest, Grouping, MultiEntityUpdateMode, SummaryField } from '../../shotgun/client-options.js';
+import { Shotgun } from '../../shotgun/client.js';
 import type { FilterInput } from '../../shotgun/filters.js';
 import type { OrderSpec } from '../../shotgun/types.js';
 import type { ShotgunConnectionSettings } from '../plugin-protocol.js';
