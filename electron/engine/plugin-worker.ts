@@ -46,6 +46,7 @@ import {
 } from './plugin-protocol.js';
 import { watchOffHeap } from './plugin-memory.js';
 import { guardProcess } from './plugin-process-guard.js';
+import { installTranspileCache, type TranspileCacheStats } from './plugin-transpile-cache.js';
 
 if (!parentPort) throw new Error('plugin-worker runs only as a worker thread started by PluginHost');
 const port = parentPort;
@@ -606,8 +607,14 @@ async function importPlugin(file: string): Promise<unknown> {
     } catch (e) {
       throw new Error(`TypeScript plugins need the "tsx" package, which could not be loaded: ${(e as Error).message}`, { cause: e });
     }
+    const namespace = `shotgun-events-${Date.now()}`;
+    const scoped = cjs.register({ namespace });
+    if (init.transpileCacheDir) {
+      const nodeModule = createRequire(import.meta.url)('node:module') as unknown as CjsLoader;
+      transpile = installTranspileCache(nodeModule._extensions, nodeModule._cache, { dir: init.transpileCacheDir, namespace, tsconfig });
+    }
     try {
-      return cjs.require(file, import.meta.url);
+      return scoped.require(file, import.meta.url);
     } catch (e) {
       if ((e as { code?: unknown }).code !== 'ERR_REQUIRE_ASYNC_MODULE') throw e;
     }
@@ -628,6 +635,13 @@ async function importPlugin(file: string): Promise<unknown> {
     throw e;
   }
 }
+
+/** Node's CommonJS loader internals the transpile cache hooks into. */
+interface CjsLoader {
+  _extensions: Parameters<typeof installTranspileCache>[0];
+  _cache: Parameters<typeof installTranspileCache>[1];
+}
+let transpile: TranspileCacheStats | undefined;
 
 function plainImport(url: string): Promise<unknown> {
   return import(url);
@@ -690,7 +704,9 @@ async function load(): Promise<LoadResult> {
   } finally {
     close();
   }
-  return { ok: true, callbacks: callbacks.map((c) => c.info) };
+  for (const err of transpile?.writeErrors ?? []) pluginLogger.warning(`Could not store transpiled TypeScript in the cache: ${err}`);
+  const info = callbacks.map((c) => c.info);
+  return transpile ? { ok: true, callbacks: info, transpile: { cached: transpile.hits, transpiled: transpile.misses } } : { ok: true, callbacks: info };
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
