@@ -853,7 +853,10 @@ describe('from compiled JavaScript (as the shotgun-events CLI runs from dist/)',
     const root = await tempDir('sge-plugin-js-');
     const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
     const sources = [
-      ...['plugin-api', 'plugin-host', 'plugin-protocol', 'plugin-worker', 'plugin-memory', 'plugin-process-guard', 'match', 'page-codec'].map((n) => `electron/engine/${n}.ts`),
+      // every file the host and its worker import (plugin-*.ts), and what those import
+      ...(await readdir(path.join(projectRoot, 'electron/engine'))).filter((n) => /^plugin-.*\.ts$/.test(n)).map((n) => `electron/engine/${n}`),
+      ...['match', 'page-codec'].map((n) => `electron/engine/${n}.ts`),
+      'electron/retry.ts',
       ...(await readdir(path.join(projectRoot, 'electron/shotgun'))).filter((n) => n.endsWith('.ts')).map((n) => `electron/shotgun/${n}`),
     ];
     for (const rel of sources) {
