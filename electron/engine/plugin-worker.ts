@@ -8,9 +8,7 @@
 // cannot strip types itself; see importPlugin). Every failure becomes a load error message
 // naming the file and the cause; nothing here throws at the host.
 
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { formatWithOptions, inspect } from 'node:util';
+import { formatWithOptions } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodePage } from './page-codec.js';
 import {
@@ -40,6 +38,7 @@ import { watchOffHeap } from './plugin-memory.js';
 import { guardProcess } from './plugin-process-guard.js';
 import { createClientPool, type ClientHolder } from './plugin-worker-clients.js';
 import { makeRegistrar as makeRegistrarFor, type Registered } from './plugin-worker-registrar.js';
+import { describeThrown, FORMAT, loadError, serializeError, trimStack } from './plugin-worker-errors.js';
 import { exportNames, findRegister, importPlugin } from './plugin-worker-import.js';
 import type { TranspileCacheStats } from './plugin-transpile-cache.js';
 
@@ -123,7 +122,6 @@ let current: CurrentCall | null = null;
 /** The host is closing: finish the callback in progress, start no other. */
 let shuttingDown = false;
 
-const FORMAT = { colors: false, depth: 6, breakLength: 120 } as const;
 
 class Logger implements PluginLogger {
   constructor(
@@ -228,10 +226,6 @@ const offHeap = watchOffHeap(init.offHeapLimitMb * 1024 * 1024, (bytes) => {
   post({ t: 'offheap', bytes });
 });
 
-function describeThrown(e: unknown): string {
-  if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
-  return inspect(e, FORMAT);
-}
 
 // ------------------------------------------------------------------ ShotGrid connections
 
@@ -259,21 +253,6 @@ function makeRegistrar(): { reg: Registrar; close(): void } {
 // ------------------------------------------------------------------ loading
 
 let transpile: TranspileCacheStats | undefined;
-
-/** "message (at file:line)" for errors whose location is only in the stack (syntax errors). */
-function errorSummary(e: unknown): { text: string; stack?: string } {
-  if (!(e instanceof Error)) return { text: `non-Error thrown: ${inspect(e, FORMAT)}` };
-  let text = `${e.name}: ${e.message}`;
-  const first = e.stack?.split('\n', 1)[0] ?? '';
-  const loc = /^((?:file:\/\/)?\/[^\s]*?|[A-Za-z]:\\[^\s]*?):(\d+)$/.exec(first.trim());
-  if (e instanceof SyntaxError && loc && !text.includes(loc[1]!)) text += ` (at ${loc[1]}:${loc[2]})`;
-  return e.stack ? { text, stack: trimStack(e.stack) } : { text };
-}
-
-function loadError(headline: string, e: unknown): LoadResult {
-  const { text, stack } = errorSummary(e);
-  return stack ? { ok: false, error: `${headline}: ${text}`, detail: stack } : { ok: false, error: `${headline}: ${text}` };
-}
 
 async function load(): Promise<LoadResult> {
   let mod: unknown;
@@ -331,26 +310,6 @@ class Ctx implements CallbackContext {
   get signal(): AbortSignal {
     return (this.call.ctl ??= new AbortController()).signal;
   }
-}
-
-// This worker's files (plugin-worker*.js, or the one bundle of them from the sources).
-const SELF_PREFIX = path.join(path.dirname(fileURLToPath(import.meta.url.split('?')[0]!)), 'plugin-worker');
-
-/** The stack without this worker's own frames (the plugin's frames are what matter). */
-function trimStack(stack: string): string {
-  const lines = stack.split('\n');
-  const i = lines.findIndex((l) => l.includes(SELF_PREFIX));
-  return i > 0 ? lines.slice(0, i).join('\n') : stack;
-}
-
-function serializeError(e: unknown): SerializedError {
-  if (e instanceof Error || (e !== null && typeof e === 'object' && typeof (e as Error).message === 'string')) {
-    const err = e as Error;
-    const out: SerializedError = { name: String(err.name ?? 'Error'), message: err.message || String(err.name ?? 'Error') };
-    if (typeof err.stack === 'string') out.stack = trimStack(err.stack);
-    return out;
-  }
-  return { message: `non-Error thrown: ${inspect(e, FORMAT)}` };
 }
 
 async function runBatch(run: number, items: WireItem[], attempt: number): Promise<void> {
