@@ -5,7 +5,7 @@
 // (after a timeout that the callback did not honour, process.exit, out of memory, reload).
 //
 // Loading: .js/.mjs with import(), .cjs with require, .ts/.cts/.mts through tsx (Node 20
-// cannot strip types itself; see importPlugin). Every failure becomes a load error message
+// cannot strip types itself; see plugin-worker-import.ts). Every failure becomes a load error message
 // naming the file and the cause; nothing here throws at the host.
 
 import { formatWithOptions } from 'node:util';

@@ -74,7 +74,8 @@ describe('TypeScript plugins', () => {
       { id: before + 1, kind: 'cut-in' },
       { id: before + 3, kind: 'other' },
     ]);
-    expect(d.output()).toMatch(new RegExp(`DEBUG:plugin\\.typed\\.onShotChange:event ${before + 1} is cut-in`));
+    // the log line travels worker → host → the daemon's stdout apart from the record file: wait for it
+    await d.waitFor(new RegExp(`DEBUG:plugin\\.typed\\.onShotChange:event ${before + 1} is cut-in`));
     expect(await d.stop()).toBe(0);
   });
 });

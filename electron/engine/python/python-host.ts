@@ -322,8 +322,8 @@ export class PythonHost {
         return [{ eventId: first, outcomes: [], crashed: 'The plugin registered different callbacks when its process restarted (was the file changed?); reload it' }];
       }
     }
-    const p = this.proc as Proc | null;
-    const loaded = this._loaded as LoadResult | null;
+    const p = this.proc;
+    const loaded = this._loaded;
     if (!p || !loaded?.ok) throw new Error(`Plugin ${this.opts.name} has no running Python process`);
 
     const plan: Array<{ start: number; end: number }> = [];
