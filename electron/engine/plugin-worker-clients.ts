@@ -6,7 +6,6 @@ import { Shotgun } from '../shotgun/client.js';
 import type { ConnectionEvent } from '../shotgun/transport.js';
 import type { PluginConnectionEvent, ShotgunConnectionSettings } from './plugin-protocol.js';
 
-
 const SESSION_CLIENTS = 16;
 const EVICTED_CLOSE_DELAY_MS = 30_000;
 

@@ -9,9 +9,8 @@ import { pathToFileURL } from 'node:url';
 import type { Registrar } from './plugin-api.js';
 import { installTranspileCache, type TranspileCacheStats } from './plugin-transpile-cache.js';
 
-
 function nearestTsconfig(file: string): string | undefined {
-  for (let dir = path.dirname(file); ; ) {
+  for (let dir = path.dirname(file); ;) {
     const candidate = path.join(dir, 'tsconfig.json');
     if (existsSync(candidate)) return candidate;
     const up = path.dirname(dir);
@@ -65,8 +64,7 @@ export async function importPlugin(file: string, cacheDir: string | null, onTran
     return await esm.tsImport(pathToFileURL(file).href, tsconfig ? { parentURL: import.meta.url, tsconfig } : import.meta.url);
   } catch (e) {
     if (e instanceof Error && e.message.includes('Top-level await is currently not supported with the "cjs" output format')) {
-      e.message +=
-        '\n(a .ts file outside a package.json "type": "module" package is CommonJS, where top-level await cannot be: rename it to .mts)';
+      e.message += '\n(a .ts file outside a package.json "type": "module" package is CommonJS, where top-level await cannot be: rename it to .mts)';
     }
     throw e;
   }

@@ -7,7 +7,6 @@ import { compileMatch } from './match.js';
 import type { CallbackContext, MatchEvents, PluginLogger, Registrar } from './plugin-api.js';
 import type { CallbackInfo } from './plugin-protocol.js';
 
-
 export type Invoke = (sg: Shotgun, event: EventLogEntry, args: unknown, ctx: CallbackContext) => unknown;
 
 export interface Registered<N, C> {
@@ -19,7 +18,6 @@ export interface Registered<N, C> {
   client: C;
   logNode: N;
 }
-
 
 const OPTION_KEYS = new Set(['matchEvents', 'stopOnError', 'timeoutMs', 'name']);
 const MAX_TIMEOUT_MS = 2_147_483_647; // setTimeout's limit (~24.8 days)
@@ -73,8 +71,7 @@ export function makeRegistrar<N, C>(env: RegistrarEnv<N, C>): { reg: Registrar; 
   let open = true;
   const closedError = (what: string) =>
     new Error(
-      `reg.${what} was called after registerCallbacks returned; call it while registerCallbacks runs ` +
-        `(an async registerCallbacks is awaited)`,
+      `reg.${what} was called after registerCallbacks returned; call it while registerCallbacks runs ` + `(an async registerCallbacks is awaited)`,
     );
 
   const registerCallback = (...a: unknown[]): void => {
@@ -132,7 +129,9 @@ export function makeRegistrar<N, C>(env: RegistrarEnv<N, C>): { reg: Registrar; 
     if (opts.timeoutMs !== undefined) {
       const t = opts.timeoutMs;
       if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0 || t > MAX_TIMEOUT_MS) {
-        throw new TypeError(`${where} (${name}): options.timeoutMs must be a positive number of milliseconds (at most ${MAX_TIMEOUT_MS}), got ${show(t)}`);
+        throw new TypeError(
+          `${where} (${name}): options.timeoutMs must be a positive number of milliseconds (at most ${MAX_TIMEOUT_MS}), got ${show(t)}`,
+        );
       }
       timeoutMs = Math.ceil(t);
     }
@@ -189,7 +188,9 @@ export function makeRegistrar<N, C>(env: RegistrarEnv<N, C>): { reg: Registrar; 
     const out: string[] = [];
     for (const [i, v] of list.entries()) {
       if (typeof v === 'boolean') {
-        throw new TypeError(`setEmails: true or false must be the only argument (true = the default recipients, false = none); got ${show(v)} at position ${i + 1} among addresses`);
+        throw new TypeError(
+          `setEmails: true or false must be the only argument (true = the default recipients, false = none); got ${show(v)} at position ${i + 1} among addresses`,
+        );
       }
       if (typeof v !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(v.trim())) {
         throw new TypeError(`setEmails: ${show(v)} is not an e-mail address (position ${i + 1})`);
