@@ -24,16 +24,14 @@
 // a run of many events costs two messages, not one per callback, and the host still knows
 // which callbacks completed when a worker dies mid-run.
 
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { homedir } from 'node:os';
+import type { Worker } from 'node:worker_threads';
 import { delay } from '../retry.js';
 import type { EventLogEntry } from '../shotgun/types.js';
 import { encodePage } from './page-codec.js';
 import { toLogLevel, type LogLevelInput } from './plugin-api.js';
+import { spawnWorker } from './plugin-worker-entry.js';
+import { defaultTranspileCacheDir } from './plugin-transpile-cache.js';
 import {
   nowMs,
   SAB_COMPLETED,
@@ -90,6 +88,11 @@ export interface PluginHostOptions {
   loadTimeoutMs?: number;
   /** How long a timed-out (or shutting-down) callback gets after its abort. Default 1 s. */
   abortGraceMs?: number;
+  /**
+   * Where transpiled TypeScript plugins are cached across starts (docs/engine.md, "The transpile
+   * cache"); null turns the cache off. Default: defaultTranspileCacheDir().
+   */
+  transpileCacheDir?: string | null;
 }
 
 /** One event of a batch (runBatch). */
@@ -105,57 +108,6 @@ export const DEFAULT_MEMORY_LIMIT_MB = 512;
 export const DEFAULT_OFF_HEAP_LIMIT_MB = 1024;
 export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 export const DEFAULT_ABORT_GRACE_MS = 1_000;
-
-// ------------------------------------------------------------------ worker entry resolution
-// From dist/ (the CLI) the compiled plugin-worker.js sits beside this file. From the .ts
-// sources (vitest, tsx) there is no .js, and Node 20 ignores --import in a worker's execArgv
-// (so a loader flag cannot help): the worker and its imports are bundled once per process
-// with esbuild (a devDependency) into node_modules/.cache/shotgun-events/, and that plain JS
-// file runs exactly as the dist one does.
-
-const SELF = import.meta.url;
-const FROM_TS_SOURCE = new URL(SELF).pathname.endsWith('.ts');
-let sourceWorker: URL | undefined;
-
-function workerEntry(): URL {
-  if (!FROM_TS_SOURCE) return new URL('./plugin-worker.js', SELF);
-  if (sourceWorker) return sourceWorker;
-  const require = createRequire(SELF);
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  const built = esbuild.buildSync({
-    entryPoints: [fileURLToPath(new URL('./plugin-worker.ts', SELF))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = built.outputFiles[0]!.text;
-  const dir = fileURLToPath(new URL('../../node_modules/.cache/shotgun-events/', SELF));
-  const file = path.join(dir, `plugin-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, file); // atomic: parallel test processes may build the same file
-  }
-  sourceWorker = pathToFileURL(file);
-  return sourceWorker;
-}
-
-function spawnWorker(init: WorkerInit, memoryLimitMb: number): Worker {
-  return new Worker(workerEntry(), {
-    workerData: init,
-    resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb },
-    stdout: true,
-    stderr: true,
-    // esbuild (under tsx, for .ts plugins) then runs as a short process per transform that the
-    // worker waits for, instead of a service that a terminated worker would leave as a zombie.
-    env: { ...process.env, ESBUILD_WORKER_THREADS: '0' },
-  });
-}
 
 // ------------------------------------------------------------------ the host
 
@@ -340,6 +292,8 @@ export class PluginHost {
       logLevel: this.logLevel,
       callbackTimeoutMs: Math.ceil(this.opts.callbackTimeoutMs),
       offHeapLimitMb: this.opts.offHeapLimitMb ?? DEFAULT_OFF_HEAP_LIMIT_MB,
+      transpileCacheDir:
+        this.opts.transpileCacheDir === undefined ? defaultTranspileCacheDir(process.env, process.platform, homedir()) : this.opts.transpileCacheDir,
     };
     const memoryLimitMb = this.opts.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
     let worker: Worker;

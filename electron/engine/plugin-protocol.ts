@@ -33,7 +33,8 @@ export interface CallbackInfo {
 }
 
 export type LoadResult =
-  | { ok: true; callbacks: CallbackInfo[] }
+  /** `transpile`: .ts files compiled from the transpile cache, and transpiled afresh (plugin-transpile-cache.ts). */
+  | { ok: true; callbacks: CallbackInfo[]; transpile?: { cached: number; transpiled: number } }
   /** `error`: one paragraph naming the file and the cause; `detail`: the stack, when any. */
   | { ok: false; error: string; detail?: string };
 
@@ -94,6 +95,8 @@ export interface WorkerInit {
   callbackTimeoutMs: number;
   /** Off-heap memory (Buffers, ArrayBuffers) the worker may hold, in MB; 0 = no limit. */
   offHeapLimitMb: number;
+  /** Where transpiled TypeScript is cached (plugin-transpile-cache.ts); null = no cache. */
+  transpileCacheDir: string | null;
 }
 
 export interface WireItem {

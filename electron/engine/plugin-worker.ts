@@ -5,26 +5,17 @@
 // (after a timeout that the callback did not honour, process.exit, out of memory, reload).
 //
 // Loading: .js/.mjs with import(), .cjs with require, .ts/.cts/.mts through tsx (Node 20
-// cannot strip types itself; see importPlugin). Every failure becomes a load error message
+// cannot strip types itself; see plugin-worker-import.ts). Every failure becomes a load error message
 // naming the file and the cause; nothing here throws at the host.
 
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { formatWithOptions, inspect } from 'node:util';
+import { formatWithOptions } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Shotgun } from '../shotgun/client.js';
-import type { ConnectionEvent } from '../shotgun/transport.js';
-import type { EventLogEntry } from '../shotgun/types.js';
-import { compileMatch } from './match.js';
 import { decodePage } from './page-codec.js';
 import {
   logLevelName,
   toLogLevel,
   type CallbackContext,
   type LogLevelInput,
-  type MatchEvents,
   type PluginLogger,
   type Registrar,
 } from './plugin-api.js';
@@ -34,7 +25,6 @@ import {
   SAB_HEADER_BYTES,
   SAB_RUN,
   SAB_STARTED,
-  type CallbackInfo,
   type HostMessage,
   type LoadResult,
   type PluginConnectionEvent,
@@ -46,6 +36,11 @@ import {
 } from './plugin-protocol.js';
 import { watchOffHeap } from './plugin-memory.js';
 import { guardProcess } from './plugin-process-guard.js';
+import { createClientPool, type ClientHolder } from './plugin-worker-clients.js';
+import { makeRegistrar as makeRegistrarFor, type Registered } from './plugin-worker-registrar.js';
+import { describeThrown, FORMAT, loadError, serializeError, trimStack } from './plugin-worker-errors.js';
+import { exportNames, findRegister, importPlugin } from './plugin-worker-import.js';
+import type { TranspileCacheStats } from './plugin-transpile-cache.js';
 
 if (!parentPort) throw new Error('plugin-worker runs only as a worker thread started by PluginHost');
 const port = parentPort;
@@ -127,7 +122,6 @@ let current: CurrentCall | null = null;
 /** The host is closing: finish the callback in progress, start no other. */
 let shuttingDown = false;
 
-const FORMAT = { colors: false, depth: 6, breakLength: 120 } as const;
 
 class Logger implements PluginLogger {
   constructor(
@@ -232,444 +226,38 @@ const offHeap = watchOffHeap(init.offHeapLimitMb * 1024 * 1024, (bytes) => {
   post({ t: 'offheap', bytes });
 });
 
-function describeThrown(e: unknown): string {
-  if (e instanceof Error) return e.stack ?? `${e.name}: ${e.message}`;
-  return inspect(e, FORMAT);
-}
 
-// ------------------------------------------------------------------ ShotGrid connections (lazy, pooled)
+// ------------------------------------------------------------------ ShotGrid connections
 
-const SESSION_CLIENTS = 16;
-const EVICTED_CLOSE_DELAY_MS = 30_000;
-
-class ClientHolder {
-  private client: Shotgun | undefined;
-  private readonly methods = new Map<PropertyKey, unknown>();
-  private lastKind: string | undefined;
-  readonly proxy: Shotgun;
-
-  constructor(
-    private readonly scriptName: string,
-    private readonly scriptKey: string,
-    private readonly sessionUuid: string | undefined,
-  ) {
-    this.proxy = lazyShotgun(this);
-  }
-
-  get created(): boolean {
-    return this.client !== undefined;
-  }
-
-  /** The real client, built on first use (no network until its first call). */
-  get(): Shotgun {
-    if (!this.client) {
-      const s = init.shotgun;
-      this.client = new Shotgun({
-        server: s.server,
-        apiVersion: s.apiVersion,
-        proxy: s.proxy,
-        timeoutMs: s.timeoutMs,
-        userAgent: `shotgun-events plugin ${PLUGIN} (node ${process.version})`,
-        credentials: {
-          scriptName: this.scriptName,
-          scriptKey: this.scriptKey,
-          ...(this.sessionUuid ? { sessionUuid: this.sessionUuid } : {}),
-        },
-        onConnectionEvent: (e) => this.observe(e),
-      });
-    }
-    return this.client;
-  }
-
-  /** A method bound to the real client, cached so sg.find === sg.find. */
-  method(prop: PropertyKey, fn: (...a: unknown[]) => unknown): unknown {
-    let bound = this.methods.get(prop);
-    if (!bound) {
-      bound = fn.bind(this.client);
-      this.methods.set(prop, bound);
-    }
-    return bound;
-  }
-
-  close(): void {
-    const c = this.client;
-    if (c) setTimeout(() => void c.close().catch(() => undefined), EVICTED_CLOSE_DELAY_MS).unref();
-  }
-
-  private observe(e: ConnectionEvent): void {
-    // Every successful request would be a message: report 'ok' only when the state changes.
-    if (e.kind === 'ok' && this.lastKind === 'ok') return;
-    this.lastKind = e.kind;
-    const c: PluginConnectionEvent = { time: Date.now(), plugin: PLUGIN, scriptName: this.scriptName, kind: e.kind };
-    if (e.kind === 'ok' || e.kind === 'retry') {
-      if (e.status !== undefined) c.status = e.status;
-      if (e.kind === 'retry') c.message = e.reason;
-    } else if (e.kind === 'error') {
-      if (e.error.status !== undefined) c.status = e.error.status;
-      c.message = e.error.message;
-    }
-    outConns.push(c);
-    queueFlush();
-  }
-}
-
-/** An object that behaves as a Shotgun instance and builds the real one on first access. */
-function lazyShotgun(holder: ClientHolder): Shotgun {
-  const target = Object.create(Shotgun.prototype) as object;
-  return new Proxy(target, {
-    get(_t, prop) {
-      const c = holder.get();
-      const v: unknown = Reflect.get(c, prop, c);
-      return typeof v === 'function' ? holder.method(prop, v as (...a: unknown[]) => unknown) : v;
-    },
-    has(_t, prop) {
-      return Reflect.has(holder.get(), prop);
-    },
-    set(_t, prop, value) {
-      return Reflect.set(holder.get(), prop, value);
-    },
-    getPrototypeOf() {
-      return Shotgun.prototype;
-    },
-  }) as Shotgun;
-}
-
-const scriptClients = new Map<string, ClientHolder>();
-const sessionClients = new Map<string, ClientHolder>(); // insertion order = LRU order
-
-function scriptClient(name: string, key: string): ClientHolder {
-  const k = `${name}\0${key}`;
-  let h = scriptClients.get(k);
-  if (!h) {
-    h = new ClientHolder(name, key, undefined);
-    scriptClients.set(k, h);
-  }
-  return h;
-}
-
-function sessionClient(name: string, key: string, session: string): ClientHolder {
-  const k = `${name}\0${key}\0${session}`;
-  let h = sessionClients.get(k);
-  if (h) {
-    sessionClients.delete(k);
-    sessionClients.set(k, h);
-    return h;
-  }
-  h = new ClientHolder(name, key, session);
-  sessionClients.set(k, h);
-  if (sessionClients.size > SESSION_CLIENTS) {
-    const oldest = sessionClients.keys().next().value as string;
-    sessionClients.get(oldest)?.close();
-    sessionClients.delete(oldest);
-  }
-  return h;
-}
+const { scriptClient, sessionClient } = createClientPool(init.shotgun, PLUGIN, (c) => {
+  outConns.push(c);
+  queueFlush();
+});
 
 // ------------------------------------------------------------------ registration
 
-type Invoke = (sg: Shotgun, event: EventLogEntry, args: unknown, ctx: CallbackContext) => unknown;
-
-interface Registered {
-  info: CallbackInfo;
-  invoke: Invoke;
-  args: unknown;
-  scriptName: string;
-  scriptKey: string;
-  client: ClientHolder;
-  logNode: LoggerNode;
-}
-
-const callbacks: Registered[] = [];
+const callbacks: Registered<LoggerNode, ClientHolder>[] = [];
 let emails: string[] | boolean | null = null;
 
-const OPTION_KEYS = new Set(['matchEvents', 'stopOnError', 'timeoutMs', 'name']);
-const MAX_TIMEOUT_MS = 2_147_483_647; // setTimeout's limit (~24.8 days)
-
-function show(v: unknown): string {
-  if (v === undefined) return 'undefined';
-  if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'function') return `a function`;
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return `an object (${(Object.getPrototypeOf(v) as object | null)?.constructor?.name ?? 'null prototype'})`;
-  return `${typeof v} ${String(v)}`;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/** `{ 'Shotgun_Task_Change': ['sg_status_list'], '*': null }`: event-type keys, field-list/null/'*' values. */
-function looksLikeMatchEvents(v: unknown): boolean {
-  if (!isPlainObject(v)) return false;
-  const entries = Object.entries(v);
-  return (
-    entries.length > 0 &&
-    entries.every(
-      ([k, val]) =>
-        (k === '*' || /^Shotgun_\w+_\w+$/.test(k)) &&
-        (val === null || val === '*' || (Array.isArray(val) && val.every((f) => typeof f === 'string'))),
-    )
-  );
-}
-
-function isClass(fn: unknown): boolean {
-  return typeof fn === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(fn));
-}
-
 function makeRegistrar(): { reg: Registrar; close(): void } {
-  let open = true;
-  const closedError = (what: string) =>
-    new Error(
-      `reg.${what} was called after registerCallbacks returned; call it while registerCallbacks runs ` +
-        `(an async registerCallbacks is awaited)`,
-    );
-
-  const registerCallback = (...a: unknown[]): void => {
-    if (!open) throw closedError('registerCallback');
-    const n = callbacks.length + 1;
-    const where = `registerCallback #${n}`;
-    const [scriptName, scriptKey, callback, args, options] = a;
-    if (typeof scriptName !== 'string' || scriptName.trim() === '') {
-      throw new TypeError(`${where}: scriptName must be a non-empty string (the ShotGrid script's name), got ${show(scriptName)}`);
-    }
-    if (typeof scriptKey !== 'string' || scriptKey.trim() === '') {
-      // The value is not shown: it may be a key in the wrong type.
-      const got = typeof scriptKey === 'string' ? 'an empty string' : scriptKey === null ? 'null' : typeof scriptKey;
-      throw new TypeError(`${where}: scriptKey must be a non-empty string (the script's application key), got ${got}`);
-    }
-    let invoke: Invoke;
-    let baseName: string;
-    if (typeof callback === 'function') {
-      if (isClass(callback)) {
-        throw new TypeError(
-          `${where}: callback is the class ${callback.name || '(anonymous)'}; pass an instance (new ${callback.name || 'X'}(...)) whose handle(sg, event, args, ctx) method is called`,
-        );
-      }
-      const fn = callback as Invoke;
-      invoke = (sg, ev, ar, ctx) => fn(sg, ev, ar, ctx);
-      baseName = fn.name.replace(/^bound /, '');
-    } else if (callback !== null && typeof callback === 'object' && typeof (callback as { handle?: unknown }).handle === 'function') {
-      const obj = callback as { handle: Invoke };
-      invoke = (sg, ev, ar, ctx) => obj.handle(sg, ev, ar, ctx);
-      const ctor = (Object.getPrototypeOf(obj) as { constructor?: { name?: string } } | null)?.constructor?.name;
-      baseName = ctor && ctor !== 'Object' ? ctor : '';
-    } else {
-      throw new TypeError(
-        `${where}: callback must be a function (sg, event, args, ctx) or an object with a handle(sg, event, args, ctx) method, got ${show(callback)}`,
-      );
-    }
-
-    if (options !== undefined && options !== null && !isPlainObject(options)) {
-      throw new TypeError(`${where}: options must be an object like { matchEvents, stopOnError, timeoutMs, name }, got ${show(options)}`);
-    }
-    const opts = options ?? {};
-    for (const key of Object.keys(opts)) {
-      if (!OPTION_KEYS.has(key)) {
-        throw new TypeError(`${where}: unknown option ${JSON.stringify(key)}; the options are matchEvents, stopOnError, timeoutMs and name`);
-      }
-    }
-    if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.trim() === '')) {
-      throw new TypeError(`${where}: options.name must be a non-empty string, got ${show(opts.name)}`);
-    }
-    const name = uniqueName(opts.name?.trim() || baseName || `callback${n}`);
-    if (opts.stopOnError !== undefined && typeof opts.stopOnError !== 'boolean') {
-      throw new TypeError(`${where} (${name}): options.stopOnError must be true or false, got ${show(opts.stopOnError)}`);
-    }
-    let timeoutMs = init.callbackTimeoutMs;
-    if (opts.timeoutMs !== undefined) {
-      const t = opts.timeoutMs;
-      if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0 || t > MAX_TIMEOUT_MS) {
-        throw new TypeError(`${where} (${name}): options.timeoutMs must be a positive number of milliseconds (at most ${MAX_TIMEOUT_MS}), got ${show(t)}`);
-      }
-      timeoutMs = Math.ceil(t);
-    }
-    let matchEvents: MatchEvents | null = null;
-    try {
-      compileMatch(opts.matchEvents);
-    } catch (e) {
-      throw new TypeError(`Invalid matchEvents for callback ${name} (${where}): ${(e as Error).message}`, { cause: e });
-    }
-    if (opts.matchEvents !== undefined && opts.matchEvents !== null) {
-      // Validated: only strings, string lists and nulls. A plain copy crosses to the host.
-      matchEvents = JSON.parse(JSON.stringify(opts.matchEvents, (_k, v: unknown) => (v === undefined ? null : v))) as MatchEvents;
-    }
-    if (opts.matchEvents === undefined && looksLikeMatchEvents(args)) {
-      // The original's order is (name, key, callback, matchEvents, args): a line-by-line port
-      // passes its filter as args, and the callback would get every event (docs/plugins.md).
-      throw new TypeError(
-        `${where} (${name}): the 4th argument looks like a matchEvents map (${JSON.stringify(args).slice(0, 120)}) but it is args, ` +
-          'and no options.matchEvents is given, so the callback would receive every event. The order here is ' +
-          'registerCallback(scriptName, scriptKey, callback, args, { matchEvents }) (the Python original had matchEvents 4th): ' +
-          `write registerCallback(..., callback, null, { matchEvents: ${JSON.stringify(args).slice(0, 120)} })`,
-      );
-    }
-    if (options === undefined && isPlainObject(args) && ('matchEvents' in args || 'stopOnError' in args)) {
-      pluginLogger.warning(
-        `${where} (${name}): args has a ${'matchEvents' in args ? 'matchEvents' : 'stopOnError'} key but there are no options; ` +
-          `options are the 5th argument: registerCallback(name, key, callback, args, { matchEvents })`,
-      );
-    }
-
-    const stopOnError = opts.stopOnError === undefined ? true : opts.stopOnError;
-    callbacks.push({
-      info: { index: callbacks.length, name, scriptName, scriptKey, matchEvents, stopOnError, timeoutMs },
-      invoke,
-      args,
-      scriptName,
-      scriptKey,
-      client: scriptClient(scriptName, scriptKey),
-      logNode: pluginNode.child(name, name),
-    });
-  };
-
-  const setEmails = (...a: unknown[]): void => {
-    if (!open) throw closedError('setEmails');
-    const list = a.length === 1 && Array.isArray(a[0]) ? (a[0] as unknown[]) : a;
-    if (list.length === 0) {
-      emails = false;
-      return;
-    }
-    if (list.length === 1 && typeof list[0] === 'boolean') {
-      emails = list[0];
-      return;
-    }
-    const out: string[] = [];
-    for (const [i, v] of list.entries()) {
-      if (typeof v === 'boolean') {
-        throw new TypeError(`setEmails: true or false must be the only argument (true = the default recipients, false = none); got ${show(v)} at position ${i + 1} among addresses`);
-      }
-      if (typeof v !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(v.trim())) {
-        throw new TypeError(`setEmails: ${show(v)} is not an e-mail address (position ${i + 1})`);
-      }
-      out.push(v.trim());
-    }
-    emails = out;
-  };
-
-  const reg: Registrar = Object.freeze({
+  return makeRegistrarFor({
+    callbacks,
+    defaultTimeoutMs: init.callbackTimeoutMs,
     logger: pluginLogger,
-    getLogger: () => pluginLogger,
-    setEmails,
-    registerCallback,
+    logNode: (name) => pluginNode.child(name, name),
+    client: (scriptName, scriptKey) => scriptClient(scriptName, scriptKey),
+    setEmails: (v) => (emails = v),
   });
-  return {
-    reg,
-    close: () => {
-      open = false;
-    },
-  };
-}
-
-const usedNames = new Set<string>();
-function uniqueName(base: string): string {
-  let name = base;
-  for (let k = 2; usedNames.has(name); k++) name = `${base}#${k}`;
-  usedNames.add(name);
-  return name;
 }
 
 // ------------------------------------------------------------------ loading
 
-function nearestTsconfig(file: string): string | undefined {
-  for (let dir = path.dirname(file); ; ) {
-    const candidate = path.join(dir, 'tsconfig.json');
-    if (existsSync(candidate)) return candidate;
-    const up = path.dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
-
-// TypeScript goes through tsx, two ways:
-// - .ts/.cts: tsx's in-thread require hook (ESM syntax is compiled to CommonJS). The host
-//   sets ESBUILD_WORKER_THREADS=0 on the worker, so esbuild runs as one short-lived process
-//   per file not yet in tsx's cache, waited for synchronously: no process outlives the load.
-// - .mts, and a .ts that uses top-level await (the require path refuses it before running
-//   anything; such a .ts must be in a "type": "module" package): tsx's ESM loader (tsImport). That keeps an esbuild service process for the
-//   worker's lifetime which Node 20 cannot reap when the worker ends (a zombie per load).
-// A tsconfig.json next to (or above) the plugin applies (paths, jsx...); imports of the
-// package's types (`import type ... from 'shotgun-events'`) are erased.
-async function importPlugin(file: string): Promise<unknown> {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.cjs') return createRequire(file)(file);
-  if (ext !== '.ts' && ext !== '.mts' && ext !== '.cts') return plainImport(pathToFileURL(file).href);
-  const tsconfig = nearestTsconfig(file);
-  // (Without one, tsx looks in the working directory, as it does on the command line.)
-  if (tsconfig) process.env.TSX_TSCONFIG_PATH = tsconfig;
-  if (ext !== '.mts') {
-    let cjs: typeof import('tsx/cjs/api');
-    try {
-      cjs = createRequire(import.meta.url)('tsx/cjs/api') as typeof import('tsx/cjs/api');
-    } catch (e) {
-      throw new Error(`TypeScript plugins need the "tsx" package, which could not be loaded: ${(e as Error).message}`, { cause: e });
-    }
-    try {
-      return cjs.require(file, import.meta.url);
-    } catch (e) {
-      if ((e as { code?: unknown }).code !== 'ERR_REQUIRE_ASYNC_MODULE') throw e;
-    }
-  }
-  let esm: typeof import('tsx/esm/api');
-  try {
-    esm = await import('tsx/esm/api');
-  } catch (e) {
-    throw new Error(`TypeScript plugins need the "tsx" package, which could not be loaded: ${(e as Error).message}`, { cause: e });
-  }
-  try {
-    return await esm.tsImport(pathToFileURL(file).href, tsconfig ? { parentURL: import.meta.url, tsconfig } : import.meta.url);
-  } catch (e) {
-    if (e instanceof Error && e.message.includes('Top-level await is currently not supported with the "cjs" output format')) {
-      e.message +=
-        '\n(a .ts file outside a package.json "type": "module" package is CommonJS, where top-level await cannot be: rename it to .mts)';
-    }
-    throw e;
-  }
-}
-
-function plainImport(url: string): Promise<unknown> {
-  return import(url);
-}
-
-function findRegister(mod: unknown): { fn: (reg: Registrar) => unknown; self: unknown } | undefined {
-  const m = mod as { registerCallbacks?: unknown; default?: { registerCallbacks?: unknown } } | null | undefined;
-  if (m && typeof m.registerCallbacks === 'function') return { fn: m.registerCallbacks as (reg: Registrar) => unknown, self: m };
-  const d = m?.default;
-  if (d && (typeof d === 'object' || typeof d === 'function') && typeof d.registerCallbacks === 'function') {
-    return { fn: d.registerCallbacks as (reg: Registrar) => unknown, self: d };
-  }
-  return undefined;
-}
-
-function exportNames(mod: unknown): string {
-  if (!mod || (typeof mod !== 'object' && typeof mod !== 'function')) return 'none';
-  const names = Object.keys(mod).filter((k) => k !== '__esModule');
-  const d = (mod as { default?: unknown }).default;
-  if (d && typeof d === 'object') names.push(...Object.keys(d).map((k) => `default.${k}`));
-  return names.length > 0 ? names.join(', ') : 'none';
-}
-
-/** "message (at file:line)" for errors whose location is only in the stack (syntax errors). */
-function errorSummary(e: unknown): { text: string; stack?: string } {
-  if (!(e instanceof Error)) return { text: `non-Error thrown: ${inspect(e, FORMAT)}` };
-  let text = `${e.name}: ${e.message}`;
-  const first = e.stack?.split('\n', 1)[0] ?? '';
-  const loc = /^((?:file:\/\/)?\/[^\s]*?|[A-Za-z]:\\[^\s]*?):(\d+)$/.exec(first.trim());
-  if (e instanceof SyntaxError && loc && !text.includes(loc[1]!)) text += ` (at ${loc[1]}:${loc[2]})`;
-  return e.stack ? { text, stack: trimStack(e.stack) } : { text };
-}
-
-function loadError(headline: string, e: unknown): LoadResult {
-  const { text, stack } = errorSummary(e);
-  return stack ? { ok: false, error: `${headline}: ${text}`, detail: stack } : { ok: false, error: `${headline}: ${text}` };
-}
+let transpile: TranspileCacheStats | undefined;
 
 async function load(): Promise<LoadResult> {
   let mod: unknown;
   try {
-    mod = await importPlugin(FILE);
+    mod = await importPlugin(FILE, init.transpileCacheDir, (stats) => (transpile = stats));
   } catch (e) {
     return loadError(`Could not load the plugin at ${FILE}`, e);
   }
@@ -690,7 +278,9 @@ async function load(): Promise<LoadResult> {
   } finally {
     close();
   }
-  return { ok: true, callbacks: callbacks.map((c) => c.info) };
+  for (const err of transpile?.writeErrors ?? []) pluginLogger.warning(`Could not store transpiled TypeScript in the cache: ${err}`);
+  const info = callbacks.map((c) => c.info);
+  return transpile ? { ok: true, callbacks: info, transpile: { cached: transpile.hits, transpiled: transpile.misses } } : { ok: true, callbacks: info };
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -720,25 +310,6 @@ class Ctx implements CallbackContext {
   get signal(): AbortSignal {
     return (this.call.ctl ??= new AbortController()).signal;
   }
-}
-
-const SELF_PATH = fileURLToPath(import.meta.url.split('?')[0]!);
-
-/** The stack without this worker's own frames (the plugin's frames are what matter). */
-function trimStack(stack: string): string {
-  const lines = stack.split('\n');
-  const i = lines.findIndex((l) => l.includes(SELF_PATH));
-  return i > 0 ? lines.slice(0, i).join('\n') : stack;
-}
-
-function serializeError(e: unknown): SerializedError {
-  if (e instanceof Error || (e !== null && typeof e === 'object' && typeof (e as Error).message === 'string')) {
-    const err = e as Error;
-    const out: SerializedError = { name: String(err.name ?? 'Error'), message: err.message || String(err.name ?? 'Error') };
-    if (typeof err.stack === 'string') out.stack = trimStack(err.stack);
-    return out;
-  }
-  return { message: `non-Error thrown: ${inspect(e, FORMAT)}` };
 }
 
 async function runBatch(run: number, items: WireItem[], attempt: number): Promise<void> {

@@ -11,14 +11,13 @@
 // api-proxy.ts runs them on the engine's own client. See docs/plugins.md, "Python plugins".
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { EventLogEntry } from '../../shotgun/types.js';
 import { toLogLevel, type LogLevelInput } from '../plugin-api.js';
 import type { PluginHostOptions, RunItem } from '../plugin-host.js';
 import type { CallbackInfo, CallbackOutcome, LoadResult, PluginLogLine, RunResult, SerializedError } from '../plugin-protocol.js';
 import { ApiProxy, type ApiCall } from './api-proxy.js';
+import { bridgePath } from './bridge-path.js';
 
 export interface PythonHostOptions extends PluginHostOptions {
   /** `[plugins] python`: the interpreter to start. Default `python3`. */
@@ -30,16 +29,6 @@ export interface PythonHostOptions extends PluginHostOptions {
 }
 
 export const DEFAULT_PYTHON = 'python3';
-
-/** bridge.py: beside this file (sources), else in the source tree (dist/), unpacked from app.asar. */
-export function bridgePath(): string {
-  const candidates = [new URL('./bridge.py', import.meta.url), new URL('../../../../electron/engine/python/bridge.py', import.meta.url)];
-  for (const u of candidates) {
-    const p = fileURLToPath(u).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
-    if (existsSync(p)) return p;
-  }
-  throw new Error(`bridge.py is missing (looked at ${candidates.map((u) => fileURLToPath(u)).join(', ')}); reinstall shotgun-events`);
-}
 
 type BridgeMessage =
   | { t: 'loaded'; result: LoadResult; emails: string[] | boolean | null; sg: string }
@@ -333,8 +322,8 @@ export class PythonHost {
         return [{ eventId: first, outcomes: [], crashed: 'The plugin registered different callbacks when its process restarted (was the file changed?); reload it' }];
       }
     }
-    const p = this.proc as Proc | null;
-    const loaded = this._loaded as LoadResult | null;
+    const p = this.proc;
+    const loaded = this._loaded;
     if (!p || !loaded?.ok) throw new Error(`Plugin ${this.opts.name} has no running Python process`);
 
     const plan: Array<{ start: number; end: number }> = [];
