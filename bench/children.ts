@@ -92,8 +92,8 @@ export function spawnProc(command: string, args: string[], cwd: string, env: Nod
       if (waiters[i]!.re.test(text)) waiters.splice(i, 1)[0]!.resolve(l);
     }
   };
-  createInterface({ input: child.stdout! }).on('line', onLine);
-  createInterface({ input: child.stderr! }).on('line', onLine);
+  createInterface({ input: child.stdout }).on('line', onLine);
+  createInterface({ input: child.stderr }).on('line', onLine);
   const what = `${path.basename(command)} ${args.slice(0, 2).join(' ')}`;
   return {
     child,

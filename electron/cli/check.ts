@@ -108,7 +108,7 @@ async function authenticate(config: EngineConfig, scriptName: string, scriptKey:
   const sg = new Shotgun({
     server: s.server,
     credentials: { scriptName, scriptKey },
-    apiVersion: s.apiVersion as 'v1' | 'v1.1',
+    apiVersion: s.apiVersion,
     proxy: s.proxyServer ? proxyUrl(s.proxyServer) : undefined,
     timeoutMs: s.timeoutMs,
     // One try: check reports, it does not wait out an outage.

@@ -134,7 +134,7 @@ async function serveUi(engine: Engine, o: RunOptions): Promise<UiServer> {
       logger: { info: (m) => void (o.quiet || process.stdout.write(`${m}\n`)), warning: (m) => void process.stderr.write(`${m}\n`) },
     });
   } catch (e) {
-    throw new Error(`cannot serve the UI on ${at.host}:${at.port}: ${(e as Error).message}`);
+    throw new Error(`cannot serve the UI on ${at.host}:${at.port}: ${(e as Error).message}`, { cause: e });
   }
   process.stdout.write(describeUi(ui, staticDir));
   if (o.uiTokenLabel !== undefined && ui.token === null) {
@@ -149,7 +149,7 @@ async function writePidFile(file: string): Promise<void> {
     mkdirSync(path.dirname(file), { recursive: true });
     await writeFileAtomic(file, `${process.pid}\n`);
   } catch (e) {
-    throw new Error(`cannot write [daemon] pidFile ${file}: ${(e as Error).message}`);
+    throw new Error(`cannot write [daemon] pidFile ${file}: ${(e as Error).message}`, { cause: e });
   }
 }
 

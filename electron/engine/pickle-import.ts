@@ -56,7 +56,7 @@ function cursorOf(st: PyValue, where: string): OriginalCursor {
     } else if (bl !== null) {
       throw new PickleError(`${where}: the backlog is ${describe(bl ?? null)}, not a dict`);
     }
-    return { lastId: (st[0] as number | null) ?? 0, backlog: backlog.sort((a, b) => a.id - b.id) };
+    return { lastId: (st[0]) ?? 0, backlog: backlog.sort((a, b) => a.id - b.id) };
   }
   throw new PickleError(`${where}: expected (lastId, backlog) or an id, found ${describe(st)}`);
 }

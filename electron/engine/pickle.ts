@@ -140,7 +140,7 @@ export function readPickle(buf: Uint8Array): PyValue {
         stack.push([]);
         break;
       case 0x29: // EMPTY_TUPLE
-        stack.push(PyTuple.from([]) as PyTuple);
+        stack.push(PyTuple.from([]));
         break;
       case 0x64: {
         // DICT
@@ -153,22 +153,22 @@ export function readPickle(buf: Uint8Array): PyValue {
         stack.push(popMark());
         break;
       case 0x74: // TUPLE
-        stack.push(PyTuple.from(popMark()) as PyTuple);
+        stack.push(PyTuple.from(popMark()));
         break;
       case 0x85: // TUPLE1
-        stack.push(PyTuple.from([pop()]) as PyTuple);
+        stack.push(PyTuple.from([pop()]));
         break;
       case 0x86: {
         const b = pop();
         const a = pop();
-        stack.push(PyTuple.from([a, b]) as PyTuple);
+        stack.push(PyTuple.from([a, b]));
         break;
       }
       case 0x87: {
         const c = pop();
         const b = pop();
         const a = pop();
-        stack.push(PyTuple.from([a, b, c]) as PyTuple);
+        stack.push(PyTuple.from([a, b, c]));
         break;
       }
       case 0x73: {
@@ -351,7 +351,7 @@ function apply(fn: PyGlobal, args: PyTuple, fail: (m: string) => never): PyValue
   if (fn.name === '_codecs.encode') {
     const [s, enc] = args;
     if (typeof s !== 'string' || (enc !== 'latin1' && enc !== 'latin-1')) fail('_codecs.encode with unexpected arguments');
-    return Uint8Array.from(Buffer.from(s as string, 'latin1'));
+    return Uint8Array.from(Buffer.from(s, 'latin1'));
   }
   // datetime.datetime: (state bytes[, tzinfo]) as pickled, or the fields as ints
   const [a] = args;

@@ -10,7 +10,6 @@ import {
   VIEWS,
   type EventFilters,
   type LogFilters,
-  type OutcomeFilter,
   type PluginSortKey,
   type PluginStateFilter,
   type PluginTableView,
@@ -48,7 +47,7 @@ export function parseHash(hash: string): Partial<Routed> | null {
       const v = params.get(param);
       if (v !== null) (filters as unknown as Record<string, string>)[key] = v;
     }
-    if (!OUTCOMES.has(filters.outcome)) filters.outcome = '' as OutcomeFilter;
+    if (!OUTCOMES.has(filters.outcome)) filters.outcome = '';
     out.filters = filters;
   } else if (view === 'plugins') {
     out.selectedPlugin = arg || null;

@@ -4,6 +4,7 @@
 // @electron/fuses 1.x reads and writes it (node_modules/@electron/fuses/dist/constants.js,
 // index.js): SENTINEL, then a version byte (1), a length byte, then one byte per fuse,
 // '0' (48) off or '1' (49) on. electron-builder flips that wire, and the check reads it back.
+import { Buffer } from 'node:buffer';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';

@@ -47,7 +47,7 @@ describe('a config without a usable site is an error, never demo mode', () => {
     {
       name: 'an empty server',
       text: () => `[daemon]\neventIdFile = state/daemon.id\n[shotgun]\nserver =\nname = daemon\nkey = daemon-key\n[plugins]\npaths = plugins\n`,
-      message: (f) => `[shotgun] server: the site URL is required, e.g. https://mystudio.shotgrid.autodesk.com (an empty server does not mean demo mode`,
+      message: () => `[shotgun] server: the site URL is required, e.g. https://mystudio.shotgrid.autodesk.com (an empty server does not mean demo mode`,
     },
   ];
 

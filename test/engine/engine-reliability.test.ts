@@ -2,7 +2,7 @@
 // Starting cursors durable before any dispatch, a cursor past the site's newest event,
 // failed state writes, stale locks and temp files, request timeouts, and stack traces
 // of held events.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

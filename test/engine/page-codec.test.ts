@@ -15,7 +15,7 @@ const event = (id: number): EventLogEntry =>
     project: { type: 'Project', id: 1, name: 'Demo' },
     session_uuid: '5e55-0001',
     created_at: '2026-01-01T00:00:00Z',
-  }) as EventLogEntry;
+  });
 
 const items = (events: EventLogEntry[], callbackIndexes = [0]) => events.map((e) => ({ event: e, callbackIndexes }));
 

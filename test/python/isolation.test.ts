@@ -29,7 +29,7 @@ function host(name: string, opts: { python?: string; timeoutMs?: number } = {}):
 
 let nextId = 1;
 const ev = (meta: Record<string, unknown> | null = null): EventLogEntry =>
-  ({ id: nextId++, event_type: 'Shotgun_Shot_Change', attribute_name: 'code', meta, entity: null, user: null, project: null, session_uuid: null, created_at: '2026-01-02T03:04:05Z' }) as EventLogEntry;
+  ({ id: nextId++, event_type: 'Shotgun_Shot_Change', attribute_name: 'code', meta, entity: null, user: null, project: null, session_uuid: null, created_at: '2026-01-02T03:04:05Z' });
 const run = (h: PythonHost, meta: Record<string, unknown> | null = null) => h.run(ev(meta), [0], { late: false, attempt: 1 });
 
 describe('Python plugin isolation', () => {

@@ -140,7 +140,7 @@ async function oneEpoch(epoch: number, count: number, o: Options, cycles: Cycle[
     const perPlugin: Record<string, { lost: number; dups: number; delivered: number }> = {};
     for (const p of RECORDERS) {
       const want = truth.filter(p.wants).map((e) => e.id);
-      const got = site.records(p.name).map((r) => r.id).filter((id) => id > baseline! && id <= head);
+      const got = site.records(p.name).map((r) => r.id).filter((id) => id > baseline && id <= head);
       const seen = new Set(got);
       const lost = want.filter((id) => !seen.has(id));
       perPlugin[p.name] = { lost: lost.length, dups: got.length - seen.size, delivered: seen.size };

@@ -60,7 +60,7 @@ export async function uiProbes(o: Options): Promise<Section> {
       ['referrer-policy', /no-referrer|same-origin/],
     ];
     for (const [h, re] of want) add(`header ${h}`, String(re), String(r.headers[h] ?? 'missing'), re.test(String(r.headers[h] ?? '')));
-    const framing = `${r.headers['x-frame-options'] ?? ''} ${/frame-ancestors [^;]*/.exec(csp)?.[0] ?? ''}`.trim();
+    const framing = `${String(r.headers['x-frame-options'] ?? '')} ${/frame-ancestors [^;]*/.exec(csp)?.[0] ?? ''}`.trim();
     add('framing refused', "X-Frame-Options DENY or frame-ancestors 'none'", framing || 'missing', /DENY|frame-ancestors 'none'/.test(framing));
 
     for (const p of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2f..%2f..%2fetc%2fpasswd', '/assets/..%2f..%2f..%2fsecret.txt', '//etc/passwd', '/%00../secret.txt']) {
@@ -87,7 +87,7 @@ export async function uiProbes(o: Options): Promise<Section> {
       ['binary garbage', Buffer.from([0xff, 0x00, 0xfe, 0x01])],
     ] as const) {
       const before = c.messages.length;
-      c.sendRaw(data as string | Buffer, Buffer.isBuffer(data));
+      c.sendRaw(data, Buffer.isBuffer(data));
       const reply = await c.waitFor((m) => m.type === 'result' && m.ok === false, `an error reply to ${label}`, before, 10_000).catch(() => null);
       add(`WebSocket message: ${label}`, 'an error reply naming the problem; connection and daemon up', reply && reply.type === 'result' && !reply.ok ? reply.error.slice(0, 100) : 'no reply', !!reply && alive(d) && c.ws.readyState === c.ws.OPEN);
     }

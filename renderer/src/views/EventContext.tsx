@@ -49,7 +49,7 @@ function Value({ v }: { v: unknown }) {
     if (v.length === 0) return <span className="muted">none</span>;
     return (
       <>
-        {v.map((x, i) => (
+        {(v as unknown[]).map((x, i) => (
           <span key={i}>
             {i > 0 && ', '}
             <Value v={x} />

@@ -31,11 +31,14 @@ export function EventsView() {
   }, [events, filters]);
   const [jump, setJump] = useState<{ id: number; n: number } | null>(null);
   // Asked from elsewhere (a held card's "Show event", a deep link): scroll to the row and select it.
+  // (React's "state from previous renders" pattern: no effect, no cascading render.)
   const revealSeq = useStore((s) => s.revealSeq);
-  useEffect(() => {
-    const id = useStore.getState().selectedEventId;
-    if (id !== null) setJump({ id, n: -revealSeq });
-  }, [revealSeq]);
+  // null: the first render reveals too (a deep link's selected event after a reload).
+  const [revealed, setRevealed] = useState<number | null>(null);
+  if (revealed !== revealSeq) {
+    setRevealed(revealSeq);
+    if (selected !== null) setJump({ id: selected, n: -revealSeq });
+  }
 
   const jumpTo = (id: number) => {
     selectEvent(id);

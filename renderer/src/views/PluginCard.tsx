@@ -2,7 +2,7 @@
 // Retry/Skip, its controls (what Pause and Disable each do is said on the card), its
 // failed list with "Retry all", its callbacks.
 
-import { memo, useRef, useState } from 'react';
+import { memo, useState } from 'react';
 import type { FailedEvent } from '../../../electron/contract.js';
 import { run } from '../api.js';
 import { clock, dateTime, ms, plural, seconds } from '../format.js';
@@ -40,7 +40,7 @@ export function useBusy(): [string | null, (key: string, fn: () => Promise<unkno
   const [busy, setBusy] = useState<string | null>(null);
   const go = (key: string, fn: () => Promise<unknown>) => {
     setBusy(key);
-    fn().finally(() => setBusy((b) => (b === key ? null : b)));
+    void fn().finally(() => setBusy((b) => (b === key ? null : b)));
   };
   return [busy, go];
 }
@@ -48,10 +48,11 @@ export function useBusy(): [string | null, (key: string, fn: () => Promise<unkno
 export const PluginCard = memo(function PluginCard({ name, onRewind }: { name: string; onRewind: (name: string) => void }) {
   const p = useStore((s) => s.plugins[name]);
   const [busy, go] = useBusy();
-  const lagRef = useRef<{ value: number; trend: number }>({ value: p?.lagEvents ?? 0, trend: 0 });
+  // The lag of the previous render, for the trend arrow (React's "state from previous renders" pattern).
+  const [lag, setLag] = useState<{ value: number; trend: number }>({ value: p?.lagEvents ?? 0, trend: 0 });
+  if (p && p.lagEvents !== lag.value) setLag({ value: p.lagEvents, trend: Math.sign(p.lagEvents - lag.value) });
   if (!p) return null;
-  if (p.lagEvents !== lagRef.current.value) lagRef.current = { value: p.lagEvents, trend: Math.sign(p.lagEvents - lagRef.current.value) };
-  const trend = p.lagEvents === 0 ? '' : lagRef.current.trend > 0 ? ' ▲' : lagRef.current.trend < 0 ? ' ▼' : '';
+  const trend = p.lagEvents === 0 ? '' : lag.trend > 0 ? ' ▲' : lag.trend < 0 ? ' ▼' : '';
   const headingId = `plugin-${name.replace(/[^\w-]/g, '_')}`;
   const loaded = p.state !== 'load_error' && p.state !== 'loading' && p.state !== 'unloaded';
   const shown = shownState(p);
