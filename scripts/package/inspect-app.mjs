@@ -14,6 +14,8 @@ export const RENDERER_HTML = 'dist/renderer/index.html';
 const FORBIDDEN = ['vitest', 'playwright-core', 'vite', 'typescript', 'react', 'react-dom', 'electron', 'electron-builder'];
 /** What the package's root may hold (electron-builder.yml "files" plus the packed dependencies). */
 const TOP_LEVEL = new Set(['package.json', 'dist', 'plugins', 'node_modules']);
+/** The one source file the app ships: python3 runs the Python plugin bridge as a file, unpacked. */
+const PYTHON_BRIDGE = 'electron/engine/python/bridge.py';
 
 /** Size in bytes of a file or a folder. */
 function sizeOf(p) {
@@ -130,7 +132,15 @@ export function inspectApp({ resources, root, projectDir, pkg }) {
   }
 
   // Nothing from development.
+  const electronFiles = header.files.electron ? headerFiles(header.files.electron, 'electron') : [];
+  const bridge = electronFiles.find(([rel]) => rel === PYTHON_BRIDGE);
+  if (!bridge) problems.push(`app.asar has no ${PYTHON_BRIDGE} (electron-builder.yml "files"): Python plugins cannot load`);
+  else if (!bridge[1].unpacked) problems.push(`${PYTHON_BRIDGE} is packed inside app.asar, where python3 cannot read it: add it to electron-builder.yml "asarUnpack"`);
+  for (const [rel] of electronFiles) {
+    if (rel !== PYTHON_BRIDGE) problems.push(`app.asar holds ${rel}, a source file that is not part of the app (electron-builder.yml "files")`);
+  }
   for (const e of readdirSync(root)) {
+    if (e === 'electron') continue; // checked above: only the unpacked Python bridge
     if (!TOP_LEVEL.has(e)) problems.push(`app.asar holds "${e}", which is not part of the app (electron-builder.yml "files")`);
   }
   const sources = [];
