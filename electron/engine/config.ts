@@ -118,7 +118,7 @@ function readDaemon(r: SectionReader, baseDir: string): DaemonConfig {
     // done and a retry repeats them, so it should only catch real hangs.
     callbackTimeoutMs: r.seconds('callback_timeout', { default: 300, min: 0 }),
     ignoreOwnEvents: r.bool('ignore_own_events', false),
-    pluginBufferLimitMb: r.int('plugin_buffer_limit', { default: 1024, min: 0 }),
+    pluginBufferLimitMb: r.int('plugin_buffer_limit', { default: 512, min: 0 }),
   };
 }
 

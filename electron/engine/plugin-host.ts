@@ -105,7 +105,7 @@ export interface RunItem {
 }
 
 export const DEFAULT_MEMORY_LIMIT_MB = 512;
-export const DEFAULT_OFF_HEAP_LIMIT_MB = 1024;
+export const DEFAULT_OFF_HEAP_LIMIT_MB = 512;
 export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 export const DEFAULT_ABORT_GRACE_MS = 1_000;
 

@@ -3,8 +3,8 @@
 // daemon's RSS without limit. Each worker measures its own isolate's `external` bytes
 // (process.memoryUsage() is per isolate for these figures) and reports going over the limit
 // to the host, which terminates it (docs/engine.md, "Plugin isolation limits").
-// A callback that allocates in one synchronous loop is seen only once it yields; the
-// callback timeout ends it meanwhile.
+// A callback that allocates in one synchronous loop would be seen only once it yields, so
+// large Buffer allocations are also checked as they are made (guardAllocations).
 
 /** Bytes held outside the V8 heap by this thread's isolate (includes arrayBuffers). */
 function offHeapBytes(): number {
@@ -41,4 +41,35 @@ export function watchOffHeap(limitBytes: number, onOver: (bytes: number) => void
       if (now - last >= minGapMs) measure(now);
     },
   };
+}
+
+/** Allocations at least this big are checked against the limit as they are made. */
+const LARGE_ALLOCATION = 1024 * 1024;
+
+/**
+ * Wraps Buffer.alloc / allocUnsafe / allocUnsafeSlow: a large allocation that would take
+ * this isolate's off-heap bytes over limitBytes calls onOver and throws a RangeError naming
+ * the plugin, before the memory is taken (a synchronous loop never yields to the periodic
+ * check). limitBytes 0 = no limit.
+ */
+export function guardAllocations(limitBytes: number, plugin: string, onOver: (bytes: number) => void): void {
+  if (!(limitBytes > 0)) return;
+  const B = Buffer as unknown as Record<'alloc' | 'allocUnsafe' | 'allocUnsafeSlow', (size: number, ...rest: unknown[]) => Buffer>;
+  for (const name of ['alloc', 'allocUnsafe', 'allocUnsafeSlow'] as const) {
+    const original = B[name].bind(Buffer);
+    B[name] = (size: number, ...rest: unknown[]) => {
+      if (typeof size === 'number' && size >= LARGE_ALLOCATION) {
+        const bytes = offHeapBytes() + size;
+        if (bytes > limitBytes) {
+          onOver(bytes);
+          const mb = (n: number) => Math.round(n / (1024 * 1024));
+          throw new RangeError(
+            `Plugin ${plugin} would hold ${mb(bytes)} MB of off-heap memory (Buffers, ArrayBuffers) with Buffer.${name}(${size}), ` +
+              `over its limit of ${mb(limitBytes)} MB ([daemon] plugin_buffer_limit)`,
+          );
+        }
+      }
+      return original(size, ...rest);
+    };
+  }
 }

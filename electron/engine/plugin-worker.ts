@@ -34,7 +34,7 @@ import {
   type WorkerInit,
   type WorkerMessage,
 } from './plugin-protocol.js';
-import { watchOffHeap } from './plugin-memory.js';
+import { guardAllocations, watchOffHeap } from './plugin-memory.js';
 import { guardProcess } from './plugin-process-guard.js';
 import { createClientPool, type ClientHolder } from './plugin-worker-clients.js';
 import { makeRegistrar as makeRegistrarFor, type Registered } from './plugin-worker-registrar.js';
@@ -221,10 +221,12 @@ process.on('unhandledRejection', (reason) => {
 guardProcess(PLUGIN);
 
 // Off-heap memory over the limit: the host terminates this worker (plugin-memory.ts).
-const offHeap = watchOffHeap(init.offHeapLimitMb * 1024 * 1024, (bytes) => {
+const reportOffHeap = (bytes: number) => {
   flush();
   post({ t: 'offheap', bytes });
-});
+};
+const offHeap = watchOffHeap(init.offHeapLimitMb * 1024 * 1024, reportOffHeap);
+guardAllocations(init.offHeapLimitMb * 1024 * 1024, PLUGIN, reportOffHeap);
 
 
 // ------------------------------------------------------------------ ShotGrid connections

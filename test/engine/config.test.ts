@@ -193,7 +193,7 @@ describe('the original shotgunEventDaemon.conf.example', () => {
       retryBackoffMs: [1000, 5000, 30_000, 120_000],
       callbackTimeoutMs: 300_000,
       ignoreOwnEvents: false,
-      pluginBufferLimitMb: 1024,
+      pluginBufferLimitMb: 512,
     });
     expect(c.shotgun).toEqual({
       server: 'https://mystudio.shotgrid.autodesk.com', // trailing slash dropped
@@ -398,7 +398,7 @@ describe('values', () => {
       retryBackoffMs: [1000, 5000, 30_000, 120_000],
       callbackTimeoutMs: 300_000,
       ignoreOwnEvents: false,
-      pluginBufferLimitMb: 1024,
+      pluginBufferLimitMb: 512,
     });
   });
 
