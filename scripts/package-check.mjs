@@ -34,12 +34,12 @@ function fail(message) {
   process.exit(2);
 }
 
-/** Newest modification time under `p`, ms (0 when absent). */
+/** Newest modification time of a file under `p`, ms (0 when absent). Files only: a folder made by a copy is not a source change. */
 function newest(p) {
   if (!existsSync(p)) return 0;
   const st = statSync(p);
   if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(st.mtimeMs, ...readdirSync(p).map((e) => newest(path.join(p, e))));
+  return Math.max(0, ...readdirSync(p).map((e) => newest(path.join(p, e))));
 }
 
 /** The build must exist and be newer than its sources: this script packs dist/, it does not build it. */

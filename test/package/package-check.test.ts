@@ -114,10 +114,11 @@ function linkTree(from: string, to: string): void {
   }
 }
 
-/** A project folder whose package.json is `pkgJson`, with copies of the real build, plugins and node_modules. */
+/** A project folder whose package.json is `pkgJson`, with copies of the real build, plugins, the Python bridge and node_modules. */
 function tempProject(pkgJson: PackageJson): string {
   const dir = tempDir();
-  for (const f of ['dist', 'plugins']) cpSync(path.join(repo, f), path.join(dir, f), { recursive: true });
+  // The Python plugin bridge is the one source file the app ships (electron-builder.yml "files").
+  for (const f of ['dist', 'plugins', 'electron/engine/python/bridge.py']) cpSync(path.join(repo, f), path.join(dir, f), { recursive: true, preserveTimestamps: true });
   linkTree(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
   for (const f of ['package-lock.json', 'electron-builder.yml']) copyFileSync(path.join(repo, f), path.join(dir, f));
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkgJson, null, 2));
