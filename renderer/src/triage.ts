@@ -64,7 +64,9 @@ export function stateMatches(p: PluginView, f: PluginStateFilter): boolean {
 /** The table's rows: filtered by state and search, failing plugins first, then the chosen column. */
 export function tableRows(plugins: readonly PluginView[], t: PluginTableView): PluginView[] {
   const q = t.query.trim().toLowerCase();
-  const rows = plugins.filter((p) => stateMatches(p, t.state) && (!q || p.name.toLowerCase().includes(q) || p.file.toLowerCase().includes(q)));
+  // The file's own name, not its folders: searching "f" must not match every plugin under /home/fred.
+  const fileName = (p: PluginView) => (p.file.split(/[\\/]/).pop() ?? '').toLowerCase();
+  const rows = plugins.filter((p) => stateMatches(p, t.state) && (!q || p.name.toLowerCase().includes(q) || fileName(p).includes(q)));
   const key = (p: PluginView): number | string => {
     switch (t.sort) {
       case 'name':

@@ -45,6 +45,10 @@ describe('triage', () => {
     expect(tableRows(ps, { ...DEFAULT_PLUGIN_TABLE, state: 'attention' }).map((p) => p.name)).toEqual(['delta', 'beta', 'gamma']);
     expect(tableRows(ps, { ...DEFAULT_PLUGIN_TABLE, state: 'inert' }).map((p) => p.name)).toEqual(['eps']);
     expect(tableRows(ps, { ...DEFAULT_PLUGIN_TABLE, query: 'ALP' }).map((p) => p.name)).toEqual(['alpha']);
+    // The search sees file names, not the folders above them (a temp or home folder would match anything).
+    const inFolders = [plugin('f1', { file: '/home/fred/plugins/f1.mjs' }), plugin('rec', { file: '/home/fred/plugins/rec.mjs' })];
+    expect(tableRows(inFolders, { ...DEFAULT_PLUGIN_TABLE, query: 'f' }).map((p) => p.name)).toEqual(['f1']);
+    expect(tableRows(inFolders, { ...DEFAULT_PLUGIN_TABLE, query: 'rec.mjs' }).map((p) => p.name)).toEqual(['rec']);
     expect(ps.filter(needsAttention).length).toBe(3);
   });
 
