@@ -43,6 +43,12 @@ export function runCommand(): Command {
       o.uiTokenLabel = uiTokenLabel(o);
       const file = o.demo ? undefined : configPath(o.config);
       const prepared = await prepare(file, { rate: o.demoRate });
+      // Signals are honoured from here on (before the demo line a caller may wait for), in every state: retrying the first connection
+      // included (engine.stop() ends start()'s retries).
+      const stopped = new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
       let engine: Engine;
       try {
         engine = await Engine.create({ config: prepared.config, demo: prepared.demo, console: !o.quiet });
@@ -56,12 +62,6 @@ export function runCommand(): Command {
             `sandbox at ${prepared.sandbox!.url} with the example plugins. Pass --config FILE to use a real site.\n`,
         );
       }
-      // Signals are honoured from here on, in every state: retrying the first connection
-      // included (engine.stop() ends start()'s retries).
-      const stopped = new Promise<string>((resolve) => {
-        process.once('SIGINT', () => resolve('SIGINT'));
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-      });
       const pidFile = prepared.demo ? null : prepared.config.daemon.pidFile;
       let ui: UiServer | null = null;
       const shutDown = async (graceMs: number) => {

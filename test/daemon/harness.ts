@@ -135,8 +135,8 @@ export async function makeSite(opts: SandboxOptions = {}): Promise<Site> {
 }
 
 /** The CLI in a child process with exactly these arguments (the caller kills it). */
-export function spawnDaemon(args: string[], env: NodeJS.ProcessEnv): Daemon {
-  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+export function spawnDaemon(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Daemon {
+  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, cwd });
   let out = '';
   const waiters: Array<{ re: RegExp; resolve: () => void }> = [];
   const onData = (d: Buffer) => {

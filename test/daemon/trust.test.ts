@@ -67,11 +67,14 @@ describe('a config without a usable site is an error, never demo mode', () => {
     writeFileSync(conf, readFileSync(site.configPath, 'utf8'));
     const env = { SHOTGUN_EVENTS_CONFIG: '' };
     const check = await site.cli(['check'], env);
-    expect(check.stdout.split('\n')[0]).toBe(`config ${conf}: ok`);
+    expect(check.stdout.split('\n')[0], check.stdout + check.stderr).toBe(`config ${conf}: ok`);
     expect(check.code, check.stdout).toBe(0);
 
-    // No config anywhere (the repository root has none): demo mode, and it says why.
-    const d = spawnDaemon(['run', '--quiet'], env);
+    // No config anywhere (an empty folder, not the repository root, whose neighbours other
+    // tests may change): demo mode, and it says why.
+    const empty = path.join(site.dir, 'empty');
+    mkdirSync(empty);
+    const d = spawnDaemon(['run', '--quiet'], env, empty);
     try {
       await d.waitFor(/Demo mode: no config given or found \(looked at --config, \$SHOTGUN_EVENTS_CONFIG, \.\/shotgunEventDaemon\.conf, \/etc\/shotgunEventDaemon\.conf\); running on the built-in sandbox/, 30_000);
       expect(await d.stop()).toBe(0);
