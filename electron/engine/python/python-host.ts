@@ -1,6 +1,7 @@
 // The plugin host for an original-style `.py` plugin: the same promise API as PluginHost (both
-// extend plugin-host-base.ts: load, run, runBatch, setLogLevel, close), backed by one long-lived Python process running
-// bridge.py beside this file. They speak newline-delimited JSON over stdio (see bridge.py).
+// extend plugin-host-base.ts: load, run, runBatch, setLogLevel, close), backed by one
+// long-lived Python process running bridge.py beside this file. They speak newline-delimited
+// JSON over stdio (see bridge.py).
 // Isolation is a process boundary, so it is stronger than the worker threads':
 // - a callback that raises (SystemExit too) → its outcome has the error; the process lives on.
 // - a callback past its timeout → SIGINT (bridge.py turns it into an exception in the
