@@ -28,8 +28,17 @@ function host(name: string, opts: { python?: string; timeoutMs?: number } = {}):
 }
 
 let nextId = 1;
-const ev = (meta: Record<string, unknown> | null = null): EventLogEntry =>
-  ({ id: nextId++, event_type: 'Shotgun_Shot_Change', attribute_name: 'code', meta, entity: null, user: null, project: null, session_uuid: null, created_at: '2026-01-02T03:04:05Z' });
+const ev = (meta: Record<string, unknown> | null = null): EventLogEntry => ({
+  id: nextId++,
+  event_type: 'Shotgun_Shot_Change',
+  attribute_name: 'code',
+  meta,
+  entity: null,
+  user: null,
+  project: null,
+  session_uuid: null,
+  created_at: '2026-01-02T03:04:05Z',
+});
 const run = (h: PythonHost, meta: Record<string, unknown> | null = null) => h.run(ev(meta), [0], { late: false, attempt: 1 });
 
 describe('Python plugin isolation', () => {
@@ -46,7 +55,9 @@ describe('Python plugin isolation', () => {
     expect((await run(h)).outcomes[0]!.ok).toBe(true);
     expect(h.pid).toBe(pid);
     expect(logs.filter((l) => l.message.startsWith('seen')).at(-1)!.message).toMatch(/^seen \[\d+, \d+, \d+, \d+\]/);
-    expect(logs.some((l) => l.level === 'critical' && l.logger === 'plugin.iso_a.misbehave' && l.message.includes('ValueError: asked to raise'))).toBe(true);
+    expect(
+      logs.some((l) => l.level === 'critical' && l.logger === 'plugin.iso_a.misbehave' && l.message.includes('ValueError: asked to raise')),
+    ).toBe(true);
   });
 
   it.each([
@@ -86,13 +97,39 @@ describe('Python plugin isolation', () => {
     const { h } = host('iso_nopy', { python: '/nonexistent/python9' });
     const r = await h.load();
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.error).toBe(`The Python interpreter '/nonexistent/python9' ([plugins] python) was not found, so the plugin at ${FIXTURE} cannot load`);
+    expect(!r.ok && r.error).toBe(
+      `The Python interpreter '/nonexistent/python9' ([plugins] python) was not found, so the plugin at ${FIXTURE} cannot load`,
+    );
   });
 
   it('a broken interpreter (one that is not Python) is a load error naming it and what it said', async () => {
     const { h } = host('iso_notpy', { python: '/bin/false' });
     const r = await h.load();
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.error).toMatch(/^The Python interpreter '\/bin\/false' \(\[plugins\] python\) could not load the plugin at .*: the Python process exited with code 1/);
+    expect(!r.ok && r.error).toMatch(
+      /^The Python interpreter '\/bin\/false' \(\[plugins\] python\) could not load the plugin at .*: the Python process exited with code 1/,
+    );
+  });
+});
+
+describe('the checks PythonHost shares with PluginHost (plugin-host-base.ts)', () => {
+  const opts = { file: FIXTURE, name: 'iso_checks', shotgun: { server: 'http://127.0.0.1:9' }, callbackTimeoutMs: 1000, onLog: () => {} };
+
+  it('refuses options without a name, a log sink or a sane load timeout, naming the problem', () => {
+    expect(() => new PythonHost({ ...opts, name: '' })).toThrow(/PythonHost needs opts\.name/);
+    expect(() => new PythonHost({ ...opts, onLog: undefined as unknown as () => void })).toThrow(/PythonHost needs opts\.onLog/);
+    expect(() => new PythonHost({ ...opts, loadTimeoutMs: -5 })).toThrow(/loadTimeoutMs must be a positive number of milliseconds, got -5/);
+  });
+
+  it('refuses a malformed run item before sending anything, and the process lives on', async () => {
+    const { h } = host('iso_items');
+    expect((await h.load()).ok).toBe(true);
+    const pid = h.pid;
+    await expect(h.runBatch([{ callbackIndexes: [0] } as unknown as Parameters<PythonHost['runBatch']>[0][number]])).rejects.toThrow(
+      /iso_items: each run item needs an event with a numeric id/,
+    );
+    await expect(h.runBatch([{ event: ev(), callbackIndexes: 0 as unknown as number[] }])).rejects.toThrow(/callbackIndexes must be an array/);
+    expect((await run(h)).outcomes[0]!.ok).toBe(true);
+    expect(h.pid).toBe(pid);
   });
 });
