@@ -7,6 +7,7 @@
 import type { EventLogEntry } from '../shotgun/types.js';
 import { toLogLevel, type LogLevelInput } from './plugin-api.js';
 import type { CallbackInfo, LoadResult, PluginConnectionEvent, PluginLogLine, RunResult, ShotgunConnectionSettings } from './plugin-protocol.js';
+import { planRun, type RunPlan } from './plugin-run-results.js';
 
 export interface PluginHostOptions {
   /** Absolute path of the plugin file (.js, .mjs, .cjs, .ts, .mts, .cts, .py). */
@@ -50,7 +51,17 @@ export interface RunItem {
   late?: boolean;
 }
 
-export type Loaded = Extract<LoadResult, { ok: true }>;
+type Loaded = Extract<LoadResult, { ok: true }>;
+
+/** How a host names itself in its errors and log lines. */
+export interface HostKind {
+  /** The class, e.g. "PluginHost". */
+  kind: string;
+  /** What runs the plugin, e.g. "plugin worker". */
+  noun: string;
+  /** The same, short: "worker". */
+  short: string;
+}
 
 export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 export const DEFAULT_ABORT_GRACE_MS = 1_000;
@@ -67,8 +78,11 @@ export abstract class PluginHostBase<O extends PluginHostOptions = PluginHostOpt
   protected lastCrash: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  /** `kind`: the class's name, for the errors that say what is missing. */
-  constructor(opts: O, kind: string) {
+  constructor(
+    opts: O,
+    private readonly what: HostKind,
+  ) {
+    const { kind } = what;
     if (!opts || typeof opts.file !== 'string' || opts.file === '') throw new TypeError(`${kind} needs opts.file`);
     if (typeof opts.name !== 'string' || opts.name === '') throw new TypeError(`${kind} needs opts.name`);
     if (!(opts.callbackTimeoutMs > 0) || opts.callbackTimeoutMs > MAX_TIMER_MS) {
@@ -124,7 +138,7 @@ export abstract class PluginHostBase<O extends PluginHostOptions = PluginHostOpt
    * that stopped on a stopOnError failure or crashed (that event's result is the last).
    */
   runBatch(items: RunItem[], opts: { attempt?: number } = {}): Promise<RunResult[]> {
-    return this.enqueue(() => this.doRun(items, opts.attempt ?? 1));
+    return this.enqueue(() => this.runChecked(items, opts.attempt ?? 1));
   }
 
   /** Change the plugin loggers' base level (what `[daemon] logging` sets). */
@@ -137,8 +151,11 @@ export abstract class PluginHostBase<O extends PluginHostOptions = PluginHostOpt
 
   /** Start the worker or process and load the plugin in it; records _loaded and _emails. */
   protected abstract start(): Promise<LoadResult>;
-  protected abstract doRun(items: RunItem[], attempt: number): Promise<RunResult[]>;
+  /** Run a checked plan of at least one callback call; the worker or process is running. */
+  protected abstract doRun(plan: RunPlan, attempt: number): Promise<RunResult[]>;
   protected abstract sendLogLevel(level: number): void;
+  /** A worker or process is up (false before load and after a crash). */
+  protected abstract get running(): boolean;
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
     const p = this.queue.then(fn, fn);
@@ -166,8 +183,23 @@ export abstract class PluginHostBase<O extends PluginHostOptions = PluginHostOpt
     this.emitLog({ time: Date.now(), level, logger, message, plugin: this.opts.name });
   }
 
+  /** What every run does first: the checks, the restart after a crash, and the plan. */
+  private async runChecked(items: RunItem[], attempt: number): Promise<RunResult[]> {
+    const before = this.checkRun(items, attempt);
+    if (items.length === 0) return [];
+    if (!this.running) {
+      const ended = await this.restart(items, before);
+      if (ended) return ended;
+    }
+    const loaded = this._loaded;
+    if (!this.running || !loaded?.ok) throw new Error(`Plugin ${this.opts.name} has no running ${this.what.noun}`);
+    const plan = planRun(items, loaded.callbacks);
+    if (plan.infos.length === 0) return items.map((it) => ({ eventId: it.event.id, outcomes: [] }));
+    return this.doRun(plan, attempt);
+  }
+
   /** Misuse of a run throws here, before anything is sent: closed, not loaded, bad items. */
-  protected checkRun(items: RunItem[], attempt: number): Loaded {
+  private checkRun(items: RunItem[], attempt: number): Loaded {
     if (this.closed) throw new Error(`The plugin host of ${this.opts.name} is closed`);
     const before = this._loaded;
     if (!before) throw new Error(`Plugin ${this.opts.name}: call load() before run()`);
@@ -180,9 +212,10 @@ export abstract class PluginHostBase<O extends PluginHostOptions = PluginHostOpt
 
   /**
    * After a crash, start again before the next run. null: it is back with the same callbacks;
-   * else the one result that ends this run. `what` names the worker or process in messages.
+   * else the one result that ends this run.
    */
-  protected async restart(items: RunItem[], before: Loaded, what: { noun: string; short: string }): Promise<RunResult[] | null> {
+  private async restart(items: RunItem[], before: Loaded): Promise<RunResult[] | null> {
+    const what = this.what;
     this.hostLog('warning', `Restarting the ${what.noun} (${this.lastCrash ?? 'it had stopped'}); module state starts afresh`);
     const res = await this.start();
     const eventId = items[0]!.event.id;

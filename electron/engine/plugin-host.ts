@@ -33,9 +33,9 @@ import { homedir } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { delay } from '../retry.js';
 import { encodePage } from './page-codec.js';
-import { PluginHostBase, type PluginHostOptions, type RunItem } from './plugin-host-base.js';
+import { PluginHostBase, type PluginHostOptions } from './plugin-host-base.js';
 import { type HostMessage, type LoadResult, type RunResult, type SerializedError, type WorkerInit, type WorkerMessage } from './plugin-protocol.js';
-import { collectResults, planRun, type RunPlan } from './plugin-run-results.js';
+import { collectResults, type RunPlan } from './plugin-run-results.js';
 import { RunProgress } from './plugin-run-progress.js';
 import { RunWatchdog } from './plugin-run-watchdog.js';
 import { defaultTranspileCacheDir } from './plugin-transpile-cache.js';
@@ -74,7 +74,7 @@ export class PluginHost extends PluginHostBase {
   private closing: Promise<void> | undefined;
 
   constructor(opts: PluginHostOptions) {
-    super(opts, 'PluginHost');
+    super(opts, { kind: 'PluginHost', noun: 'plugin worker', short: 'worker' });
     if (opts.memoryLimitMb !== undefined && !(opts.memoryLimitMb >= 8)) {
       throw new RangeError(`memoryLimitMb must be at least 8, got ${opts.memoryLimitMb}`);
     }
@@ -268,20 +268,12 @@ export class PluginHost extends PluginHostBase {
 
   // ---------------------------------------------------------------- internals: runs
 
-  protected async doRun(items: RunItem[], attempt: number): Promise<RunResult[]> {
-    const before = this.checkRun(items, attempt);
-    if (items.length === 0) return [];
-    if (!this.ctl) {
-      const ended = await this.restart(items, before, { noun: 'plugin worker', short: 'worker' });
-      if (ended) return ended;
-    }
-    const ctl = this.ctl;
-    const loaded = this._loaded;
-    if (!ctl || !loaded?.ok) throw new Error(`Plugin ${this.opts.name} has no running worker`);
+  protected get running(): boolean {
+    return this.ctl !== null;
+  }
 
-    const plan = planRun(items, loaded.callbacks);
-    if (plan.infos.length === 0) return items.map((it) => ({ eventId: it.event.id, outcomes: [] }));
-
+  protected doRun(plan: RunPlan, attempt: number): Promise<RunResult[]> {
+    const ctl = this.ctl!;
     this.progress.reset(plan.infos.length);
     const id = ++this.runSeq;
     let resolve!: (r: RunResult[]) => void;
@@ -297,7 +289,7 @@ export class PluginHost extends PluginHostBase {
     });
     const a: ActiveRun = { id, plan, fails: new Map(), watchdog, resolve, done };
     this.active = a;
-    const msg: HostMessage = { t: 'run', run: id, attempt, page: encodePage(items) };
+    const msg: HostMessage = { t: 'run', run: id, attempt, page: encodePage(plan.items) };
     if (ctl.sab !== this.progress.sab) {
       msg.sab = this.progress.sab;
       ctl.sab = this.progress.sab;

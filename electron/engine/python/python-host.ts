@@ -14,9 +14,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { delay } from '../../retry.js';
-import { MAX_TIMER_MS, PluginHostBase, type PluginHostOptions, type RunItem } from '../plugin-host-base.js';
+import { MAX_TIMER_MS, PluginHostBase, type PluginHostOptions } from '../plugin-host-base.js';
 import type { LoadResult, PluginLogLine, RunResult, SerializedError } from '../plugin-protocol.js';
-import { collectResults, planRun, type PositionRecord } from '../plugin-run-results.js';
+import { collectResults, type PositionRecord, type RunPlan } from '../plugin-run-results.js';
 import { ApiProxy, type ApiCall } from './api-proxy.js';
 import { bridgePath } from './bridge-path.js';
 
@@ -56,7 +56,7 @@ export class PythonHost extends PluginHostBase<PythonHostOptions> {
   private readonly api: ApiProxy;
 
   constructor(opts: PythonHostOptions) {
-    super(opts, 'PythonHost');
+    super(opts, { kind: 'PythonHost', noun: 'Python process', short: 'process' });
     this.api = new ApiProxy(opts.shotgun);
   }
 
@@ -237,19 +237,12 @@ export class PythonHost extends PluginHostBase<PythonHostOptions> {
     return msg.result;
   }
 
-  protected async doRun(items: RunItem[], attempt: number): Promise<RunResult[]> {
-    const before = this.checkRun(items, attempt);
-    if (items.length === 0) return [];
-    if (!this.proc) {
-      const ended = await this.restart(items, before, { noun: 'Python process', short: 'process' });
-      if (ended) return ended;
-    }
-    const p = this.proc;
-    const loaded = this._loaded;
-    if (!p || !loaded?.ok) throw new Error(`Plugin ${this.opts.name} has no running Python process`);
+  protected get running(): boolean {
+    return this.proc !== null;
+  }
 
-    const plan = planRun(items, loaded.callbacks);
-    if (plan.infos.length === 0) return items.map((it) => ({ eventId: it.event.id, outcomes: [] }));
+  protected async doRun(plan: RunPlan, attempt: number): Promise<RunResult[]> {
+    const p = this.proc!;
     const positions: PositionRecord[] = plan.infos.map(() => ({}));
 
     const id = ++this.runSeq;
@@ -293,7 +286,7 @@ export class PythonHost extends PluginHostBase<PythonHostOptions> {
         t: 'run',
         run: id,
         attempt,
-        items: items.map((it) => ({ event: it.event, callbacks: it.callbackIndexes, late: it.late === true })),
+        items: plan.items.map((it) => ({ event: it.event, callbacks: it.callbackIndexes, late: it.late === true })),
       });
     });
     if (timer) clearTimeout(timer);
