@@ -140,7 +140,7 @@ export class PluginHost extends PluginHostBase {
       transpileCacheDir:
         this.opts.transpileCacheDir === undefined ? defaultTranspileCacheDir(process.env, process.platform, homedir()) : this.opts.transpileCacheDir,
     };
-    const memoryLimitMb = this.memoryLimitMb;
+    const memoryLimitMb = this.opts.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
     let worker: Worker;
     try {
       worker = spawnWorker(init, memoryLimitMb);

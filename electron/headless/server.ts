@@ -21,8 +21,9 @@
 //   guard), else 403.
 // - WebSocket upgrades whose Origin does not match the Host get 403 (cross-site WebSocket
 //   hijacking). Clients that send no Origin (not a browser) are let through the Origin check.
-// - Static files (server-static.ts): GET/HEAD only, no directory traversal (`..` segments, encoded or not, and
-//   anything resolving outside the folder are refused), strict CSP and friends on every response.
+// - Static files (server-static.ts): GET/HEAD only, no directory traversal (`..` segments,
+//   encoded or not, and anything resolving outside the folder are refused), strict CSP and
+//   friends on every response.
 //   The CSP's connect-src is the page's own origin: 'self' and ws://<its host:port>.
 //
 // Backpressure (server-backpressure.ts): each connection has its own UpdateBatcher. When a batch is due and the
@@ -61,7 +62,6 @@ export interface EngineLike {
 }
 
 export type { UiLogger } from './server-auth.js';
-/** The shortest token accepted from --ui-token / SHOTGUN_EVENTS_UI_TOKEN. */
 export { AuthThrottle, checkUiToken, hostPort, isLoopbackHost, isWildcardHost, MIN_TOKEN_LENGTH, parseListen, tokenMatches } from './server-auth.js';
 export { Backpressure } from './server-backpressure.js';
 export { csp, defaultStaticDir } from './server-static.js';
