@@ -6,6 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
+/** The shortest token accepted from --ui-token / SHOTGUN_EVENTS_UI_TOKEN. */
 export const MIN_TOKEN_LENGTH = 16;
 
 /** Throws a clear error for a configured token that is empty or too short to resist guessing. */
