@@ -20,34 +20,27 @@
 // Threads isolate failures, not hostile code: a plugin that runs `kill` through child_process
 // still reaches the whole daemon.
 //
-// Progress crosses the thread boundary through a SharedArrayBuffer (see plugin-protocol.ts):
+// Progress crosses the thread boundary through a SharedArrayBuffer (plugin-run-progress.ts):
 // a run of many events costs two messages, not one per callback, and the host still knows
 // which callbacks completed when a worker dies mid-run.
+//
+// This file is the lifecycle (start, run, crash, close). Its parts: plugin-host-base.ts (what it
+// shares with the Python host), plugin-worker-entry.ts (the Worker's construction),
+// plugin-worker-ctl.ts (one worker's events and output), plugin-run-watchdog.ts (timeouts),
+// plugin-run-results.ts (a run's plan and results).
 
 import { homedir } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { delay } from '../retry.js';
-import type { EventLogEntry } from '../shotgun/types.js';
 import { encodePage } from './page-codec.js';
-import { toLogLevel, type LogLevelInput } from './plugin-api.js';
-import { spawnWorker } from './plugin-worker-entry.js';
+import { PluginHostBase, type PluginHostOptions } from './plugin-host-base.js';
+import { type HostMessage, type LoadResult, type RunResult, type SerializedError, type WorkerInit, type WorkerMessage } from './plugin-protocol.js';
+import { collectResults, type RunPlan } from './plugin-run-results.js';
+import { RunProgress } from './plugin-run-progress.js';
+import { RunWatchdog } from './plugin-run-watchdog.js';
 import { defaultTranspileCacheDir } from './plugin-transpile-cache.js';
-import {
-  nowMs,
-  SAB_COMPLETED,
-  SAB_HEADER_BYTES,
-  SAB_STARTED,
-  type CallbackInfo,
-  type CallbackOutcome,
-  type HostMessage,
-  type LoadResult,
-  type PluginConnectionEvent,
-  type PluginLogLine,
-  type RunResult,
-  type SerializedError,
-  type WorkerInit,
-  type WorkerMessage,
-} from './plugin-protocol.js';
+import { attachWorker, describeExit, type WorkerCtl } from './plugin-worker-ctl.js';
+import { spawnWorker } from './plugin-worker-entry.js';
 
 export type {
   CallbackInfo,
@@ -59,148 +52,35 @@ export type {
   SerializedError,
   ShotgunConnectionSettings,
 } from './plugin-protocol.js';
-
-import type { ShotgunConnectionSettings } from './plugin-protocol.js';
-
-export interface PluginHostOptions {
-  /** Absolute path of the plugin file (.js, .mjs, .cjs, .ts, .mts, .cts). */
-  file: string;
-  /** The plugin's name (file name without extension): loggers are `plugin.<name>`. */
-  name: string;
-  shotgun: ShotgunConnectionSettings;
-  /** Default time limit of each callback call (a callback's options.timeoutMs overrides it). */
-  callbackTimeoutMs: number;
-  /** The worker's old-generation heap limit. Default 512. */
-  memoryLimitMb?: number;
-  /**
-   * Off-heap memory (Buffers, ArrayBuffers) the plugin may hold, in MB; over it the worker is
-   * terminated (see plugin-memory.ts). 0 = no limit. Default 1024.
-   */
-  offHeapLimitMb?: number;
-  /** `[shotgun] use_session_uuid`: callbacks' sg act in the event's session_uuid. */
-  useSessionUuid?: boolean;
-  onLog: (line: PluginLogLine) => void;
-  /** Python logging level of the plugin's loggers (they can lower/raise it). Default 20. */
-  logLevel?: number;
-  /** State changes of the plugin's ShotGrid connections. */
-  onConnection?: (event: PluginConnectionEvent) => void;
-  /** How long importing the file plus registerCallbacks may take, for this plugin alone. Default 30 s. */
-  loadTimeoutMs?: number;
-  /** How long a timed-out (or shutting-down) callback gets after its abort. Default 1 s. */
-  abortGraceMs?: number;
-  /**
-   * Where transpiled TypeScript plugins are cached across starts (docs/engine.md, "The transpile
-   * cache"); null turns the cache off. Default: defaultTranspileCacheDir().
-   */
-  transpileCacheDir?: string | null;
-}
-
-/** One event of a batch (runBatch). */
-export interface RunItem {
-  event: EventLogEntry;
-  /** Indexes into loaded.callbacks, run in this order. */
-  callbackIndexes: number[];
-  /** A gap-filler delivered after later events. */
-  late?: boolean;
-}
+export { DEFAULT_ABORT_GRACE_MS, DEFAULT_LOAD_TIMEOUT_MS, type PluginHostOptions, type RunItem } from './plugin-host-base.js';
 
 export const DEFAULT_MEMORY_LIMIT_MB = 512;
 export const DEFAULT_OFF_HEAP_LIMIT_MB = 512;
-export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
-export const DEFAULT_ABORT_GRACE_MS = 1_000;
-
-// ------------------------------------------------------------------ the host
-
-interface WorkerCtl {
-  worker: Worker;
-  /** Set when we terminate it on purpose: the reason, and the position that timed out. */
-  kill: { message: string; timedOutPos?: number } | undefined;
-  error: (Error & { code?: string }) | undefined;
-  /** The SharedArrayBuffer this worker has. */
-  sab: SharedArrayBuffer | undefined;
-  onLoaded: ((m: Extract<WorkerMessage, { t: 'loaded' }>) => void) | undefined;
-  onGone: ((why: string) => void) | undefined;
-  stdio: { stdout: string; stderr: string };
-}
 
 interface ActiveRun {
   id: number;
-  items: RunItem[];
-  /** Positions [start, end) of each item. */
-  plan: Array<{ start: number; end: number }>;
-  /** The callback at each position. */
-  infos: CallbackInfo[];
+  plan: RunPlan;
   fails: Map<number, SerializedError>;
-  minTimeoutMs: number;
-  /** Progress last seen by the watchdog between callbacks, and when (host clock). */
-  seenStarted: number;
-  seenCompleted: number;
-  seenAt: number;
-  timer: NodeJS.Timeout | undefined;
-  grace: NodeJS.Timeout | undefined;
+  watchdog: RunWatchdog;
   resolve: (r: RunResult[]) => void;
   done: Promise<RunResult[]>;
 }
 
-interface Crash {
-  message: string;
-  timedOutPos?: number | undefined;
-}
-
-const MAX_TIMER_MS = 2_147_483_647;
-
-export class PluginHost {
-  private readonly opts: PluginHostOptions;
-  private logLevel: number;
+export class PluginHost extends PluginHostBase {
   private ctl: WorkerCtl | null = null;
-  private _loaded: LoadResult | null = null;
-  private _emails: string[] | boolean | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
   private active: ActiveRun | null = null;
   private runSeq = 0;
-  private sab: SharedArrayBuffer | undefined;
-  private hdr: Int32Array<ArrayBufferLike> = new Int32Array(SAB_HEADER_BYTES / 4);
-  private times: Float64Array<ArrayBufferLike> = new Float64Array(0);
-  private lastCrash: string | undefined;
-  private closed = false;
+  private readonly progress = new RunProgress();
   private closing: Promise<void> | undefined;
 
   constructor(opts: PluginHostOptions) {
-    if (!opts || typeof opts.file !== 'string' || opts.file === '') throw new TypeError('PluginHost needs opts.file');
-    if (typeof opts.name !== 'string' || opts.name === '') throw new TypeError('PluginHost needs opts.name');
-    if (!(opts.callbackTimeoutMs > 0) || opts.callbackTimeoutMs > MAX_TIMER_MS) {
-      throw new RangeError(`callbackTimeoutMs must be a positive number of milliseconds, got ${opts.callbackTimeoutMs}`);
-    }
-    if (typeof opts.onLog !== 'function') throw new TypeError('PluginHost needs opts.onLog');
+    super(opts, { kind: 'PluginHost', noun: 'plugin worker', short: 'worker' });
     if (opts.memoryLimitMb !== undefined && !(opts.memoryLimitMb >= 8)) {
       throw new RangeError(`memoryLimitMb must be at least 8, got ${opts.memoryLimitMb}`);
     }
     if (opts.offHeapLimitMb !== undefined && !(opts.offHeapLimitMb === 0 || opts.offHeapLimitMb >= 8)) {
       throw new RangeError(`offHeapLimitMb must be 0 (no limit) or at least 8, got ${opts.offHeapLimitMb}`);
     }
-    if (opts.loadTimeoutMs !== undefined && !(opts.loadTimeoutMs > 0 && opts.loadTimeoutMs <= MAX_TIMER_MS)) {
-      throw new RangeError(`loadTimeoutMs must be a positive number of milliseconds, got ${opts.loadTimeoutMs}`);
-    }
-    this.opts = opts;
-    this.logLevel = opts.logLevel === undefined ? 20 : toLogLevel(opts.logLevel);
-  }
-
-  get name(): string {
-    return this.opts.name;
-  }
-
-  get file(): string {
-    return this.opts.file;
-  }
-
-  /** The last load's result (a restart after a crash replaces it); null before load(). */
-  get loaded(): LoadResult | null {
-    return this._loaded;
-  }
-
-  /** What reg.setEmails set: true = default recipients, false = none, addresses; null = not called. */
-  get emails(): string[] | boolean | null {
-    return this._emails;
   }
 
   /** The worker's thread id, or null when no worker runs (before load, after a crash). */
@@ -208,42 +88,9 @@ export class PluginHost {
     return this.ctl ? this.ctl.worker.threadId : null;
   }
 
-  /**
-   * (Re)start the worker: a fresh import of the file and registerCallbacks. A reload ends the
-   * old worker first (after the run in progress, if any: calls are serialized).
-   */
-  load(): Promise<LoadResult> {
-    return this.enqueue(() => this.start());
-  }
-
-  /**
-   * Run the given callbacks for one event, in order. Stops after the first failing callback
-   * whose stopOnError is true; a failing stopOnError=false callback is recorded and the next
-   * one runs. Throws only for misuse (not loaded, bad indexes, closed).
-   */
-  async run(event: EventLogEntry, callbackIndexes: number[], ctx: { late: boolean; attempt: number }): Promise<RunResult> {
-    const [r] = await this.runBatch([{ event, callbackIndexes, late: ctx.late }], { attempt: ctx.attempt });
-    return r ?? { eventId: event.id, outcomes: [] };
-  }
-
-  /**
-   * Run several events in one round trip (what catch-up wants: two messages per batch, not
-   * two per event). Results come in order, one per event run; it stops after the first event
-   * that stopped on a stopOnError failure or crashed (that event's result is the last).
-   */
-  runBatch(items: RunItem[], opts: { attempt?: number } = {}): Promise<RunResult[]> {
-    return this.enqueue(() => this.doRun(items, opts.attempt ?? 1));
-  }
-
   /** Shutdown: the worker starts no further callback; the one running finishes (its run resolves with what ran). */
   drain(): void {
     this.post({ t: 'drain' });
-  }
-
-  /** Change the plugin loggers' base level (what `[daemon] logging` sets). */
-  setLogLevel(level: LogLevelInput): void {
-    this.logLevel = toLogLevel(level);
-    this.post({ t: 'level', level: this.logLevel });
   }
 
   /**
@@ -271,17 +118,15 @@ export class PluginHost {
 
   // ---------------------------------------------------------------- internals: lifecycle
 
-  private get graceMs(): number {
-    return this.opts.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS;
+  protected sendLogLevel(level: number): void {
+    this.post({ t: 'level', level });
   }
 
-  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.queue.then(fn, fn);
-    this.queue = p.catch(() => undefined);
-    return p;
+  private get memoryLimitMb(): number {
+    return this.opts.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   }
 
-  private async start(): Promise<LoadResult> {
+  protected async start(): Promise<LoadResult> {
     if (this.closed) throw new Error(`The plugin host of ${this.opts.name} is closed`);
     await this.stopWorker('The plugin was reloaded');
     const init: WorkerInit = {
@@ -305,26 +150,15 @@ export class PluginHost {
       this._emails = null;
       return result;
     }
-    const ctl: WorkerCtl = {
-      worker,
-      kill: undefined,
-      error: undefined,
-      sab: undefined,
-      onLoaded: undefined,
-      onGone: undefined,
-      stdio: { stdout: '', stderr: '' },
-    };
-    this.ctl = ctl;
-    worker.on('message', (m: WorkerMessage) => this.onMessage(ctl, m));
-    worker.on('error', (e: Error) => {
-      ctl.error = e;
+    const ctl = attachWorker(worker, {
+      message: (c, m) => this.onMessage(c, m),
+      exit: (c, code) => this.onExit(c, code),
+      line: (stream, message) => this.hostLog(stream === 'stdout' ? 'info' : 'warning', message, `plugin.${this.opts.name}.${stream}`),
     });
-    worker.on('exit', (code: number) => this.onExit(ctl, code));
-    worker.stdout.setEncoding('utf8').on('data', (chunk: string) => this.onStdio(ctl, 'stdout', chunk));
-    worker.stderr.setEncoding('utf8').on('data', (chunk: string) => this.onStdio(ctl, 'stderr', chunk));
+    this.ctl = ctl;
 
     // This plugin's own clock: a load that hangs fails alone and delays no other plugin.
-    const loadTimeoutMs = this.opts.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+    const loadTimeoutMs = this.loadTimeoutMs;
     const { result, emails } = await new Promise<{ result: LoadResult; emails: string[] | boolean | null }>((resolve) => {
       const timer = setTimeout(() => {
         resolve({
@@ -339,7 +173,7 @@ export class PluginHost {
       }, loadTimeoutMs);
       ctl.onLoaded = (m) => {
         clearTimeout(timer);
-        resolve({ result: m.result, emails: m.emails });
+        resolve(m);
       };
       ctl.onGone = (why) => {
         clearTimeout(timer);
@@ -385,7 +219,7 @@ export class PluginHost {
         if (ctl === this.ctl && this.active?.id === m.run) this.active.fails.set(m.pos, m.error);
         break;
       case 'done':
-        if (ctl === this.ctl && this.active?.id === m.run) this.finishRun(this.active);
+        if (ctl === this.ctl && this.active?.id === m.run) this.finishRun(this.active, null);
         break;
       case 'offheap':
         this.onOffHeap(ctl, m.bytes);
@@ -394,10 +228,7 @@ export class PluginHost {
   }
 
   private onExit(ctl: WorkerCtl, code: number): void {
-    for (const stream of ['stdout', 'stderr'] as const) {
-      if (ctl.stdio[stream]) this.onStdio(ctl, stream, '\n');
-    }
-    const why = this.describeExit(ctl, code);
+    const why = describeExit(ctl, code, this.memoryLimitMb);
     if (ctl.onGone) {
       const gone = ctl.onGone;
       ctl.onGone = undefined;
@@ -408,7 +239,7 @@ export class PluginHost {
     this.lastCrash = why;
     const a = this.active;
     if (a) {
-      this.finishRun(a, { message: why, timedOutPos: ctl.kill?.timedOutPos });
+      this.finishRun(a, why, ctl.kill?.timedOutPos);
     } else if (!ctl.kill) {
       this.hostLog('error', `The plugin worker stopped between events (${why}); it restarts before the next event`);
     }
@@ -427,45 +258,6 @@ export class PluginHost {
     void ctl.worker.terminate();
   }
 
-  private describeExit(ctl: WorkerCtl, code: number): string {
-    if (ctl.kill) return ctl.kill.message;
-    const e = ctl.error;
-    if (e?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      return `plugin worker ran out of memory (limit ${this.opts.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB} MB): ${e.message}`;
-    }
-    if (e) return `plugin worker crashed: ${e.stack ?? e.message}`;
-    return `plugin worker exited with code ${code}`;
-  }
-
-  private onStdio(ctl: WorkerCtl, stream: 'stdout' | 'stderr', chunk: string): void {
-    const text = ctl.stdio[stream] + chunk;
-    const lines = text.split('\n');
-    ctl.stdio[stream] = lines.pop() ?? '';
-    for (const raw of lines) {
-      const line = raw.replace(/\r$/, '');
-      if (line.trim() === '') continue;
-      this.emitLog({
-        time: Date.now(),
-        level: stream === 'stdout' ? 'info' : 'warning',
-        logger: `plugin.${this.opts.name}.${stream}`,
-        message: line,
-        plugin: this.opts.name,
-      });
-    }
-  }
-
-  private emitLog(line: PluginLogLine): void {
-    try {
-      this.opts.onLog(line);
-    } catch {
-      // a failing log sink must not break the host
-    }
-  }
-
-  private hostLog(level: PluginLogLine['level'], message: string): void {
-    this.emitLog({ time: Date.now(), level, logger: `plugin.${this.opts.name}`, message, plugin: this.opts.name });
-  }
-
   private post(msg: HostMessage): void {
     try {
       this.ctl?.worker.postMessage(msg);
@@ -476,80 +268,31 @@ export class PluginHost {
 
   // ---------------------------------------------------------------- internals: runs
 
-  private async doRun(items: RunItem[], attempt: number): Promise<RunResult[]> {
-    if (this.closed) throw new Error(`The plugin host of ${this.opts.name} is closed`);
-    const before = this._loaded;
-    if (!before) throw new Error(`Plugin ${this.opts.name}: call load() before run()`);
-    if (!before.ok) throw new Error(`Plugin ${this.opts.name} is not loaded: ${before.error}`);
-    if (!Array.isArray(items)) throw new TypeError('runBatch needs an array of items');
-    if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be an integer ≥ 1, got ${attempt}`);
-    for (const item of items) checkIndexes(item, before.callbacks.length, this.opts.name);
-    if (items.length === 0) return [];
+  protected get running(): boolean {
+    return this.ctl !== null;
+  }
 
-    if (!this.ctl) {
-      this.hostLog('warning', `Restarting the plugin worker (${this.lastCrash ?? 'it had stopped'}); module state starts afresh`);
-      const res = await this.start();
-      const first = items[0]!.event.id;
-      if (!res.ok) return [{ eventId: first, outcomes: [], crashed: `The plugin worker could not be restarted: ${res.error}` }];
-      if (!sameCallbacks(before.callbacks, res.callbacks)) {
-        return [
-          {
-            eventId: first,
-            outcomes: [],
-            crashed: 'The plugin registered different callbacks when its worker restarted (was the file changed?); reload it',
-          },
-        ];
-      }
-    }
-    const ctl = this.ctl;
-    const loaded = this._loaded;
-    if (!ctl || !loaded?.ok) throw new Error(`Plugin ${this.opts.name} has no running worker`);
-
-    const plan: ActiveRun['plan'] = [];
-    const infos: CallbackInfo[] = [];
-    let minTimeoutMs = Infinity;
-    for (const item of items) {
-      const start = infos.length;
-      for (const i of item.callbackIndexes) {
-        const info = loaded.callbacks[i]!;
-        infos.push(info);
-        if (info.timeoutMs < minTimeoutMs) minTimeoutMs = info.timeoutMs;
-      }
-      plan.push({ start, end: infos.length });
-    }
-    if (infos.length === 0) return items.map((it) => ({ eventId: it.event.id, outcomes: [] }));
-
-    this.ensureCapacity(infos.length);
-    Atomics.store(this.hdr, SAB_STARTED, 0);
-    Atomics.store(this.hdr, SAB_COMPLETED, 0);
+  protected doRun(plan: RunPlan, attempt: number): Promise<RunResult[]> {
+    const ctl = this.ctl!;
+    this.progress.reset(plan.infos.length);
     const id = ++this.runSeq;
     let resolve!: (r: RunResult[]) => void;
     const done = new Promise<RunResult[]>((r) => (resolve = r));
-    const a: ActiveRun = {
-      id,
-      items,
-      plan,
-      infos,
-      fails: new Map(),
-      minTimeoutMs,
-      seenStarted: 0,
-      seenCompleted: 0,
-      seenAt: nowMs(),
-      timer: undefined,
-      grace: undefined,
-      resolve,
-      done,
-    };
+    const watchdog = new RunWatchdog(this.progress, plan.infos, plan.minTimeoutMs, this.graceMs, {
+      abort: (pos) => this.post({ t: 'abort', run: id, pos, reason: 'timeout' }),
+      kill: (message, timedOutPos) => {
+        const c = this.ctl;
+        if (!c) return;
+        c.kill = timedOutPos === undefined ? { message } : { message, timedOutPos };
+        void c.worker.terminate();
+      },
+    });
+    const a: ActiveRun = { id, plan, fails: new Map(), watchdog, resolve, done };
     this.active = a;
-    const msg: HostMessage = {
-      t: 'run',
-      run: id,
-      attempt,
-      page: encodePage(items),
-    };
-    if (ctl.sab !== this.sab) {
-      msg.sab = this.sab;
-      ctl.sab = this.sab;
+    const msg: HostMessage = { t: 'run', run: id, attempt, page: encodePage(plan.items) };
+    if (ctl.sab !== this.progress.sab) {
+      msg.sab = this.progress.sab;
+      ctl.sab = this.progress.sab;
     }
     try {
       ctl.worker.postMessage(msg);
@@ -558,154 +301,31 @@ export class PluginHost {
       this.active = null;
       throw new TypeError(`Cannot send the event to plugin ${this.opts.name}: ${(e as Error).message}`, { cause: e });
     }
-    this.watch(a);
+    watchdog.watch();
     return done;
   }
 
-  private ensureCapacity(positions: number): void {
-    const have = this.times.length / 2;
-    if (this.sab && have >= positions) return;
-    const cap = Math.max(64, 2 ** Math.ceil(Math.log2(positions)));
-    this.sab = new SharedArrayBuffer(SAB_HEADER_BYTES + cap * 16);
-    this.hdr = new Int32Array(this.sab, 0, SAB_HEADER_BYTES / 4);
-    this.times = new Float64Array(this.sab, SAB_HEADER_BYTES, cap * 2);
-  }
-
-  /** Timeout watchdog: one timer, re-armed for the callback running now. */
-  private watch(a: ActiveRun): void {
-    if (this.active !== a || a.grace) return;
-    const started = Atomics.load(this.hdr, SAB_STARTED);
-    const completed = Atomics.load(this.hdr, SAB_COMPLETED);
-    let wait: number;
-    if (started > completed) {
-      const pos = started - 1;
-      const due = this.times[2 * pos]! + a.infos[pos]!.timeoutMs;
-      const now = nowMs();
-      if (now >= due) {
-        this.onTimeout(a, pos);
-        return;
-      }
-      wait = due - now + 1;
-    } else {
-      // Between callbacks (or not started yet). Normally brief; if nothing moves for the
-      // shortest timeout, the worker's thread is blocked outside any callback (stray plugin
-      // code in a timer, say) and this run would never end.
-      const now = nowMs();
-      if (started !== a.seenStarted || completed !== a.seenCompleted) {
-        a.seenStarted = started;
-        a.seenCompleted = completed;
-        a.seenAt = now;
-      } else if (now - a.seenAt >= a.minTimeoutMs) {
-        const c = this.ctl;
-        if (c) {
-          c.kill = {
-            message:
-              `The plugin worker did not start its next callback within ${a.minTimeoutMs} ms (its thread is blocked outside any callback, ` +
-              'e.g. by stray plugin code in a timer): the worker was terminated (module state is lost; it restarts before the next event)',
-          };
-          void c.worker.terminate();
-        }
-        return;
-      }
-      wait = a.seenAt + a.minTimeoutMs - now;
-    }
-    a.timer = setTimeout(() => this.watch(a), Math.min(Math.max(1, Math.ceil(wait)), MAX_TIMER_MS));
-    a.timer.unref();
-  }
-
-  private onTimeout(a: ActiveRun, pos: number): void {
-    this.post({ t: 'abort', run: a.id, pos, reason: 'timeout' });
-    a.grace = setTimeout(() => {
-      a.grace = undefined;
-      if (this.active !== a) return;
-      if (Atomics.load(this.hdr, SAB_COMPLETED) > pos) {
-        this.watch(a); // it stopped in time (its outcome says timedOut); watch the next one
-        return;
-      }
-      const c = this.ctl;
-      if (!c) return;
-      const info = a.infos[pos]!;
-      c.kill = {
-        message:
-          `Callback ${info.name} timed out after ${info.timeoutMs} ms and did not stop within ${this.graceMs} ms of its abort signal: ` +
-          'the plugin worker was terminated (module state is lost; it restarts before the next event)',
-        timedOutPos: pos,
-      };
-      void c.worker.terminate();
-    }, this.graceMs);
-  }
-
-  private finishRun(a: ActiveRun, crash?: Crash): void {
+  /** `crash`: why the worker died mid-run; null when the worker said the run is done. */
+  private finishRun(a: ActiveRun, crash: string | null, timedOutPos?: number): void {
     if (this.active !== a) return;
     this.active = null;
-    if (a.timer) clearTimeout(a.timer);
-    if (a.grace) clearTimeout(a.grace);
-    const completed = Atomics.load(this.hdr, SAB_COMPLETED);
-    const started = Atomics.load(this.hdr, SAB_STARTED);
-    const results: RunResult[] = [];
-    for (let i = 0; i < a.items.length; i++) {
-      const { start, end } = a.plan[i]!;
-      const outcomes: CallbackOutcome[] = [];
-      let stop = false;
-      let crashed: string | undefined;
-      for (let p = start; p < end; p++) {
-        const info = a.infos[p]!;
-        if (p < completed) {
-          const error = a.fails.get(p);
-          const o: CallbackOutcome = {
-            index: info.index,
-            name: info.name,
-            ok: error === undefined,
-            startedAt: this.times[2 * p]!,
-            durationMs: this.times[2 * p + 1]!,
-          };
-          if (error) o.error = error;
-          outcomes.push(o);
-          if (error && info.stopOnError) {
-            stop = true;
-            break;
-          }
-          continue;
-        }
-        if (crash) {
-          if (p < started) {
-            const startedAt = this.times[2 * p]!;
-            const error: SerializedError =
-              crash.timedOutPos === p
-                ? { name: 'TimeoutError', message: `Callback ${info.name} timed out after ${info.timeoutMs} ms`, timedOut: true }
-                : { name: 'PluginWorkerError', message: crash.message };
-            outcomes.push({ index: info.index, name: info.name, ok: false, error, startedAt, durationMs: nowMs() - startedAt });
-          }
-          crashed = crash.message;
-        } else {
-          crashed = this.closed
-            ? 'The plugin host was closed before this event ran'
-            : 'The plugin worker ended the run early (see the plugin log)';
-        }
-        stop = true;
-        break;
-      }
-      const r: RunResult = { eventId: a.items[i]!.event.id, outcomes };
-      if (crashed !== undefined) r.crashed = crashed;
-      results.push(r);
-      if (stop) break;
-    }
+    a.watchdog.stop();
+    const completed = this.progress.completed();
+    const started = this.progress.started();
+    const p = this.progress;
+    const results = collectResults(
+      a.plan,
+      (pos) =>
+        pos < completed
+          ? { startedAt: p.startedAt(pos), durationMs: p.durationMs(pos), error: a.fails.get(pos) }
+          : { startedAt: pos < started ? p.startedAt(pos) : undefined },
+      {
+        crash,
+        timedOutPos,
+        crashErrorName: 'PluginWorkerError',
+        earlyEnd: this.closed ? 'The plugin host was closed before this event ran' : 'The plugin worker ended the run early (see the plugin log)',
+      },
+    );
     a.resolve(results);
   }
-}
-
-function checkIndexes(item: RunItem, count: number, plugin: string): void {
-  if (!item || typeof item !== 'object' || !item.event || typeof item.event.id !== 'number') {
-    throw new TypeError(`Plugin ${plugin}: each run item needs an event with a numeric id`);
-  }
-  if (!Array.isArray(item.callbackIndexes)) throw new TypeError(`Plugin ${plugin}: callbackIndexes must be an array`);
-  for (const i of item.callbackIndexes) {
-    if (!Number.isInteger(i) || i < 0 || i >= count) {
-      throw new RangeError(`Plugin ${plugin} has ${count} callback(s); there is no callback index ${String(i)}`);
-    }
-  }
-}
-
-function sameCallbacks(a: CallbackInfo[], b: CallbackInfo[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.name === b[i]!.name && x.scriptName === b[i]!.scriptName);
 }

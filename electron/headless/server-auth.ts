@@ -1,9 +1,12 @@
-// The headless UI's auth and gate helpers: the token (checked in constant time, from a query,
-// header or cookie), the throttle on failed attempts, and the Host/Origin and listen-address
-// checks that keep a browser on another site from driving the daemon (docs/desktop.md).
+// The headless UI's auth and gate: the token (checked in constant time, from a query, header
+// or cookie), the throttle on failed attempts, and the Host/Origin and listen-address checks
+// that keep a browser on another site from driving the daemon (docs/desktop.md). UiGate, at
+// the end, applies them to every request of server.ts.
 
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
+/** The shortest token accepted from --ui-token / SHOTGUN_EVENTS_UI_TOKEN. */
 export const MIN_TOKEN_LENGTH = 16;
 
 /** Throws a clear error for a configured token that is empty or too short to resist guessing. */
@@ -131,5 +134,140 @@ export class AuthThrottle {
   private prune(now: number): void {
     for (const [a, e] of this.byAddress) if (now - e.last > 3_600_000 && e.until <= now) this.byAddress.delete(a);
     while (this.byAddress.size >= AuthThrottle.MAX_ADDRESSES) this.byAddress.delete(this.byAddress.keys().next().value as string);
+  }
+}
+
+// ------------------------------------------------------------------ the gate
+
+export interface UiLogger {
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+/** Why a request is refused: the status and message to answer with. */
+export interface Refusal {
+  status: number;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/** A request's path and query as sent (not decoded, not normalised: the static files check it). */
+export function rawPathAndQuery(url: string | undefined): { pathname: string; query: URLSearchParams } {
+  const u = url ?? '/';
+  const q = u.indexOf('?');
+  return { pathname: q < 0 ? u : u.slice(0, q), query: new URLSearchParams(q < 0 ? '' : u.slice(q + 1)) };
+}
+
+export interface UiGateOptions {
+  host: string;
+  port: number;
+  /** Required token; null/undefined: none on loopback, a generated one on any other host. */
+  token?: string | null | undefined;
+  /** Who acts, in the audit log, when a token is required (default "token"); "local" without one. */
+  tokenLabel?: string | undefined;
+  /** Wrong tokens an address may send before it is locked out; default 10. */
+  authMaxFailures?: number | undefined;
+  /** The first lockout (ms); it doubles with each further failure, up to 15 min. Default 1000. */
+  authLockoutMs?: number | undefined;
+}
+
+/** Who may in, for every HTTP request and WebSocket upgrade: the token, its throttle, Host and Origin. */
+export class UiGate {
+  /** The token required, or null when none is. */
+  readonly token: string | null;
+  /** Who acts, in the audit log: a name, not an IP and port (docs/engine.md, audit). */
+  readonly who: string;
+  /** The port listened on (the cookie's name has it): set once the server listens. */
+  port: number;
+  private readonly throttle: AuthThrottle;
+
+  constructor(
+    opts: UiGateOptions,
+    private readonly log?: UiLogger,
+  ) {
+    const configured = opts.token ?? null;
+    if (configured !== null) checkUiToken(configured);
+    this.token = configured ?? (isLoopbackHost(opts.host) ? null : randomBytes(32).toString('base64url'));
+    this.who = this.token === null ? 'local' : (opts.tokenLabel ?? 'token');
+    this.port = opts.port;
+    this.throttle = new AuthThrottle(opts.authMaxFailures ?? 10, opts.authLockoutMs ?? 1000);
+  }
+
+  private get cookieName(): string {
+    return `sge_ui_token_${this.port}`;
+  }
+
+  /** null: allowed; else the refusal. */
+  check(req: IncomingMessage): Refusal | null {
+    const token = this.token;
+    if (token === null) {
+      // No token: only a loopback Host name is accepted (DNS rebinding).
+      const h = hostHeaderName(req.headers.host);
+      if (!h || !isLoopbackHost(h)) return { status: 403, message: 'Forbidden: unexpected Host header' };
+      return null;
+    }
+    const address = req.socket.remoteAddress ?? '?';
+    const wait = this.throttle.lockedFor(address, Date.now());
+    if (wait > 0) {
+      // Not even compared: a locked-out address learns nothing, right token or not.
+      const s = Math.ceil(wait / 1000);
+      return {
+        status: 429,
+        message: `Too Many Requests: too many wrong UI tokens from ${address}; try again in ${s} s`,
+        headers: { 'Retry-After': String(s) },
+      };
+    }
+    const { pathname, query } = rawPathAndQuery(req.url);
+    const auth = req.headers.authorization;
+    const bearer = auth && /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
+    const candidates = [query.get('token'), bearer, parseCookies(req.headers.cookie).get(this.cookieName)];
+    let ok = false;
+    for (const c of candidates) if (tokenMatches(c, token)) ok = true; // no early exit: same work either way
+    if (ok) {
+      this.throttle.succeeded(address);
+      return null;
+    }
+    // Only a token that was given and is wrong counts as a guess (a bare visit is not one).
+    if (candidates.some((c) => typeof c === 'string' && c !== '')) {
+      const f = this.throttle.failed(address, Date.now());
+      const what = `${req.method ?? 'GET'} ${pathname}`;
+      if (f.lockMs > 0) {
+        this.log?.warning(
+          `UI: wrong token from ${address} (${what}), ${f.failures} failed attempts: refusing it for ${Math.ceil(f.lockMs / 1000)} s`,
+        );
+      } else {
+        this.log?.warning(`UI: wrong token from ${address} (${what}), failed attempt ${f.failures} of ${this.throttle.maxFailures} before a lockout`);
+      }
+    }
+    return { status: 401, message: 'Unauthorized: this UI needs its token (open the URL printed by `shotgun-events run --ui`, with ?token=…)' };
+  }
+
+  /** A WebSocket upgrade whose Origin is not its Host: cross-site WebSocket hijacking. No Origin (not a browser) passes. */
+  checkOrigin(req: IncomingMessage): Refusal | null {
+    const origin = req.headers.origin;
+    if (origin === undefined) return null;
+    let originHost: string | null = null;
+    try {
+      const o = new URL(origin);
+      if (o.protocol === 'http:' || o.protocol === 'https:') originHost = o.host;
+    } catch {
+      originHost = null;
+    }
+    let hostHeader: string | null;
+    try {
+      hostHeader = req.headers.host ? new URL(`http://${req.headers.host}`).host : null;
+    } catch {
+      hostHeader = null;
+    }
+    if (!originHost || !hostHeader || originHost.toLowerCase() !== hostHeader.toLowerCase()) {
+      return { status: 403, message: `Forbidden: cross-origin WebSocket (Origin ${origin})` };
+    }
+    return null;
+  }
+
+  /** A page opened with ?token= gets a cookie, so its own script and style requests are let in. */
+  cookieFor(query: URLSearchParams): string | null {
+    if (this.token === null || !query.has('token')) return null;
+    return `${this.cookieName}=${encodeURIComponent(this.token)}; Path=/; HttpOnly; SameSite=Strict`;
   }
 }

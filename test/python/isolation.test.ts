@@ -96,3 +96,25 @@ describe('Python plugin isolation', () => {
     expect(!r.ok && r.error).toMatch(/^The Python interpreter '\/bin\/false' \(\[plugins\] python\) could not load the plugin at .*: the Python process exited with code 1/);
   });
 });
+
+describe('the checks PythonHost shares with PluginHost (plugin-host-base.ts)', () => {
+  const opts = { file: FIXTURE, name: 'iso_checks', shotgun: { server: 'http://127.0.0.1:9' }, callbackTimeoutMs: 1000, onLog: () => {} };
+
+  it('refuses options without a name, a log sink or a sane load timeout, naming the problem', () => {
+    expect(() => new PythonHost({ ...opts, name: '' })).toThrow(/PythonHost needs opts\.name/);
+    expect(() => new PythonHost({ ...opts, onLog: undefined as unknown as () => void })).toThrow(/PythonHost needs opts\.onLog/);
+    expect(() => new PythonHost({ ...opts, loadTimeoutMs: -5 })).toThrow(/loadTimeoutMs must be a positive number of milliseconds, got -5/);
+  });
+
+  it('refuses a malformed run item before sending anything, and the process lives on', async () => {
+    const { h } = host('iso_items');
+    expect((await h.load()).ok).toBe(true);
+    const pid = h.pid;
+    await expect(h.runBatch([{ callbackIndexes: [0] } as unknown as Parameters<PythonHost['runBatch']>[0][number]])).rejects.toThrow(
+      /iso_items: each run item needs an event with a numeric id/,
+    );
+    await expect(h.runBatch([{ event: ev(), callbackIndexes: 0 as unknown as number[] }])).rejects.toThrow(/callbackIndexes must be an array/);
+    expect((await run(h)).outcomes[0]!.ok).toBe(true);
+    expect(h.pid).toBe(pid);
+  });
+});

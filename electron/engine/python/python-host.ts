@@ -1,6 +1,7 @@
-// The plugin host for an original-style `.py` plugin: the same promise API as PluginHost
-// (load, run, runBatch, setLogLevel, close), backed by one long-lived Python process running
-// bridge.py beside this file. They speak newline-delimited JSON over stdio (see bridge.py).
+// The plugin host for an original-style `.py` plugin: the same promise API as PluginHost (both
+// extend plugin-host-base.ts: load, run, runBatch, setLogLevel, close), backed by one
+// long-lived Python process running bridge.py beside this file. They speak newline-delimited
+// JSON over stdio (see bridge.py).
 // Isolation is a process boundary, so it is stronger than the worker threads':
 // - a callback that raises (SystemExit too) → its outcome has the error; the process lives on.
 // - a callback past its timeout → SIGINT (bridge.py turns it into an exception in the
@@ -12,10 +13,10 @@
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { EventLogEntry } from '../../shotgun/types.js';
-import { toLogLevel, type LogLevelInput } from '../plugin-api.js';
-import type { PluginHostOptions, RunItem } from '../plugin-host.js';
-import type { CallbackInfo, CallbackOutcome, LoadResult, PluginLogLine, RunResult, SerializedError } from '../plugin-protocol.js';
+import { delay } from '../../retry.js';
+import { MAX_TIMER_MS, PluginHostBase, type PluginHostOptions } from '../plugin-host-base.js';
+import type { LoadResult, PluginLogLine, RunResult, SerializedError } from '../plugin-protocol.js';
+import { collectResults, type PositionRecord, type RunPlan } from '../plugin-run-results.js';
 import { ApiProxy, type ApiCall } from './api-proxy.js';
 import { bridgePath } from './bridge-path.js';
 
@@ -48,50 +49,17 @@ interface Proc {
   stderrTail: string[];
 }
 
-interface Position {
-  info: CallbackInfo;
-  startedAt?: number;
-  durationMs?: number;
-  error?: SerializedError;
-}
-
-const MAX_TIMER_MS = 2_147_483_647;
-
-export class PythonHost {
-  private readonly opts: PythonHostOptions;
-  private logLevel: number;
+export class PythonHost extends PluginHostBase<PythonHostOptions> {
   private proc: Proc | null = null;
-  private _loaded: LoadResult | null = null;
-  private _emails: string[] | boolean | null = null;
   private _sgKind: string | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
   private runSeq = 0;
-  private closed = false;
-  private lastCrash: string | undefined;
   private readonly api: ApiProxy;
 
   constructor(opts: PythonHostOptions) {
-    if (!opts || typeof opts.file !== 'string' || opts.file === '') throw new TypeError('PythonHost needs opts.file');
-    if (!(opts.callbackTimeoutMs > 0) || opts.callbackTimeoutMs > MAX_TIMER_MS) {
-      throw new RangeError(`callbackTimeoutMs must be a positive number of milliseconds, got ${opts.callbackTimeoutMs}`);
-    }
-    this.opts = opts;
-    this.logLevel = opts.logLevel === undefined ? 20 : toLogLevel(opts.logLevel);
+    super(opts, { kind: 'PythonHost', noun: 'Python process', short: 'process' });
     this.api = new ApiProxy(opts.shotgun);
   }
 
-  get name(): string {
-    return this.opts.name;
-  }
-  get file(): string {
-    return this.opts.file;
-  }
-  get loaded(): LoadResult | null {
-    return this._loaded;
-  }
-  get emails(): string[] | boolean | null {
-    return this._emails;
-  }
   /** Which `sg` the plugin got (a real shotgun_api3.Shotgun or the stand-in), after load. */
   get sgKind(): string | null {
     return this._sgKind;
@@ -104,24 +72,6 @@ export class PythonHost {
     return this.proc?.child.pid ?? null;
   }
 
-  load(): Promise<LoadResult> {
-    return this.enqueue(() => this.start());
-  }
-
-  async run(event: EventLogEntry, callbackIndexes: number[], ctx: { late: boolean; attempt: number }): Promise<RunResult> {
-    const [r] = await this.runBatch([{ event, callbackIndexes, late: ctx.late }], { attempt: ctx.attempt });
-    return r ?? { eventId: event.id, outcomes: [] };
-  }
-
-  runBatch(items: RunItem[], opts: { attempt?: number } = {}): Promise<RunResult[]> {
-    return this.enqueue(() => this.doRun(items, opts.attempt ?? 1));
-  }
-
-  setLogLevel(level: LogLevelInput): void {
-    this.logLevel = toLogLevel(level);
-    this.post({ t: 'level', level: this.logLevel });
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -131,7 +81,7 @@ export class PythonHost {
       p.child.stdin.end();
       // A callback still running gets SIGINT and the grace, as a timeout would.
       p.child.kill('SIGINT');
-      await Promise.race([goneOf(p), delay(this.graceMs)]);
+      await Promise.race([goneOf(p), delay(this.graceMs, { unref: true })]);
       if (!p.gone) {
         p.child.kill('SIGKILL');
         await goneOf(p);
@@ -142,26 +92,8 @@ export class PythonHost {
 
   // ---------------------------------------------------------------- internals
 
-  private get graceMs(): number {
-    return this.opts.abortGraceMs ?? 1_000;
-  }
-
-  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.queue.then(fn, fn);
-    this.queue = p.catch(() => undefined);
-    return p;
-  }
-
-  private emitLog(line: Omit<PluginLogLine, 'plugin'>): void {
-    try {
-      this.opts.onLog({ ...line, plugin: this.opts.name });
-    } catch {
-      // a failing log sink must not break the host
-    }
-  }
-
-  private hostLog(level: PluginLogLine['level'], message: string): void {
-    this.emitLog({ time: Date.now(), level, logger: `plugin.${this.opts.name}`, message });
+  protected sendLogLevel(level: number): void {
+    this.post({ t: 'level', level });
   }
 
   private post(msg: unknown): void {
@@ -183,7 +115,7 @@ export class PythonHost {
     await goneOf(p);
   }
 
-  private async start(): Promise<LoadResult> {
+  protected async start(): Promise<LoadResult> {
     if (this.closed) throw new Error(`The plugin host of ${this.opts.name} is closed`);
     await this.stopProc('The plugin was reloaded');
     const python = this.python;
@@ -206,7 +138,9 @@ export class PythonHost {
         stdio: ['pipe', 'pipe', 'pipe'],
       });
     } catch (e) {
-      return fail(`Could not start the Python interpreter '${python}' ([plugins] python) for the plugin at ${this.opts.file}: ${(e as Error).message}`);
+      return fail(
+        `Could not start the Python interpreter '${python}' ([plugins] python) for the plugin at ${this.opts.file}: ${(e as Error).message}`,
+      );
     }
     const p: Proc = { child, onMessage: null, onGone: null, gone: null, kill: null, stderrTail: [] };
     this.proc = p;
@@ -229,11 +163,11 @@ export class PythonHost {
       try {
         m = JSON.parse(line) as BridgeMessage;
       } catch {
-        this.emitLog({ time: Date.now(), level: 'warning', logger: `plugin.${this.opts.name}.stdout`, message: line });
+        this.hostLog('warning', line, `plugin.${this.opts.name}.stdout`);
         return;
       }
       if (m.t === 'log') {
-        const l: Omit<PluginLogLine, 'plugin'> = { time: m.time, level: m.level, logger: m.logger, message: m.message };
+        const l: PluginLogLine = { time: m.time, level: m.level, logger: m.logger, message: m.message, plugin: this.opts.name };
         if (m.callback) l.callback = m.callback;
         if (m.eventId !== undefined && m.eventId !== null) l.eventId = m.eventId;
         this.emitLog(l);
@@ -247,7 +181,7 @@ export class PythonHost {
       if (line.trim() === '') return;
       p.stderrTail.push(line);
       if (p.stderrTail.length > 20) p.stderrTail.shift();
-      this.emitLog({ time: Date.now(), level: 'warning', logger: `plugin.${this.opts.name}.stderr`, message: line });
+      this.hostLog('warning', line, `plugin.${this.opts.name}.stderr`);
     });
 
     this.post({
@@ -261,9 +195,12 @@ export class PythonHost {
       callbackTimeoutMs: Math.ceil(this.opts.callbackTimeoutMs),
       api3: this.opts.useApi3 ?? true,
     });
-    const loadTimeoutMs = this.opts.loadTimeoutMs ?? 30_000;
+    const loadTimeoutMs = this.loadTimeoutMs;
     const msg = await new Promise<Extract<BridgeMessage, { t: 'loaded' }> | string>((resolve) => {
-      const timer = setTimeout(() => resolve(`did not finish loading within ${loadTimeoutMs / 1000} s (does registerCallbacks hang?)`), loadTimeoutMs);
+      const timer = setTimeout(
+        () => resolve(`did not finish loading within ${loadTimeoutMs / 1000} s (does registerCallbacks hang?)`),
+        loadTimeoutMs,
+      );
       p.onMessage = (m) => {
         if (m.t === 'loaded') {
           clearTimeout(timer);
@@ -284,7 +221,8 @@ export class PythonHost {
       if (err?.code === 'ENOENT') {
         return fail(`The Python interpreter '${python}' ([plugins] python) was not found, so the plugin at ${this.opts.file} cannot load`);
       }
-      if (err) return fail(`Could not start the Python interpreter '${python}' ([plugins] python) for the plugin at ${this.opts.file}: ${err.message}`);
+      if (err)
+        return fail(`Could not start the Python interpreter '${python}' ([plugins] python) for the plugin at ${this.opts.file}: ${err.message}`);
       return fail(
         `The Python interpreter '${python}' ([plugins] python) could not load the plugin at ${this.opts.file}: ${msg}` +
           (tail ? `; it said: ${p.stderrTail.slice(-3).join(' | ')}` : ''),
@@ -299,41 +237,13 @@ export class PythonHost {
     return msg.result;
   }
 
-  private async doRun(items: RunItem[], attempt: number): Promise<RunResult[]> {
-    if (this.closed) throw new Error(`The plugin host of ${this.opts.name} is closed`);
-    const before = this._loaded;
-    if (!before) throw new Error(`Plugin ${this.opts.name}: call load() before run()`);
-    if (!before.ok) throw new Error(`Plugin ${this.opts.name} is not loaded: ${before.error}`);
-    if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be an integer ≥ 1, got ${attempt}`);
-    for (const it of items) {
-      for (const i of it.callbackIndexes) {
-        if (!Number.isInteger(i) || i < 0 || i >= before.callbacks.length) {
-          throw new RangeError(`Plugin ${this.opts.name} has ${before.callbacks.length} callback(s); there is no callback index ${String(i)}`);
-        }
-      }
-    }
-    if (items.length === 0) return [];
-    if (!this.proc) {
-      this.hostLog('warning', `Restarting the Python process (${this.lastCrash ?? 'it had stopped'}); module state starts afresh`);
-      const res = await this.start();
-      const first = items[0]!.event.id;
-      if (!res.ok) return [{ eventId: first, outcomes: [], crashed: `The Python process could not be restarted: ${res.error}` }];
-      if (res.callbacks.length !== before.callbacks.length || res.callbacks.some((c, i) => c.name !== before.callbacks[i]!.name)) {
-        return [{ eventId: first, outcomes: [], crashed: 'The plugin registered different callbacks when its process restarted (was the file changed?); reload it' }];
-      }
-    }
-    const p = this.proc;
-    const loaded = this._loaded;
-    if (!p || !loaded?.ok) throw new Error(`Plugin ${this.opts.name} has no running Python process`);
+  protected get running(): boolean {
+    return this.proc !== null;
+  }
 
-    const plan: Array<{ start: number; end: number }> = [];
-    const positions: Position[] = [];
-    for (const it of items) {
-      const start = positions.length;
-      for (const i of it.callbackIndexes) positions.push({ info: loaded.callbacks[i]! });
-      plan.push({ start, end: positions.length });
-    }
-    if (positions.length === 0) return items.map((it) => ({ eventId: it.event.id, outcomes: [] }));
+  protected async doRun(plan: RunPlan, attempt: number): Promise<RunResult[]> {
+    const p = this.proc!;
+    const positions: PositionRecord[] = plan.infos.map(() => ({}));
 
     const id = ++this.runSeq;
     let timer: NodeJS.Timeout | undefined;
@@ -341,18 +251,21 @@ export class PythonHost {
     const crash = await new Promise<string | null>((resolve) => {
       const arm = (pos: number) => {
         if (timer) clearTimeout(timer);
-        const info = positions[pos]!.info;
-        timer = setTimeout(() => {
-          timedOutPos = pos;
-          p.child.kill('SIGINT');
-          timer = setTimeout(() => {
-            p.kill = {
-              message: `Callback ${info.name} timed out after ${info.timeoutMs} ms and did not stop within ${this.graceMs} ms of SIGINT: the Python process was killed (module state is lost; it restarts before the next event)`,
-              timedOutPos: pos,
-            };
-            p.child.kill('SIGKILL');
-          }, this.graceMs);
-        }, Math.min(info.timeoutMs, MAX_TIMER_MS));
+        const info = plan.infos[pos]!;
+        timer = setTimeout(
+          () => {
+            timedOutPos = pos;
+            p.child.kill('SIGINT');
+            timer = setTimeout(() => {
+              p.kill = {
+                message: `Callback ${info.name} timed out after ${info.timeoutMs} ms and did not stop within ${this.graceMs} ms of SIGINT: the Python process was killed (module state is lost; it restarts before the next event)`,
+                timedOutPos: pos,
+              };
+              p.child.kill('SIGKILL');
+            }, this.graceMs);
+          },
+          Math.min(info.timeoutMs, MAX_TIMER_MS),
+        );
       };
       p.onMessage = (m) => {
         if (m.t === 'start' && m.run === id) {
@@ -369,61 +282,22 @@ export class PythonHost {
         }
       };
       p.onGone = (why) => resolve(why);
-      this.post({ t: 'run', run: id, attempt, items: items.map((it) => ({ event: it.event, callbacks: it.callbackIndexes, late: it.late === true })) });
+      this.post({
+        t: 'run',
+        run: id,
+        attempt,
+        items: plan.items.map((it) => ({ event: it.event, callbacks: it.callbackIndexes, late: it.late === true })),
+      });
     });
     if (timer) clearTimeout(timer);
     p.onMessage = null;
     p.onGone = null;
-    return this.results(items, plan, positions, crash, p.kill?.timedOutPos ?? timedOutPos);
-  }
-
-  private results(
-    items: RunItem[],
-    plan: Array<{ start: number; end: number }>,
-    positions: Position[],
-    crash: string | null,
-    timedOutPos: number | undefined,
-  ): RunResult[] {
-    const out: RunResult[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const { start, end } = plan[i]!;
-      const outcomes: CallbackOutcome[] = [];
-      let stop = false;
-      let crashed: string | undefined;
-      for (let k = start; k < end; k++) {
-        const ps = positions[k]!;
-        const info = ps.info;
-        if (ps.durationMs !== undefined) {
-          const o: CallbackOutcome = { index: info.index, name: info.name, ok: !ps.error, startedAt: ps.startedAt ?? Date.now(), durationMs: ps.durationMs };
-          if (ps.error) o.error = ps.error;
-          outcomes.push(o);
-          if (ps.error && info.stopOnError) {
-            stop = true;
-            break;
-          }
-          continue;
-        }
-        if (crash !== null) {
-          if (ps.startedAt !== undefined) {
-            const error: SerializedError =
-              timedOutPos === k
-                ? { name: 'TimeoutError', message: `Callback ${info.name} timed out after ${info.timeoutMs} ms`, timedOut: true }
-                : { name: 'PythonProcessError', message: crash };
-            outcomes.push({ index: info.index, name: info.name, ok: false, error, startedAt: ps.startedAt, durationMs: Date.now() - ps.startedAt });
-          }
-          crashed = crash;
-        } else {
-          crashed = 'The Python process ended the run early (see the plugin log)';
-        }
-        stop = true;
-        break;
-      }
-      const r: RunResult = { eventId: items[i]!.event.id, outcomes };
-      if (crashed !== undefined) r.crashed = crashed;
-      out.push(r);
-      if (stop) break;
-    }
-    return out;
+    return collectResults(plan, (pos) => positions[pos]!, {
+      crash,
+      timedOutPos: p.kill?.timedOutPos ?? timedOutPos,
+      crashErrorName: 'PythonProcessError',
+      earlyEnd: 'The Python process ended the run early (see the plugin log)',
+    });
   }
 }
 
@@ -436,8 +310,4 @@ function goneOf(p: Proc): Promise<void> {
       resolve();
     };
   });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }
