@@ -47,11 +47,10 @@ import {
   wireToServer,
   type CommandArgs,
   type CommandName,
-  type CommandResults,
-  type Snapshot,
   type Update,
   type WireToClient,
 } from '../contract.js';
+import type { EngineLike } from '../engine/engine.js';
 import { delay } from '../retry.js';
 import {
   AuthThrottle,
@@ -65,13 +64,6 @@ import {
 } from './server-auth.js';
 import { UpdateBatcher } from '../ui/batcher.js';
 import { contentType, insideRoot, resolveStaticPath } from '../ui/static-files.js';
-
-/** What the server needs of the engine (Engine satisfies it). */
-export interface EngineLike {
-  subscribe(fn: (u: Update) => void): () => void;
-  snapshot(): Snapshot;
-  command<C extends CommandName>(name: C, args: CommandArgs<C>, source?: string): Promise<CommandResults[C]>;
-}
 
 export interface UiLogger {
   info(message: string): void;
