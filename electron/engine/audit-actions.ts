@@ -1,5 +1,5 @@
 // Which UI commands are user actions worth an audit entry, and how the entry words them.
-// Cursor moves and skips are audited where they happen (engine.ts: they know before/after
+// Cursor moves and skips are audited where they happen (control.ts: they know before/after
 // and the replay count); everything else a user does to a plugin is listed here.
 
 import type { CommandArgs, CommandName } from '../contract.js';

@@ -61,7 +61,8 @@ export class Control {
       return Promise.resolve();
     };
     // The desktop app answers these in its main process (electron/main/host.ts); a daemon's settings are its config file.
-    const notHere = (name: CommandName) => () => Promise.reject(new Error(`${name} is not available here: this daemon's settings come from ${o.configPath}`));
+    const notHere = (name: CommandName) => () =>
+      Promise.reject(new Error(`${name} is not available here: this daemon's settings come from ${o.configPath}`));
     this.handlers = {
       snapshot: () => Promise.resolve(o.snapshot()),
       pauseAll: () => setAllPaused(true),
@@ -75,7 +76,15 @@ export class Control {
         if (r.state.enabled && !r.state.paused) throw new Error(`pause ${plugin} before moving its cursor`);
         const p = await this.preview(plugin, target);
         r.setCursor(p.after);
-        await this.writeAudit({ time: Date.now(), plugin, action: `set to ${describeTarget(target)}`, before: p.before, after: p.after, replayCount: p.replayCount, source });
+        await this.writeAudit({
+          time: Date.now(),
+          plugin,
+          action: `set to ${describeTarget(target)}`,
+          before: p.before,
+          after: p.after,
+          replayCount: p.replayCount,
+          source,
+        });
         return changed(plugin, p);
       },
       retryHeld: async ({ plugin }) => changed(plugin, runner(plugin).retryHeld()),
@@ -119,7 +128,16 @@ export class Control {
     const r = action ? this.o.plugins.runners.get(action.plugin) : undefined;
     const before = r?.cursor ?? 0;
     const result = await dispatch(this.handlers, name, args, source);
-    if (action) await this.writeAudit({ time: Date.now(), plugin: action.plugin, action: action.text, before, after: r?.cursor ?? 0, replayCount: null, source });
+    if (action)
+      await this.writeAudit({
+        time: Date.now(),
+        plugin: action.plugin,
+        action: action.text,
+        before,
+        after: r?.cursor ?? 0,
+        replayCount: null,
+        source,
+      });
     return result;
   }
 
@@ -166,7 +184,13 @@ export class Control {
     let n = 0;
     let after = lo;
     for (;;) {
-      const page = await this.o.sg.find<EventLogEntry>('EventLogEntry', [['id', 'greater_than', after], ...filters], ['id', 'event_type', 'attribute_name', 'user'], EVENT_ORDER, COUNT_PAGE);
+      const page = await this.o.sg.find<EventLogEntry>(
+        'EventLogEntry',
+        [['id', 'greater_than', after], ...filters],
+        ['id', 'event_type', 'attribute_name', 'user'],
+        EVENT_ORDER,
+        COUNT_PAGE,
+      );
       for (const e of page) if (r.accepts(e)) n++;
       if (page.length < COUNT_PAGE) break;
       after = page[page.length - 1]!.id;

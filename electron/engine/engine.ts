@@ -263,7 +263,9 @@ export class Engine {
    * errored, with the fix, until its cursor is moved.
    */
   private cursorAhead(r: PluginRunner, siteNewest: number): void {
-    const how = this.opts.demo ? 'move it from the UI' : `shotgun-events cursor --config ${this.config.path} --plugin ${r.name} --to-latest (or --to-id N), or from the UI`;
+    const how = this.opts.demo
+      ? 'move it from the UI'
+      : `shotgun-events cursor --config ${this.config.path} --plugin ${r.name} --to-latest (or --to-id N), or from the UI`;
     const message =
       `cursor ${r.cursor} is past the newest event on ${this.config.shotgun!.server} (${siteNewest}): was the config ` +
       `pointed at another site, or the site restored from a backup? Nothing is delivered to ${r.name} until its cursor is moved: ${how}.`;

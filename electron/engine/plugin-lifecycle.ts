@@ -194,7 +194,9 @@ export class PluginLifecycle {
           ['id', 'less_than', to + 1],
         ];
         if (types) filters.push(['event_type', 'in', types]);
-        const events = await this.o.withRetries('read events', () => sg.find<EventLogEntry>('EventLogEntry', filters, [...EVENT_FIELDS], EVENT_ORDER, limit));
+        const events = await this.o.withRetries('read events', () =>
+          sg.find<EventLogEntry>('EventLogEntry', filters, [...EVENT_FIELDS], EVENT_ORDER, limit),
+        );
         return { events, upTo: events.length >= limit ? events[events.length - 1]!.id : to };
       },
     };

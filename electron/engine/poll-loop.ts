@@ -31,7 +31,7 @@ export interface PollLoopOptions {
   state: StateStore;
   log: Logger;
   runners: () => Iterable<PluginRunner>;
-  /** A plugin's cursor is past the site's newest event: flag it (engine.ts's checkAhead wording). */
+  /** A plugin's cursor is past the site's newest event: flag it (engine.ts, cursorAhead). */
   cursorAhead: (r: PluginRunner, siteNewest: number) => void;
   /** New events and late ones, for the UI. */
   onEvents: (events: EventLogEntry[], late: boolean) => void;

@@ -25,7 +25,10 @@ async function typeErrors(edit: (contract: string) => string): Promise<string[]>
   symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   writeFileSync(path.join(dir, 'package.json'), readFileSync(path.join(root, 'package.json')));
   const base = JSON.parse(readFileSync(path.join(root, 'tsconfig.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
-  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...base.compilerOptions, noEmit: true }, include: ['electron/**/*.ts'] }));
+  writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { ...base.compilerOptions, noEmit: true }, include: ['electron/**/*.ts'] }),
+  );
   const contract = path.join(dir, 'electron/contract.ts');
   writeFileSync(contract, edit(readFileSync(contract, 'utf8')));
   try {
