@@ -217,7 +217,9 @@ export class Engine {
     this.loop.siteNewest = latest;
     const files = listPlugins(c.plugins.paths);
     // Nothing to run is a misconfiguration, never a quiet idle daemon (docs/reliability.md).
-    this.noPlugins = files.length ? null : `No plugins to run: ${c.plugins.paths.length ? `no ${PLUGIN_EXTENSIONS.join(' ')} file in ${c.plugins.paths.join(', ')}` : '[plugins] paths is empty'}. Add plugin files (they load as they appear) or fix [plugins] paths.`;
+    this.noPlugins = files.length
+      ? null
+      : `No plugins to run: ${c.plugins.paths.length ? `no ${PLUGIN_EXTENSIONS.join(' ')} file in ${c.plugins.paths.join(', ')}` : '[plugins] paths is empty'}. Add plugin files (they load as they appear) or fix [plugins] paths.`;
     if (this.noPlugins) this.log.error(this.noPlugins);
     // First start beside the original daemon's cursor file: carry its cursors over (docs/migrating.md).
     const first = this.state.isNew && !importOnFirstStart(this.state, c.daemon.eventIdFile, files, this.log);
@@ -229,7 +231,7 @@ export class Engine {
       .filter((s) => s && s.enabled && !s.paused && s.lastId <= latest)
       .map((s) => s!.lastId);
     const readFrom = first || cursors.length === 0 ? latest : Math.min(...cursors);
-    this.poller.head = readFrom;
+    this.poller.readPosition = readFrom;
     this.window.reset(readFrom);
     this.state.data.headId = latest;
     for (const s of Object.values(saved)) for (const g of s.gaps) this.poller.gaps.restore(g);
@@ -315,7 +317,7 @@ export class Engine {
       site: this.config.shotgun!.server,
       demo: this.opts.demo ?? false,
       ...this.loop.state,
-      // The newest event id seen (not the read position: docs/engine.md).
+      // The window's head: the last id read, from which the UI counts lag (docs/engine.md).
       headId: this.window.head,
       eventsPerSecond: this.loop.eventsPerSecond,
       paused: all.length > 0 && all.every((r) => r.state.paused),

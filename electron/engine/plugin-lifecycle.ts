@@ -83,7 +83,7 @@ export class PluginLifecycle {
     const known = state.plugin(name);
     // A plugin new to the state starts at the newest event known, even when polling
     // resumes further back for a lagging plugin.
-    const pluginState = state.ensurePlugin(name, () => newPluginState(Math.max(this.o.poller.head, state.data.headId ?? 0)));
+    const pluginState = state.ensurePlugin(name, () => newPluginState(Math.max(this.o.poller.readPosition, state.data.headId ?? 0)));
     if (!known) {
       this.o.log.info(`New plugin ${name}: starting after event ${pluginState.lastId}.`);
       // Durable before it takes events (engine.ts, startOnce).
@@ -178,7 +178,7 @@ export class PluginLifecycle {
     // the read position must still move, so poll unfiltered.
     this.types = next && next.length === 0 ? null : next;
     // The window holds only events of the old filter: start it afresh at the read position.
-    this.o.window.reset(this.o.poller.head);
+    this.o.window.reset(this.o.poller.readPosition);
     this.o.log.info(this.types ? `Pushing an event_type filter to the server: ${this.types.join(', ')}` : 'Polling every event type.');
   }
 

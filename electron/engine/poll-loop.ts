@@ -4,8 +4,9 @@
 // connection backoff (docs/architecture.md, "Retries: one policy"): quietly while it is
 // retriable, with an ERROR every `max_conn_retries` attempts or at once when it is not.
 //
-// Two positions, never confused: the poller's `head` is the read position (polling asks for
-// ids above it), `window.head` / `siteNewest` are the newest event id seen (docs/engine.md).
+// Two positions, never confused (docs/engine.md, "Polling, gaps and late events"): the
+// poller's `readPosition` is where polling reads from (the window's `head` follows it);
+// `siteNewest` and the state's `headId` are the newest event id seen on the site.
 
 import type { ConnectionState } from '../contract.js';
 import { backoffDelay, isRetriable } from '../retry.js';
@@ -214,10 +215,10 @@ export class PollLoop {
         const r = await poller.poll();
         failures = 0;
         this.setConnection('connected', null);
-        if (r.head > this.siteNewest) this.siteNewest = r.head;
+        if (r.readPosition > this.siteNewest) this.siteNewest = r.readPosition;
         this.checkAhead();
         full = r.full;
-        this.onPoll(r.events, r.late, r.head, r.neverHappened, r.expired, r.opened);
+        this.onPoll(r.events, r.late, r.readPosition, r.neverHappened, r.expired, r.opened);
       } catch (e) {
         if (this.stopping) break;
         failures++;
@@ -228,14 +229,14 @@ export class PollLoop {
     }
   }
 
-  private onPoll(events: EventLogEntry[], late: EventLogEntry[], newest: number, never: number[], expired: number[], opened: number[]): void {
+  private onPoll(events: EventLogEntry[], late: EventLogEntry[], readTo: number, never: number[], expired: number[], opened: number[]): void {
     const { window, state, log } = this.o;
     if (events.length) {
       log.debug(`Got ${events.length} events: ${events[0]!.id} to ${events[events.length - 1]!.id}.`);
       this.countRate(events.length);
     }
-    window.append(events, newest);
-    if (newest > (state.data.headId ?? 0)) state.data.headId = newest;
+    window.append(events, readTo);
+    if (readTo > (state.data.headId ?? 0)) state.data.headId = readTo;
     if (opened.length) log.debug(`Waiting for missing event ids ${describeIds(opened)} (gap timeout ${this.o.daemon.backlogTimeoutMs / 1000} s).`);
     if (never.length) log.info(`Events ${describeIds(never)} never happened - ignoring.`);
     for (const e of late) {
