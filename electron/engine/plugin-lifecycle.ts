@@ -40,6 +40,8 @@ export interface PluginLifecycleOptions {
 
 export class PluginLifecycle {
   readonly runners = new Map<string, PluginRunner>();
+  /** Each runner's host, typed as created (the runner sees it only as a HostLike): its recipients come from it. */
+  private readonly hosts = new Map<string, AnyPluginHost>();
   /** The event types pushed to the server; null: every type. */
   types: string[] | null = [];
   private watcher: PluginWatcher | null = null;
@@ -118,8 +120,9 @@ export class PluginLifecycle {
       recentLate: this.o.recentLate,
     });
     this.runners.set(name, runner);
+    this.hosts.set(name, host);
     await runner.load();
-    this.afterLoad(runner, host);
+    this.afterLoad(runner);
     if (o.start !== false) runner.start();
     return runner;
   }
@@ -128,13 +131,14 @@ export class PluginLifecycle {
     const r = this.runner(name);
     this.o.log.info(`Reloading plugin at ${r.file}`);
     await r.load();
-    this.afterLoad(r, r.hostRef as AnyPluginHost);
+    this.afterLoad(r);
   }
 
   async remove(name: string): Promise<void> {
     const r = this.runners.get(name);
     if (!r) return;
     this.runners.delete(name);
+    this.hosts.delete(name);
     await r.close();
     await this.o.logging.closePluginFile(name);
     this.o.log.info(`Unloaded plugin ${name} (its file was removed; its cursor is kept in the state).`);
@@ -142,9 +146,9 @@ export class PluginLifecycle {
     this.o.removed(name);
   }
 
-  private afterLoad(runner: PluginRunner, host: AnyPluginHost): void {
+  private afterLoad(runner: PluginRunner): void {
     for (const cb of runner.callbackViews()) this.ownScripts.add(cb.scriptName);
-    this.o.logging.setPluginEmails(runner.name, host.emails);
+    this.o.logging.setPluginEmails(runner.name, this.hosts.get(runner.name)?.emails ?? null);
     this.refreshTypes();
     this.o.changed(runner.name);
   }
