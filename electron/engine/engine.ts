@@ -10,14 +10,15 @@ import { delay } from '../retry.js';
 import { Shotgun } from '../shotgun/client.js';
 import type { EngineConfig } from './config.js';
 import { Control } from './control.js';
-import { listPlugins, PLUGIN_EXTENSIONS, pluginName } from './discovery.js';
+import { listPlugins } from './discovery.js';
 import { createLogging, type Logger, type Logging, type LogLine } from './logging.js';
-import { importOnFirstStart } from './pickle-import.js';
 import { PluginLifecycle, proxyUrl } from './plugin-lifecycle.js';
 import { PollLoop } from './poll-loop.js';
+import { configSettingsView } from './settings-view.js';
 import { Poller } from './poller.js';
 import type { PluginRunner } from './runner.js';
-import { newPluginState, StateStore } from './state.js';
+import { nothingToRun, startPosition } from './start-position.js';
+import { StateStore } from './state.js';
 import { UiBuffers } from './ui-buffers.js';
 import { UiFeed } from './ui-feed.js';
 import { EventWindow } from './window.js';
@@ -208,43 +209,24 @@ export class Engine {
     for (const w of this.state.warnings) this.log.warning(`state: ${w}`);
     this.log.info(`Shotgun Events engine starting: site ${c.shotgun!.server}${this.opts.demo ? ' (demo sandbox)' : ''}, state ${c.daemon.stateFile}`);
 
-    // Where polling starts (the read position). First start: the newest existing event
-    // (nothing historical replayed, as the original). Restart: the slowest running plugin,
-    // so one shared read serves everyone catching up. A cursor past the site's newest
-    // event is left out (checkAhead flags that plugin).
     const latest = await this.loop.withRetries('read the latest event id', () => this.poller.latestId());
     if (this.stopping) return;
     this.loop.siteNewest = latest;
     const files = listPlugins(c.plugins.paths);
-    // Nothing to run is a misconfiguration, never a quiet idle daemon (docs/reliability.md).
-    this.noPlugins = files.length
-      ? null
-      : `No plugins to run: ${c.plugins.paths.length ? `no ${PLUGIN_EXTENSIONS.join(' ')} file in ${c.plugins.paths.join(', ')}` : '[plugins] paths is empty'}. Add plugin files (they load as they appear) or fix [plugins] paths.`;
+    this.noPlugins = nothingToRun(c.plugins.paths, files);
     if (this.noPlugins) this.log.error(this.noPlugins);
-    // First start beside the original daemon's cursor file: carry its cursors over (docs/migrating.md).
-    const first = this.state.isNew && !importOnFirstStart(this.state, c.daemon.eventIdFile, files, this.log);
-    if (first) this.log.info(`No state at ${c.daemon.stateFile}: starting at the newest event, ${latest}.`);
-    const saved = this.state.data.plugins;
-    const names = [...new Set(files.map((f) => pluginName(f)))];
-    const cursors = names
-      .map((n) => saved[n])
-      .filter((s) => s && s.enabled && !s.paused && s.lastId <= latest)
-      .map((s) => s!.lastId);
-    const readFrom = first || cursors.length === 0 ? latest : Math.min(...cursors);
+    const readFrom = startPosition({
+      state: this.state,
+      files,
+      latest,
+      eventIdFile: c.daemon.eventIdFile,
+      stateFile: c.daemon.stateFile,
+      log: this.log,
+    });
     this.poller.readPosition = readFrom;
     this.window.reset(readFrom);
-    this.state.data.headId = latest;
-    for (const s of Object.values(saved)) for (const g of s.gaps) this.poller.gaps.restore(g);
-
-    // Every plugin's starting cursor is on disk before any event is dispatched: a kill
-    // now must not let a plugin that was never saved start later, past the events the
-    // others already got.
-    for (const n of names) {
-      if (saved[n]) continue;
-      this.state.ensurePlugin(n, () => newPluginState(latest));
-      this.log.info(`New plugin ${n}: starting after event ${latest}.`);
-    }
-    this.state.markDirty();
+    for (const s of Object.values(this.state.data.plugins)) for (const g of s.gaps) this.poller.gaps.restore(g);
+    // Every plugin's starting cursor is on disk before any event is dispatched (start-position.ts).
     await this.state.flushNow();
 
     // Loaded in parallel: a plugin slow to load delays no other.
@@ -349,20 +331,6 @@ export class Engine {
 
   /** The config as a UI may see it (no keys, no passwords). */
   settingsView(): SettingsView {
-    const c = this.config;
-    return {
-      source: 'config',
-      editable: false,
-      configPath: this.opts.demo ? null : c.path,
-      site: c.shotgun?.server ?? null,
-      scriptName: c.shotgun?.name ?? null,
-      hasScriptKey: Boolean(c.shotgun?.key),
-      pluginPaths: c.plugins.paths,
-      fetchIntervalS: c.daemon.fetchIntervalMs / 1000,
-      maxEventBatchSize: c.daemon.maxEventBatchSize,
-      backlogTimeoutS: c.daemon.backlogTimeoutMs / 1000,
-      emailTo: c.emails?.to ?? [],
-      demo: this.opts.demo ?? false,
-    };
+    return configSettingsView(this.config, this.opts.demo ?? false);
   }
 }
