@@ -1,17 +1,7 @@
 // Public surface of the ShotGrid REST client (plain Node; never imports `electron`).
 
 export { Shotgun, MAX_PAGE_SIZE } from './client.js';
-export type {
-  ApiVersion,
-  BatchRequest,
-  FindOptions,
-  Grouping,
-  MultiEntityUpdateMode,
-  RawRequestOptions,
-  ShotgunOptions,
-  SummarizeResult,
-  SummaryField,
-} from './client-options.js';
+export type * from './client-options.js';
 export type {
   PasswordCredentials,
   RefreshTokenCredentials,

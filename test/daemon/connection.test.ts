@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SandboxError } from '../../electron/sandbox/errors.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/index.js';
 import { eventSearches, makeSite, readState, recorderPlugin, until, type Daemon, type Site } from './harness.js';
+import { shotId, writeCut } from './helpers.js';
 
 let site: Site;
 let tmp: string | null = null;
@@ -31,14 +32,7 @@ async function stopAt(s: Site, d: Daemon, plugins: string[], lastId: number): Pr
   expect(await d.stop()).toBe(0);
 }
 
-const shotId = async (s: Site) => (await s.sg.findOne<{ id: number }>('Shot', [], ['id']))!.id;
 
-async function write(s: Site, shot: number, v: number): Promise<number> {
-  const before = s.sandbox.store.lastEventId;
-  await s.sg.update('Shot', shot, { sg_cut_in: v });
-  expect(s.sandbox.store.lastEventId).toBe(before + 1);
-  return before + 1;
-}
 
 describe('connection loss', () => {
   it('503s on every event read for a while: retries logged, then everything delivered once', async () => {
@@ -48,7 +42,7 @@ describe('connection loss', () => {
     const shot = await shotId(site);
     const d = site.run();
     await d.waitFor(/Polling every event type/);
-    const e1 = await write(site, shot, 1);
+    const e1 = await writeCut(site, shot, 1);
     await until(() => site.records('a').length === 1 && site.records('b').length === 1, 'first event');
 
     // The next 15 event reads fail (Retry-After: 0 keeps the client's own retries quick).
@@ -58,10 +52,10 @@ describe('connection loss', () => {
       body: JSON.stringify({ fail: [{ status: 503, count: 15, path: 'EventLogEntry', retryAfter: 0 }] }),
     });
     expect(r.status).toBe(200);
-    const during = [await write(site, shot, 2), await write(site, shot, 3)];
+    const during = [await writeCut(site, shot, 2), await writeCut(site, shot, 3)];
     await d.waitFor(/Unable to connect to SG \(attempt 1 of 3\)/, 8000);
     await until(() => site.sandbox.faults.fail.length === 0, 'the outage is over', 12_000);
-    const e4 = await write(site, shot, 4);
+    const e4 = await writeCut(site, shot, 4);
     await until(() => site.records('a').length >= 4 && site.records('b').length >= 4, 'events after the outage');
     await stopAt(site, d, ['a', 'b'], e4);
     for (const n of ['a', 'b']) expect(site.records(n).map((x) => x.id)).toEqual([e1, ...during, e4]);
@@ -91,11 +85,11 @@ describe('connection loss', () => {
     await until(() => eventSearches(site) > polls, 'a poll after the start');
     store.eventFaults.holdWrites = 1;
     store.eventFaults.holdMs = 4500;
-    const held = await write(site, shot, 1);
-    const y1 = await write(site, shot, 2);
+    const held = await writeCut(site, shot, 1);
+    const y1 = await writeCut(site, shot, 2);
     await until(() => site.records('rec').length === 1, 'the event after the gap');
     down = true;
-    const during = [await write(site, shot, 3), await write(site, shot, 4)];
+    const during = [await writeCut(site, shot, 3), await writeCut(site, shot, 4)];
     await d.waitFor(/Unable to (connect to SG|poll for events)/, 8000);
     down = false;
     await until(() => site.records('rec').length >= 4, 'the page read during the outage, then the late event', 12_000);
@@ -118,11 +112,11 @@ describe('connection loss', () => {
     const shot = await shotId(site);
     const d = site.run();
     await d.waitFor(/Polling every event type/);
-    const e1 = await write(site, shot, 1);
+    const e1 = await writeCut(site, shot, 1);
     await until(() => site.records('rec').length === 1, 'first event');
 
     // A write just before the site goes down: maybe read, maybe not yet.
-    const e2 = await write(site, shot, 2);
+    const e2 = await writeCut(site, shot, 2);
     const port = site.sandbox.port;
     await site.sandbox.close();
     await d.waitFor(/Unable to connect to SG/, 10_000);
@@ -133,7 +127,7 @@ describe('connection loss', () => {
 
     site.sandbox = revived = await startSandbox({ port, persistPath });
     expect(site.sandbox.store.lastEventId).toBe(e2);
-    const e3 = await write(site, shot, 3);
+    const e3 = await writeCut(site, shot, 3);
     await until(() => site.records('rec').length >= 3, 'events after the site came back', 12_000);
     await stopAt(site, d, ['rec'], e3);
     expect(site.records('rec').map((x) => x.id)).toEqual([e1, e2, e3]);

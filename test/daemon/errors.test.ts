@@ -5,18 +5,12 @@ import path from 'node:path';
 import { readFileSync, existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeSite, readState, recorderPlugin, sleep, until, type Site } from './harness.js';
+import { settledAt, shotId, writeCut } from './helpers.js';
 
 let site: Site;
 afterEach(async () => site?.close());
 
-const shotId = async (s: Site) => (await s.sg.findOne<{ id: number }>('Shot', [], ['id']))!.id;
 
-async function write(s: Site, shot: number, v: number): Promise<number> {
-  const before = s.sandbox.store.lastEventId;
-  await s.sg.update('Shot', shot, { sg_cut_in: v });
-  expect(s.sandbox.store.lastEventId).toBe(before + 1);
-  return before + 1;
-}
 
 interface Attempt {
   id: number;
@@ -55,13 +49,11 @@ describe('stopOnError=true', () => {
     const shot = await shotId(site);
     const d = site.run();
     await d.waitFor(/Polling every event type/);
-    await sleep(300);
-    const e1 = await write(site, shot, 1);
-    const bad = await write(site, shot, 666);
-    const e3 = await write(site, shot, 3);
-    const e4 = await write(site, shot, 4);
-    await until(() => site.records('rec').length === 4, 'all four events', 8000);
-    await sleep(300);
+    const e1 = await writeCut(site, shot, 1);
+    const bad = await writeCut(site, shot, 666);
+    const e3 = await writeCut(site, shot, 3);
+    const e4 = await writeCut(site, shot, 4);
+    await settledAt(site, ['rec'], e4);
 
     // Attempts, in order: the later events wait until the held one succeeds.
     const a = attempts(site);
@@ -96,10 +88,9 @@ describe('stopOnError=true', () => {
     const shot = await shotId(site);
     const d = site.run();
     await d.waitFor(/Polling every event type/);
-    await sleep(300);
-    const e1 = await write(site, shot, 1);
-    const bad = await write(site, shot, 666);
-    await write(site, shot, 3);
+    const e1 = await writeCut(site, shot, 1);
+    const bad = await writeCut(site, shot, 666);
+    await writeCut(site, shot, 3);
     await d.waitFor(new RegExp(`holding at event ${bad} .*automatic retries used up, waiting for retry or skip`), 8000);
     await sleep(1000); // no further automatic attempt comes
     expect(attempts(site).map((x) => [x.id, x.attempt])).toEqual([
@@ -130,13 +121,11 @@ describe('stopOnError=false', () => {
     const shot = await shotId(site);
     let d = site.run();
     await d.waitFor(/Polling every event type/);
-    await sleep(300);
-    const e1 = await write(site, shot, 1);
-    const bad = await write(site, shot, 666);
-    const e3 = await write(site, shot, 3);
-    const e4 = await write(site, shot, 4);
-    await until(() => site.records('rec').length === 3, 'the events around the failure');
-    await sleep(300);
+    const e1 = await writeCut(site, shot, 1);
+    const bad = await writeCut(site, shot, 666);
+    const e3 = await writeCut(site, shot, 3);
+    const e4 = await writeCut(site, shot, 4);
+    await settledAt(site, ['rec'], e4);
     expect(attempts(site).map((x) => [x.id, x.attempt])).toEqual([
       [e1, 1],
       [bad, 1],
@@ -156,7 +145,7 @@ describe('stopOnError=false', () => {
     // A restart keeps the failed list as it was (nothing of it dropped on load).
     d = site.run();
     await d.waitFor(/Polling every event type/);
-    const e5 = await write(site, shot, 5);
+    const e5 = await writeCut(site, shot, 5);
     await until(() => site.records('rec').length === 4, 'after restart');
     expect(await d.stop()).toBe(0);
     expect(site.records('rec').map((r) => r.id)).toEqual([e1, e3, e4, e5]);

@@ -4,24 +4,17 @@
 // backlog_timeout, or at once when the events around them are already older than that.
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventSearches, makeSite, readState, recorderPlugin, sleep, until, type Site } from './harness.js';
+import { settledAt, shotId, writeCut } from './helpers.js';
 
 let site: Site;
 afterEach(async () => site?.close());
 
-const shotId = async (s: Site) => (await s.sg.findOne<{ id: number }>('Shot', [], ['id']))!.id;
 
 async function faults(s: Site, body: unknown): Promise<void> {
   const r = await fetch(`${s.sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(r.status).toBe(200);
 }
 
-/** One update = one event; returns its id. */
-async function write(s: Site, shot: number, v: number): Promise<number> {
-  const before = s.sandbox.store.lastEventId;
-  await s.sg.update('Shot', shot, { sg_cut_in: v });
-  expect(s.sandbox.store.lastEventId).toBe(before + 1);
-  return before + 1;
-}
 
 const PLUGINS = ['alpha', 'beta'];
 
@@ -40,11 +33,10 @@ describe('gaps filled late', () => {
     const shot = await shotId(site);
     const d = site.run();
     await d.waitFor(ready);
-    await sleep(300);
 
     await faults(site, { events: { holdWrites: 1, holdMs: 3000 } });
-    const held = await write(site, shot, 1);
-    const after = [await write(site, shot, 2), await write(site, shot, 3), await write(site, shot, 4)];
+    const held = await writeCut(site, shot, 1);
+    const after = [await writeCut(site, shot, 2), await writeCut(site, shot, 3), await writeCut(site, shot, 4)];
     // The events after the gap go through at once; the gap is noted in each plugin's state.
     await until(() => PLUGINS.every((n) => site.records(n).length === 3), 'events after the gap');
     await until(() => PLUGINS.every((n) => readState(site)?.plugins[n]?.gaps.map((g) => g.id).join() === `${held}`), 'gap in the saved state');
@@ -62,9 +54,8 @@ describe('gaps filled late', () => {
 
     await until(() => PLUGINS.every((n) => site.records(n).length === 4), 'the late event', 6000);
     await d.waitFor(new RegExp(`Late event ${held} arrived`));
-    const next = await write(site, shot, 5);
-    await until(() => PLUGINS.every((n) => site.records(n).length >= 5), 'the event after the late one');
-    await sleep(600); // room for a wrongful re-run to show
+    const next = await writeCut(site, shot, 5);
+    await settledAt(site, PLUGINS, next);
     for (const n of PLUGINS) {
       const recs = site.records(n);
       expect(recs.map((r) => r.id)).toEqual([...after, held, next]);
@@ -84,10 +75,9 @@ describe('gaps filled late', () => {
     const shot = await shotId(site);
     let d = site.run();
     await d.waitFor(/Polling every event type/);
-    await sleep(300);
     await faults(site, { events: { holdWrites: 1, holdMs: 3000 } });
-    const held = await write(site, shot, 1);
-    const after = [await write(site, shot, 2), await write(site, shot, 3)];
+    const held = await writeCut(site, shot, 1);
+    const after = [await writeCut(site, shot, 2), await writeCut(site, shot, 3)];
     await until(() => PLUGINS.every((n) => site.records(n).length === 2), 'events after the gap');
     expect(await d.stop()).toBe(0);
     for (const n of PLUGINS) {
@@ -98,9 +88,8 @@ describe('gaps filled late', () => {
 
     d = site.run();
     await until(() => PLUGINS.every((n) => site.records(n).length === 3), 'the late event after restart', 8000);
-    const next = await write(site, shot, 4);
-    await until(() => PLUGINS.every((n) => site.records(n).length >= 4), 'the event after the late one');
-    await sleep(600);
+    const next = await writeCut(site, shot, 4);
+    await settledAt(site, PLUGINS, next);
     for (const n of PLUGINS) {
       const recs = site.records(n);
       expect(recs.map((r) => r.id)).toEqual([...after, held, next]);
@@ -119,7 +108,6 @@ describe('expired gaps', () => {
     const shot = await shotId(site);
     const d = site.run();
     await d.waitFor(/Polling every event type/);
-    await sleep(300);
     await faults(site, { events: { skipIds: 3 } });
     const before = site.sandbox.store.lastEventId;
     await site.sg.update('Shot', shot, { sg_cut_in: 1 });
@@ -130,7 +118,7 @@ describe('expired gaps', () => {
     await until(() => readState(site)?.plugins.rec?.gaps.map((g) => g.id).join() === missing.join(), 'the gap in the saved state');
     await d.waitFor(new RegExp(`Timeout elapsed on backlog event ids ${missing[0]}-${missing[2]}: they never arrived`), 5000);
     await until(() => readState(site)?.plugins.rec?.gaps.length === 0, 'the expired gap leaves the saved state');
-    const next = await write(site, shot, 2);
+    const next = await writeCut(site, shot, 2);
     await until(() => site.records('rec').length === 2, 'later events still flow');
     expect(site.records('rec').map((r) => [r.id, r.late])).toEqual([
       [revealing, false],
@@ -150,8 +138,7 @@ describe('expired gaps', () => {
     const shot = await shotId(site);
     let d = site.run();
     await d.waitFor(/Polling every event type/);
-    await sleep(300);
-    const first = await write(site, shot, 1);
+    const first = await writeCut(site, shot, 1);
     await until(() => site.records('rec').length === 1, 'first event');
     expect(await d.stop()).toBe(0);
 
@@ -161,12 +148,11 @@ describe('expired gaps', () => {
     const revealing = site.sandbox.store.lastEventId;
     expect(revealing).toBe(first + 3);
     skew = 120_000;
-    const later = await write(site, shot, 3);
+    const later = await writeCut(site, shot, 3);
 
     d = site.run();
     await d.waitFor(new RegExp(`Events ${first + 1}-${first + 2} never happened - ignoring`));
-    await until(() => site.records('rec').length === 3, 'events after the gap');
-    await sleep(500);
+    await settledAt(site, ['rec'], later);
     expect(site.records('rec').map((r) => [r.id, r.late])).toEqual([
       [first, false],
       [revealing, false],

@@ -51,11 +51,34 @@ export async function cursorsReach(site: Site, names: string[], id: number, time
   );
 }
 
+/**
+ * Waits until each named plugin's saved cursor is at `id` with no gap owed: from then on
+ * nothing up to `id` can be delivered again, so its records are final (no settling time).
+ */
+export async function settledAt(site: Site, names: string[], id: number, timeoutMs = 15_000): Promise<void> {
+  await until(
+    () => {
+      const s = readState(site);
+      return !!s && names.every((n) => s.plugins[n]?.lastId === id && s.plugins[n]?.gaps.length === 0);
+    },
+    `cursors of ${names.join(', ')} at ${id} with no gap (state: ${JSON.stringify(readState(site)?.plugins)})`,
+    timeoutMs,
+  );
+}
+
 export const ids = (site: Site, plugin: string): number[] => site.records(plugin).map((r) => r.id);
 
 export const shotId = async (s: Site): Promise<number> => (await s.sg.findOne<{ id: number }>('Shot', [], ['id']))!.id;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** One update of the shot's cut in = one event; returns its id. */
+export async function writeCut(s: Site, shot: number, v: number): Promise<number> {
+  const before = s.sandbox.store.lastEventId;
+  await s.sg.update('Shot', shot, { sg_cut_in: v });
+  if (s.sandbox.store.lastEventId !== before + 1) throw new Error(`one update made events ${before + 1}..${s.sandbox.store.lastEventId}`);
+  return before + 1;
+}
 
 /** A plugin that registers nothing special: used to fill a plugins folder for config tests. */
 export const NOOP_PLUGIN = `export function registerCallbacks(reg) {

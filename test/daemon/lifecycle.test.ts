@@ -1,22 +1,16 @@
 // The daemon process: SIGINT/SIGTERM stop it cleanly (exit 0, state saved), a callback
 // still running after the grace period is abandoned (and runs again next start), and
 // SHOTGUN_EVENTS_CONFIG names the config when --config is not given.
-import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, readState, recorderPlugin, sleep, spawnDaemon, until, type Site } from './harness.js';
+import { makeSite, readState, recorderPlugin, spawnDaemon, until, type Site } from './harness.js';
+import { shotId, writeCut } from './helpers.js';
 
 let site: Site;
 afterEach(async () => site?.close());
 
-const shotId = async (s: Site) => (await s.sg.findOne<{ id: number }>('Shot', [], ['id']))!.id;
 
-async function write(s: Site, shot: number, v: number): Promise<number> {
-  const before = s.sandbox.store.lastEventId;
-  await s.sg.update('Shot', shot, { sg_cut_in: v });
-  expect(s.sandbox.store.lastEventId).toBe(before + 1);
-  return before + 1;
-}
 
 describe('graceful stop', () => {
   it('SIGINT and SIGTERM exit 0 with the state saved at once', async () => {
@@ -27,7 +21,7 @@ describe('graceful stop', () => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const d = site.run();
       await d.waitFor(/Polling every event type/);
-      const id = await write(site, shot, ids.length);
+      const id = await writeCut(site, shot, ids.length);
       ids.push(id);
       await until(() => site.records('rec').length === ids.length, `event ${id}`);
       // Signalled right after the callback: the saved cursor cannot come from the
@@ -48,13 +42,16 @@ describe('graceful stop', () => {
     const flag = path.join(site.dir, 'hang.flag');
     writeFileSync(flag, '');
     const hangIf = `event.meta && event.meta.new_value === 999 && existsSync(${JSON.stringify(flag)})`;
+    // Each plugin notes here when it enters its hanging callback.
+    const inside = path.join(site.dir, 'inside-hang');
+    const enter = (name: string) => `appendFileSync(${JSON.stringify(inside)}, '${name}\\n');`;
     // One plugin blocks its thread (busy loop); the other awaits forever-ish, and has
     // stopOnError=false: an abandoned event must not land in its failed list and be passed.
     site.writePlugin(
       'spin.mjs',
       recorderPlugin(site.recordsDir, 'spin', {
         header: `import { existsSync } from 'node:fs';`,
-        body: `if (${hangIf}) { const end = Date.now() + 60000; while (Date.now() < end) {} }`,
+        body: `if (${hangIf}) { ${enter('spin')} const end = Date.now() + 60000; while (Date.now() < end) {} }`,
       }),
     );
     site.writePlugin(
@@ -62,17 +59,16 @@ describe('graceful stop', () => {
       recorderPlugin(site.recordsDir, 'wait', {
         stopOnError: false,
         header: `import { existsSync } from 'node:fs';`,
-        body: `if (${hangIf}) await new Promise((r) => setTimeout(r, 60000));`,
+        body: `if (${hangIf}) { ${enter('wait')} await new Promise((r) => setTimeout(r, 60000)); }`,
       }),
     );
     const shot = await shotId(site);
     let d = site.run(['--grace', '1']);
     await d.waitFor(/Polling every event type/);
-    await sleep(300);
-    const e1 = await write(site, shot, 1);
-    const hang = await write(site, shot, 999);
+    const e1 = await writeCut(site, shot, 1);
+    const hang = await writeCut(site, shot, 999);
     await until(() => ['spin', 'wait'].every((n) => site.records(n).length === 1), 'the event before the hanging one');
-    await sleep(500); // both are inside the hanging callback now
+    await until(() => existsSync(inside) && readFileSync(inside, 'utf8').split('\n').filter(Boolean).length === 2, 'both inside their hanging callback');
     const t = Date.now();
     expect(await d.stop('SIGTERM')).toBe(0);
     const took = Date.now() - t;
@@ -105,7 +101,7 @@ describe('SHOTGUN_EVENTS_CONFIG', () => {
       expect(d.output()).toContain(`site ${site.sandbox.url}`);
       expect(d.output()).toContain(path.join(site.dir, 'state', 'daemon.id.json'));
       expect(d.output()).not.toMatch(/Demo mode/);
-      const id = await write(site, shot, 1);
+      const id = await writeCut(site, shot, 1);
       await until(() => site.records('rec').length === 1, 'the event');
       expect(site.records('rec')[0]!.id).toBe(id);
       expect(await d.stop()).toBe(0);

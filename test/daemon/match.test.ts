@@ -10,8 +10,8 @@
 // '*' value accepts them; a list of attribute names never matches them.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FindQuery } from '../../electron/sandbox/store.js';
-import { makeSite, recorderPlugin, type Site } from './harness.js';
-import { cursorsReach, eventsAfter, ids, shotId, sleep, type LogEvent } from './helpers.js';
+import { makeSite, recorderPlugin, until, type Site } from './harness.js';
+import { cursorsReach, eventsAfter, ids, shotId, type LogEvent } from './helpers.js';
 
 let site: Site;
 afterEach(async () => site?.close());
@@ -83,7 +83,10 @@ describe('matchEvents through the daemon', () => {
     site.writePlugin('star.mjs', recorderPlugin(site.recordsDir, 'star', { match: { '*': ['sg_cut_in'], Shotgun_Shot_New: null } }));
     await d.waitFor(/Polling every event type/);
     await d.waitFor(/New plugin star/);
-    await sleep(400); // a poll issued before the switch may still be answered
+    // A poll begun before the switch may still be answered: polls run one at a time and a
+    // poll makes at most 3 event queries, so after 4 more the old one is over.
+    const switched = queries.length;
+    await until(() => queries.length >= switched + 4, 'a poll begun after the switch');
     const mark = queries.length;
     const before2 = site.sandbox.store.lastEventId;
     await site.sg.update('Shot', shot, { sg_cut_in: 12 });

@@ -3,24 +3,15 @@
 // with no plugin file, make `run` log an ERROR that also reaches the UI's engine view.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../electron/engine/config.js';
-import { Engine } from '../../electron/engine/engine.js';
-import { makeSite, recorderPlugin, until, type Site } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { recorderPlugin, until } from './harness.js';
+import { inProcess } from '../engine/in-process.js';
 
-let site: Site | null = null;
-let engine: Engine | null = null;
-afterEach(async () => {
-  await engine?.stop(1000).catch(() => {});
-  engine = null;
-  await site?.close();
-  site = null;
-});
+const live = inProcess();
 
 describe('[shotgun] api_version', () => {
   it('v9 is a config error for run and check, naming the key and the value', async () => {
-    site = await makeSite();
-    const s = site;
+    const s = await live.site();
     s.writeConfig({ shotgun: { api_version: 'v9' } });
     for (const cmd of ['run', 'check']) {
       const r = await s.cli([cmd, '--config', s.configPath]);
@@ -36,8 +27,7 @@ describe('nothing to run', () => {
     ['a plugin folder with no plugin file', 'empty-folder'],
   ] as const) {
     it(`${what}: run logs an ERROR saying so`, async () => {
-      site = await makeSite();
-      const s = site;
+      const s = await live.site();
       if (paths) mkdirSync(path.join(s.dir, paths), { recursive: true });
       s.writeConfig({ plugins: { paths } });
       const d = s.run();
@@ -49,14 +39,12 @@ describe('nothing to run', () => {
   }
 
   it("the UI's engine view carries the problem until a plugin appears", async () => {
-    site = await makeSite();
-    const s = site;
+    const s = await live.site();
     mkdirSync(path.join(s.dir, 'later'), { recursive: true });
     s.writeConfig({ plugins: { paths: 'later' } });
-    engine = await Engine.create({ config: loadConfig(s.configPath) });
-    await engine.start();
+    const { engine } = await live.engine(s);
     expect(engine.engineView().problems).toEqual([expect.stringMatching(/^No plugins to run: no \.js .* file in .*later\. Add plugin files/)]);
     s.writePlugin(path.join('..', 'later', 'a.mjs'), recorderPlugin(s.recordsDir, 'a'));
-    await until(() => engine!.engineView().problems?.length === 0, 'the problem cleared once a plugin loaded', 30_000);
+    await until(() => engine.engineView().problems?.length === 0, 'the problem cleared once a plugin loaded', 30_000);
   }, 90_000);
 });

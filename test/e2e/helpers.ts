@@ -9,7 +9,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { makeSite, ROOT, type Daemon, type Site } from '../daemon/harness.js';
+import { afterAll, beforeAll } from 'vitest';
+import { makeSite, recorderPlugin, ROOT, type Daemon, type Site } from '../daemon/harness.js';
 
 export const CHROMIUM = process.env.SHOTGUN_EVENTS_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -96,6 +97,76 @@ export async function stopUi(run: UiRun | undefined): Promise<void> {
     clearTimeout(t);
   }
   await run.site.close();
+}
+
+/** A recorder plugin that throws on every event while its flag file exists (`fail`/`heal`). */
+export function flakyPlugin(site: Site, name: string, why = 'failing on purpose'): { source: string; flag: string } {
+  const flag = path.join(site.dir, `${name}.fail`);
+  const source = recorderPlugin(site.recordsDir, name, {
+    header: `import { existsSync } from 'node:fs';`,
+    body: `if (existsSync(${JSON.stringify(flag)})) throw new Error(${JSON.stringify(`${name}: ${why}`)});`,
+  });
+  return { source, flag };
+}
+
+/** What a test file drives: its daemon, the browser, and the page opened on the UI. */
+export interface UiSession {
+  readonly run: UiRun;
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+}
+
+export interface SessionOptions extends StartOptions {
+  /** Opens the page at `run.url` + this (e.g. `#plugins/rec`); no page when null. */
+  hash?: string | null;
+  /** Opens the page itself instead (e.g. with another colour scheme or time zone). */
+  open?: (browser: Browser, run: UiRun) => Promise<{ context: BrowserContext; page: Page }>;
+  /** Waits for what the file's tests start from (plugins running, some history). */
+  ready?: (s: UiSession) => Promise<void>;
+}
+
+/**
+ * One UI session per test file: `startUi`, Chromium and a page, set up before the file's
+ * tests and torn down after them (registered here, so call it at the top of the file).
+ * Nothing is started when Chromium is missing: the file's describe is skipped then.
+ */
+export function uiSession(o: SessionOptions): UiSession {
+  let run: UiRun | undefined;
+  let browser: Browser | undefined;
+  let opened: { context: BrowserContext; page: Page } | undefined;
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`the UI session has no ${what} (did its setup fail?)`);
+    return v;
+  };
+  const session: UiSession = {
+    get run() {
+      return need(run, 'daemon');
+    },
+    get browser() {
+      return need(browser, 'browser');
+    },
+    get context() {
+      return need(opened, 'page').context;
+    },
+    get page() {
+      return need(opened, 'page').page;
+    },
+  };
+  if (chromiumMissing()) return session;
+  beforeAll(async () => {
+    run = await startUi(o);
+    browser = await launchBrowser();
+    if (o.open) opened = await o.open(browser, run);
+    else if (o.hash !== null) opened = await openUi(browser, `${run.url}${o.hash ?? ''}`);
+    await o.ready?.(session);
+  }, E2E_TIMEOUT);
+  afterAll(async () => {
+    await opened?.context.close();
+    await browser?.close();
+    await stopUi(run);
+  });
+  return session;
 }
 
 /** A page on the UI, connected (the header says Live) and holding a snapshot. */

@@ -3,40 +3,20 @@
 // exactly what the plugin then replays: counted in its recorder file (lines for ids after
 // the new cursor, up to the old one, written after the confirm). The plugin's matchEvents
 // takes some event types only, so the count is not simply the id difference.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { recorderPlugin } from '../daemon/harness.js';
-import {
-  chromiumMissing,
-  E2E_TIMEOUT,
-  eventually,
-  headId,
-  launchBrowser,
-  openUi,
-  pluginCard,
-  pluginNumber,
-  screenshot,
-  startUi,
-  stopUi,
-  tab,
-  waitPluginState,
-  type UiRun,
-} from './helpers.js';
+import { chromiumMissing, E2E_TIMEOUT, eventually, headId, pluginCard, pluginNumber, screenshot, tab, uiSession, waitPluginState } from './helpers.js';
 
 /** What `tasks` takes: task changes and new versions only. */
 const TYPES = ['Shotgun_Task_Change', 'Shotgun_Version_New'];
 
-let run: UiRun | undefined;
-let browser: Browser | undefined;
-let context: BrowserContext | undefined;
-let page: Page;
 let startId = 0;
 
-const ids = () => run!.site.records('tasks').map((r) => r.id);
+const ids = () => ui.run.site.records('tasks').map((r) => r.id);
 
 /** The sandbox's own list of the events `tasks` takes in (a, b], in id order. */
 async function truth(a: number, b: number): Promise<number[]> {
-  const rows = await run!.site.sg.find<{ id: number }>(
+  const rows = await ui.run.site.sg.find<{ id: number }>(
     'EventLogEntry',
     [
       ['id', 'greater_than', a],
@@ -57,13 +37,13 @@ interface Preview {
 
 /** Opens the wizard on a running plugin, pauses it from there, picks a strategy and previews. */
 async function openWizardAndPreview(strategy: 'Event id' | 'Timestamp', fill: () => Promise<void>, shot?: string): Promise<Preview> {
-  await tab(page, 'Plugins');
-  await page.getByRole('button', { name: 'Move cursor of plugin tasks', exact: true }).click();
-  const dialog = page.getByRole('dialog', { name: 'Move the cursor of tasks', exact: true });
+  await tab(ui.page, 'Plugins');
+  await ui.page.getByRole('button', { name: 'Move cursor of plugin tasks', exact: true }).click();
+  const dialog = ui.page.getByRole('dialog', { name: 'Move the cursor of tasks', exact: true });
   await dialog.waitFor();
   // Running: the wizard offers to pause it first.
   await dialog.getByRole('button', { name: 'Pause tasks now', exact: true }).click();
-  await waitPluginState(page, 'tasks', 'paused');
+  await waitPluginState(ui.page, 'tasks', 'paused');
   await dialog.getByRole('button', { name: 'Pause tasks now', exact: true }).waitFor({ state: 'detached' });
   // Paused: nothing recorded past the cursor shown.
   const cursor = await eventually(async () => {
@@ -82,13 +62,13 @@ async function openWizardAndPreview(strategy: 'Event id' | 'Timestamp', fill: ()
   };
   expect(p.before).toBe(cursor);
   expect(await countEl.textContent()).toBe(`${p.count} events will be replayed`);
-  if (shot) await screenshot(page, shot);
+  if (shot) await screenshot(ui.page, shot);
   return p;
 }
 
 /** Confirms with "resume afterwards" and checks the plugin replays exactly the previewed events. */
 async function confirmAndCount(p: Preview): Promise<void> {
-  const dialog = page.getByRole('dialog', { name: 'Move the cursor of tasks', exact: true });
+  const dialog = ui.page.getByRole('dialog', { name: 'Move the cursor of tasks', exact: true });
   // Paused: the file does not grow until the confirm resumes it.
   const recorded = ids().length;
   const expected = await truth(p.after, p.before);
@@ -96,9 +76,9 @@ async function confirmAndCount(p: Preview): Promise<void> {
   await dialog.getByRole('checkbox', { name: 'Resume tasks afterwards', exact: true }).check();
   await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
   await dialog.waitFor({ state: 'detached' });
-  await waitPluginState(page, 'tasks', 'running');
+  await waitPluginState(ui.page, 'tasks', 'running');
   // Done replaying once its cursor is past the old one.
-  await eventually(async () => (await pluginNumber(page, 'tasks', 'plugin-cursor')) > p.before, `tasks' cursor past ${p.before} again`);
+  await eventually(async () => (await pluginNumber(ui.page, 'tasks', 'plugin-cursor')) > p.before, `tasks' cursor past ${p.before} again`);
   // (A callback's line is written before its event counts as processed.)
   const replayed = ids().slice(recorded).filter((id) => id <= p.before);
   expect(replayed.length).toBe(p.count);
@@ -106,36 +86,29 @@ async function confirmAndCount(p: Preview): Promise<void> {
   expect(replayed).toEqual(expected);
 }
 
-describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT }, () => {
-  beforeAll(async () => {
-    run = await startUi({
-      plugins: (site) => ({
-        tasks: recorderPlugin(site.recordsDir, 'tasks', { match: Object.fromEntries(TYPES.map((t) => [t, ['*']])) }),
-        rec: recorderPlugin(site.recordsDir, 'rec'),
-      }),
-    });
+const ui = uiSession({
+  plugins: (site) => ({
+    tasks: recorderPlugin(site.recordsDir, 'tasks', { match: Object.fromEntries(TYPES.map((t) => [t, ['*']])) }),
+    rec: recorderPlugin(site.recordsDir, 'rec'),
+  }),
+  hash: '#plugins/tasks',
+  ready: async ({ run, page }) => {
     startId = run.site.sandbox.store.lastEventId;
     run.site.sandbox.traffic.setRate(40);
-    browser = await launchBrowser();
-    ({ context, page } = await openUi(browser, `${run.url}#plugins/tasks`));
     await waitPluginState(page, 'tasks', 'running');
     // Enough history, spread over a few seconds (created_at has whole seconds).
-    await eventually(() => ids().length >= 40 && run!.site.sandbox.store.lastEventId > startId + 120, 'some history', 60_000);
-  }, E2E_TIMEOUT);
+    await eventually(() => ids().length >= 40 && run.site.sandbox.store.lastEventId > startId + 120, 'some history', 60_000);
+  },
+});
 
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await stopUi(run);
-  });
-
+describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT }, () => {
   it('rewinds by event id: the preview count is what gets replayed', async () => {
     const seen = ids();
     const target = seen[Math.floor(seen.length / 3)]! - 1;
     const p = await openWizardAndPreview(
       'Event id',
       async () => {
-        await page.getByRole('textbox', { name: 'Target event id', exact: true }).fill(String(target));
+        await ui.page.getByRole('textbox', { name: 'Target event id', exact: true }).fill(String(target));
       },
       'rewind-wizard',
     );
@@ -146,38 +119,38 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
     await confirmAndCount(p);
 
     // The audit log has it.
-    await tab(page, 'Audit');
-    const audit = page.getByRole('table', { name: 'Audit log', exact: true });
+    await tab(ui.page, 'Audit');
+    const audit = ui.page.getByRole('table', { name: 'Audit log', exact: true });
     const row = audit.locator('tr[data-plugin="tasks"]').filter({ hasText: `${p.before} → ${p.after}` });
     await row.waitFor();
     expect(await row.textContent()).toContain(`${p.count} events will be replayed`);
   });
 
   it('rewinds by timestamp: everything created at or after it is replayed, as many as previewed', async () => {
-    await eventually(async () => (await headId(page)) > startId + 200, 'more history');
+    await eventually(async () => (await headId(ui.page)) > startId + 200, 'more history');
     // A time a few seconds back: that of an event recorded a while ago.
     const seen = ids();
     const pivot = seen[Math.floor(seen.length / 2)]!;
-    const ev = await run!.site.sg.findOne<{ created_at: string }>('EventLogEntry', [['id', 'is', pivot]], ['created_at']);
+    const ev = await ui.run.site.sg.findOne<{ created_at: string }>('EventLogEntry', [['id', 'is', pivot]], ['created_at']);
     const time = new Date(ev!.created_at).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const p = await openWizardAndPreview('Timestamp', async () => {
-      await page.getByRole('textbox', { name: /^Target time \(.+\)$/ }).fill(time);
+      await ui.page.getByRole('textbox', { name: /^Target time \(.+\)$/ }).fill(time);
     });
     // The new cursor is the last event created before that time.
     expect(p.after).toBeLessThan(pivot);
-    const next = await run!.site.sg.find<{ id: number; created_at: string }>('EventLogEntry', [['id', 'greater_than', p.after]], ['id', 'created_at'], [{ field_name: 'id', direction: 'asc' }], 1);
+    const next = await ui.run.site.sg.find<{ id: number; created_at: string }>('EventLogEntry', [['id', 'greater_than', p.after]], ['id', 'created_at'], [{ field_name: 'id', direction: 'asc' }], 1);
     expect(Date.parse(next[0]!.created_at)).toBeGreaterThanOrEqual(Date.parse(time));
-    const prev = await run!.site.sg.findOne<{ created_at: string }>('EventLogEntry', [['id', 'is', p.after]], ['created_at']);
+    const prev = await ui.run.site.sg.findOne<{ created_at: string }>('EventLogEntry', [['id', 'is', p.after]], ['created_at']);
     expect(Date.parse(prev!.created_at)).toBeLessThan(Date.parse(time));
     expect(p.count).toBeGreaterThan(0);
     expect(p.count).toBeLessThan(p.before - p.after);
     await confirmAndCount(p);
-    expect(await pluginCard(page, 'tasks').getAttribute('data-state')).toBe('running');
+    expect(await pluginCard(ui.page, 'tasks').getAttribute('data-state')).toBe('running');
 
     // Both moves are in the audit log.
-    await tab(page, 'Audit');
-    await page.getByRole('combobox', { name: 'Audit plugin', exact: true }).selectOption('tasks');
-    const audit = page.getByRole('table', { name: 'Audit log', exact: true });
+    await tab(ui.page, 'Audit');
+    await ui.page.getByRole('combobox', { name: 'Audit plugin', exact: true }).selectOption('tasks');
+    const audit = ui.page.getByRole('table', { name: 'Audit log', exact: true });
     await audit.locator('tr[data-plugin="tasks"]').filter({ hasText: `${p.before} → ${p.after}` }).waitFor();
     // Both cursor moves, and the pauses and resumes around them, each with who did it.
     const rows = await audit.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
@@ -185,6 +158,6 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
     expect(rows.filter((r) => r[2] === 'paused').length).toBe(2);
     expect(rows.filter((r) => r[2] === 'resumed').length).toBe(2);
     expect(rows.every((r) => r[5] === 'local')).toBe(true);
-    await screenshot(page, 'audit');
+    await screenshot(ui.page, 'audit');
   });
 });

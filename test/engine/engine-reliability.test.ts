@@ -5,47 +5,13 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineView, Update } from '../../electron/contract.js';
-import { loadConfig } from '../../electron/engine/config.js';
-import { Engine } from '../../electron/engine/engine.js';
-import type { LogLine } from '../../electron/engine/logging.js';
-import { makeSite, recorderPlugin, until, type Site } from '../daemon/harness.js';
+import { describe, expect, it } from 'vitest';
+import { recorderPlugin, until, type Site } from '../daemon/harness.js';
+import { inProcess } from './in-process.js';
 import { readState, shotId, statePath } from '../daemon/helpers.js';
 import { deadPid } from './helpers.js';
 
-let site: Site | null = null;
-let engine: Engine | null = null;
-afterEach(async () => {
-  await engine?.stop(1000).catch(() => {});
-  engine = null;
-  await site?.close();
-  site = null;
-});
-
-interface Run {
-  engine: Engine;
-  logs: LogLine[];
-  views: EngineView[];
-  logged(re: RegExp, level?: string): boolean;
-}
-
-async function startEngine(s: Site, o: { start?: boolean } = {}): Promise<Run> {
-  const logs: LogLine[] = [];
-  const views: EngineView[] = [];
-  const e = await Engine.create({ config: loadConfig(s.configPath), onLog: (l) => logs.push(l) });
-  engine = e;
-  e.subscribe((u: Update) => {
-    if (u.kind === 'engine') views.push(u.engine);
-  });
-  if (o.start !== false) await e.start();
-  return {
-    engine: e,
-    logs,
-    views,
-    logged: (re, level) => logs.some((l) => re.test(l.message) && (!level || l.levelName === level)),
-  };
-}
+const live = inProcess();
 
 const write = async (s: Site, n: number): Promise<number[]> => {
   const shot = await shotId(s);
@@ -59,14 +25,13 @@ const write = async (s: Site, n: number): Promise<number[]> => {
 
 describe('first start', () => {
   it("every plugin's starting cursor is on disk before any plugin loads or takes an event", async () => {
-    site = await makeSite();
-    const s = site;
+    const s = await live.site();
     s.writePlugin('a.mjs', recorderPlugin(s.recordsDir, 'a'));
     s.writePlugin('b.mjs', recorderPlugin(s.recordsDir, 'b'));
     // c takes a while to load: a kill -9 while it loads must not leave it out of the state.
     s.writePlugin('c.mjs', recorderPlugin(s.recordsDir, 'c', { header: 'await new Promise((r) => setTimeout(r, 1500));' }));
     const head = s.sandbox.store.lastEventId;
-    const { engine: e } = await startEngine(s, { start: false });
+    const { engine: e } = await live.engine(s, { start: false });
     const started = e.start();
     await until(() => existsSync(statePath(s)), 'the state file');
     // The first state on disk already holds all three, at the head.
@@ -81,14 +46,13 @@ describe('first start', () => {
 
 describe('a cursor past the newest event on the site', () => {
   it('is flagged at start (errored, logged at ERROR with the fix); the others run on', async () => {
-    site = await makeSite();
-    const s = site;
+    const s = await live.site();
     s.writePlugin('a.mjs', recorderPlugin(s.recordsDir, 'a'));
     s.writePlugin('b.mjs', recorderPlugin(s.recordsDir, 'b'));
     mkdirSync(path.dirname(statePath(s)), { recursive: true });
     const head = s.sandbox.store.lastEventId;
     writeFileSync(statePath(s), JSON.stringify({ version: 1, plugins: { a: { lastId: 99_999_999 }, b: { lastId: head } }, headId: 99_999_999 }));
-    const run = await startEngine(s);
+    const run = await live.engine(s);
     const fix = new RegExp(
       `^cursor 99999999 is past the newest event on ${s.sandbox.url} \\(${head}\\): .* Nothing is delivered to a until its cursor is moved: ` +
         `shotgun-events cursor --config ${s.configPath} --plugin a --to-latest \\(or --to-id N\\), or from the UI\\.$`,
@@ -109,10 +73,9 @@ describe('a cursor past the newest event on the site', () => {
   }, 60_000);
 
   it('is flagged on a poll too, when a cursor is moved past the site while running', async () => {
-    site = await makeSite();
-    const s = site;
+    const s = await live.site();
     s.writePlugin('a.mjs', recorderPlugin(s.recordsDir, 'a'));
-    const run = await startEngine(s);
+    const run = await live.engine(s);
     await run.engine.command('pause', { plugin: 'a' });
     const ahead = s.sandbox.store.lastEventId + 1000;
     await run.engine.command('setCursor', { plugin: 'a', target: { kind: 'id', id: ahead } });
@@ -124,10 +87,9 @@ describe('a cursor past the newest event on the site', () => {
 
 describe('the state file', () => {
   it('a failed write is an ERROR, shown in the engine view, retried until it works again', async () => {
-    site = await makeSite();
-    const s = site;
+    const s = await live.site();
     s.writePlugin('a.mjs', recorderPlugin(s.recordsDir, 'a'));
-    const run = await startEngine(s);
+    const run = await live.engine(s);
     await until(() => existsSync(statePath(s)), 'the state file');
     // A folder where the state file goes: every rename onto it fails, even as root.
     rmSync(statePath(s));
@@ -144,8 +106,7 @@ describe('the state file', () => {
   }, 90_000);
 
   it('taking over a stale lock and removing leftover temp files are logged', async () => {
-    site = await makeSite();
-    const s = site;
+    const s = await live.site();
     s.writePlugin('a.mjs', recorderPlugin(s.recordsDir, 'a'));
     const file = statePath(s);
     mkdirSync(path.dirname(file), { recursive: true });
@@ -153,7 +114,7 @@ describe('the state file', () => {
     writeFileSync(`${file}.lock`, `${pid}\n${hostname()}\n`);
     const tmp = `.${path.basename(file)}.123.abcd.tmp`;
     writeFileSync(path.join(path.dirname(file), tmp), '{"half');
-    const run = await startEngine(s);
+    const run = await live.engine(s);
     const warned = (m: string) => run.logs.some((l) => l.levelName === 'WARNING' && l.message === m);
     expect(warned(`state: took over stale lock ${file}.lock: its process ${pid} is no longer running`)).toBe(true);
     expect(warned(`state: removed ${tmp}, left by an interrupted state write (the state file itself is intact)`)).toBe(true);
@@ -162,11 +123,10 @@ describe('the state file', () => {
 
 describe('requests slower than [shotgun] timeout', () => {
   it('log a WARNING naming the request and what happens next, and polling recovers', async () => {
-    site = await makeSite();
-    const s = site;
+    const s = await live.site();
     s.writeConfig({ shotgun: { timeout: 1 } });
     s.writePlugin('a.mjs', recorderPlugin(s.recordsDir, 'a'));
-    const run = await startEngine(s);
+    const run = await live.engine(s);
     s.sandbox.faults.slowMs = 1500;
     const timeout = new RegExp(`^POST ${s.sandbox.url}/api/v1\\.1/entity/EventLogEntry/_search: Timed out after 1000 ms \\(attempt 1\\); retrying in \\d+ ms\\.$`);
     await until(() => run.logged(timeout, 'WARNING'), 'a timeout WARNING', 30_000);
@@ -178,11 +138,10 @@ describe('requests slower than [shotgun] timeout', () => {
 
 describe('a held event', () => {
   it('logs the stack trace (stopOnError=true), as the original logged the traceback', async () => {
-    site = await makeSite();
-    const s = site;
+    const s = await live.site();
     s.writeConfig({ daemon: { retry_backoff: '30' } });
     s.writePlugin('a.mjs', recorderPlugin(s.recordsDir, 'a', { body: 'explode();', header: "function explode() { throw new Error('boom'); }" }));
-    const run = await startEngine(s);
+    const run = await live.engine(s);
     const [id] = await write(s, 1);
     await until(() => run.logged(new RegExp(`^holding at event ${id} `), 'ERROR'), 'the hold logged');
     const line = run.logs.find((l) => l.message.startsWith(`holding at event ${id} `))!;
