@@ -3,45 +3,30 @@
 // audit file), a cursor moves only on a paused plugin with its replay count, a plugin that
 // does not exist is named with the loaded ones, and a daemon refuses settings commands.
 import { existsSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditEntry, Update } from '../../electron/contract.js';
 import { loadConfig } from '../../electron/engine/config.js';
-import { Engine } from '../../electron/engine/engine.js';
-import type { LogLine } from '../../electron/engine/logging.js';
-import { makeSite, recorderPlugin, until, type Site } from '../daemon/harness.js';
-import { shotId } from '../daemon/helpers.js';
+import { recorderPlugin, until } from '../daemon/harness.js';
+import { shotId, writeCut } from '../daemon/helpers.js';
+import { inProcess } from './in-process.js';
 
-let site: Site | null = null;
-let engine: Engine | null = null;
-afterEach(async () => {
-  await engine?.stop(1000).catch(() => {});
-  engine = null;
-  await site?.close();
-  site = null;
-});
+const run = inProcess();
 
 describe('engine commands', () => {
   it('audit every action with who did it, move a paused cursor with its replay count, and name what is wrong', async () => {
-    site = await makeSite();
-    const s = site;
+    const s = await run.site();
     s.writeConfig();
     s.writePlugin('a.mjs', recorderPlugin(s.recordsDir, 'a'));
     s.writePlugin('b.mjs', recorderPlugin(s.recordsDir, 'b'));
     const config = loadConfig(s.configPath);
-    const logs: LogLine[] = [];
+    const { engine: e, logged } = await run.engine(s);
     const audit: AuditEntry[] = [];
-    const e = await Engine.create({ config, onLog: (l) => logs.push(l) });
-    engine = e;
     e.subscribe((u: Update) => {
       if (u.kind === 'audit') audit.push(u.entry);
     });
-    await e.start();
     const shot = await shotId(s);
     const ids: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      await s.sg.update('Shot', shot, { sg_cut_in: 100 + i });
-      ids.push(s.sandbox.store.lastEventId);
-    }
+    for (let i = 0; i < 3; i++) ids.push(await writeCut(s, shot, 100 + i));
     await until(() => s.records('a').length === 3 && s.records('b').length === 3, 'both plugins got the 3 events');
     const cursorOf = (name: string) => e.snapshot().plugins.find((p) => p.name === name)!.cursor;
     await until(() => cursorOf('a') === ids[2], "a's cursor at the last event");
@@ -49,7 +34,7 @@ describe('engine commands', () => {
     // A plugin action: audited in the stream, at WARNING, and in the audit file, with who.
     await e.command('pause', { plugin: 'a' }, 'alice');
     expect(audit.at(-1)).toMatchObject({ plugin: 'a', action: 'paused', source: 'alice', before: ids[2], after: ids[2], replayCount: null });
-    expect(logs.some((l) => l.levelName === 'WARNING' && l.message === 'Audit: a paused by alice')).toBe(true);
+    expect(logged(/^Audit: a paused by alice$/, 'WARNING')).toBe(true);
     const auditFile = `${config.daemon.stateFile}.audit.jsonl`;
     await until(() => existsSync(auditFile) && readFileSync(auditFile, 'utf8').includes('"source":"alice"'), 'the audit file line');
 

@@ -6,25 +6,18 @@ import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../electron/engine/config.js';
-import { Engine } from '../../electron/engine/engine.js';
-import type { LogLine } from '../../electron/engine/logging.js';
-import { makeSite, PLUGIN_SCRIPT, until, type Site } from '../daemon/harness.js';
-import { shotId } from '../daemon/helpers.js';
+import { PLUGIN_SCRIPT, until } from '../daemon/harness.js';
+import { shotId, writeCut } from '../daemon/helpers.js';
+import { inProcess } from './in-process.js';
 
 interface Mail {
   to: string[];
   body: string;
 }
 
-let site: Site | null = null;
-let engine: Engine | null = null;
+const run = inProcess();
 let smtp: SMTPServer | null = null;
 afterEach(async () => {
-  await engine?.stop(1000).catch(() => {});
-  engine = null;
-  await site?.close();
-  site = null;
   await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
   smtp = null;
 });
@@ -64,19 +57,15 @@ describe("a plugin's e-mail recipients", () => {
   it('come from its setEmails() at load and again after a reload; without it, the [emails] defaults', async () => {
     const mails: Mail[] = [];
     const port = await startSmtp(mails);
-    site = await makeSite();
-    const s = site;
+    const s = await run.site();
     s.writeConfig({ emails: { enabled: 'True', server: '127.0.0.1', port, from: 'daemon@studio.test', to: 'lead@studio.test' } });
     const owned = s.writePlugin('owned.mjs', erroringPlugin('owned', 'owner@studio.test'));
     s.writePlugin('plain.mjs', erroringPlugin('plain'));
-    const logs: LogLine[] = [];
-    engine = await Engine.create({ config: loadConfig(s.configPath), onLog: (l) => logs.push(l) });
-    await engine.start();
+    const { engine, logged } = await run.engine(s);
     const shot = await shotId(s);
 
     const mailed = (re: RegExp) => mails.filter((m) => re.test(m.body)).map((m) => m.to.join(','));
-    await s.sg.update('Shot', shot, { sg_cut_in: 1 });
-    const first = s.sandbox.store.lastEventId;
+    const first = await writeCut(s, shot, 1);
     await until(
       () => mailed(new RegExp(`owned saw event ${first}`)).length > 0 && mailed(new RegExp(`plain saw event ${first}`)).length > 0,
       'both mails',
@@ -88,14 +77,11 @@ describe("a plugin's e-mail recipients", () => {
     // The file changes: the watcher reloads it, and its new recipients apply.
     writeFileSync(owned, erroringPlugin('owned again', 'second@studio.test'));
     await until(
-      () =>
-        logs.some((l) => /Reloading plugin at .*owned\.mjs/.test(l.message)) &&
-        engine!.snapshot().plugins.find((p) => p.name === 'owned')?.state === 'running',
+      () => logged(/Reloading plugin at .*owned\.mjs/) && engine.snapshot().plugins.find((p) => p.name === 'owned')?.state === 'running',
       'the reload',
       30_000,
     );
-    await s.sg.update('Shot', shot, { sg_cut_in: 2 });
-    const second = s.sandbox.store.lastEventId;
+    const second = await writeCut(s, shot, 2);
     await until(() => mailed(new RegExp(`owned again saw event ${second}`)).length > 0, 'the mail after the reload', 30_000);
     expect(mailed(new RegExp(`owned again saw event ${second}`))).toEqual(['second@studio.test']);
   }, 90_000);
