@@ -88,7 +88,7 @@ export class PluginLifecycle {
     const pluginState = state.ensurePlugin(name, () => newPluginState(Math.max(this.o.poller.readPosition, state.data.headId ?? 0)));
     if (!known) {
       this.o.log.info(`New plugin ${name}: starting after event ${pluginState.lastId}.`);
-      // Durable before it takes events (engine.ts, startOnce).
+      // Durable before it takes events (as at start: start-position.ts).
       await state.flushNow();
     }
     const pluginLog = logging.plugin(name);
