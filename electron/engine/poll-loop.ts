@@ -62,10 +62,6 @@ export class PollLoop {
     return { connection: this.connection, connectionError: this.connectionError };
   }
 
-  get stopped(): boolean {
-    return this.stopping;
-  }
-
   /** Events per second over the last 10 s. */
   get eventsPerSecond(): number {
     return Math.round((this.rate.length / (RATE_WINDOW_MS / 1000)) * 10) / 10;
