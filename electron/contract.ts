@@ -286,6 +286,26 @@ export interface CommandResults {
   importConfig: SettingsView;
 }
 
+/**
+ * One handler per command, checked by the compiler: a command added to `commands` without a
+ * handler fails `npm run typecheck` (test/types/command-map.test.ts). `Extra` carries what a
+ * side adds to every call (the engine: who acts, for the audit log).
+ */
+export type CommandHandlers<Extra extends unknown[] = []> = {
+  [C in CommandName]: (args: CommandArgs<C>, ...extra: Extra) => Promise<CommandResults[C]>;
+};
+
+/** Calls the handler of `name` (the map's mapped type keeps name, args and result tied together). */
+export function dispatch<C extends CommandName, Extra extends unknown[]>(
+  handlers: CommandHandlers<Extra>,
+  name: C,
+  args: CommandArgs<C>,
+  ...extra: Extra
+): Promise<CommandResults[C]> {
+  const handler: CommandHandlers<Extra>[C] = handlers[name];
+  return handler(args, ...extra);
+}
+
 /** What every transport implements on the engine side. */
 export type CommandHandler = <C extends CommandName>(name: C, args: CommandArgs<C>) => Promise<CommandResults[C]>;
 

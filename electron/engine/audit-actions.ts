@@ -1,5 +1,5 @@
 // Which UI commands are user actions worth an audit entry, and how the entry words them.
-// Cursor moves and skips are audited where they happen (engine.ts: they know before/after
+// Cursor moves and skips are audited where they happen (control.ts: they know before/after
 // and the replay count); everything else a user does to a plugin is listed here.
 
 import type { CommandArgs, CommandName } from '../contract.js';
@@ -10,31 +10,24 @@ export interface AuditedAction {
   text: string;
 }
 
+/** The audited commands, each wording its entry from its own typed arguments. */
+type AuditWording = { [C in CommandName]?: (args: CommandArgs<C>) => AuditedAction };
+
+const AUDITED: AuditWording = {
+  pauseAll: () => ({ plugin: '*', text: 'paused all plugins' }),
+  resumeAll: () => ({ plugin: '*', text: 'resumed all plugins' }),
+  pause: ({ plugin }) => ({ plugin, text: 'paused' }),
+  resume: ({ plugin }) => ({ plugin, text: 'resumed' }),
+  setEnabled: ({ plugin, enabled }) => ({ plugin, text: enabled ? 'enabled' : 'disabled' }),
+  retryHeld: ({ plugin }) => ({ plugin, text: 'retried the held event' }),
+  retryFailed: ({ plugin, eventId }) => ({ plugin, text: `retried failed event ${eventId}` }),
+  dismissFailed: ({ plugin, eventId }) => ({ plugin, text: `dismissed failed event ${eventId}` }),
+  replayEvent: ({ plugin, eventId }) => ({ plugin, text: `replayed event ${eventId}` }),
+  reload: ({ plugin }) => ({ plugin, text: 'reloaded' }),
+};
+
+/** The audit entry a command makes, or null when it is not audited here. */
 export function auditedAction<C extends CommandName>(name: C, args: CommandArgs<C>): AuditedAction | null {
-  const a = args as { plugin?: string; enabled?: boolean; eventId?: number };
-  const plugin = a.plugin ?? '*';
-  switch (name) {
-    case 'pauseAll':
-      return { plugin: '*', text: 'paused all plugins' };
-    case 'resumeAll':
-      return { plugin: '*', text: 'resumed all plugins' };
-    case 'pause':
-      return { plugin, text: 'paused' };
-    case 'resume':
-      return { plugin, text: 'resumed' };
-    case 'setEnabled':
-      return { plugin, text: a.enabled ? 'enabled' : 'disabled' };
-    case 'retryHeld':
-      return { plugin, text: 'retried the held event' };
-    case 'retryFailed':
-      return { plugin, text: `retried failed event ${a.eventId}` };
-    case 'dismissFailed':
-      return { plugin, text: `dismissed failed event ${a.eventId}` };
-    case 'replayEvent':
-      return { plugin, text: `replayed event ${a.eventId}` };
-    case 'reload':
-      return { plugin, text: 'reloaded' };
-    default:
-      return null;
-  }
+  const word: AuditWording[C] = AUDITED[name];
+  return word ? word(args) : null;
 }

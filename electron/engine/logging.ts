@@ -29,7 +29,7 @@ import { LoggerImpl, type EmitOptions, type Logger, type LoggerCore } from './lo
 
 export { formatDuration, formatAsctime, type TimingRecord } from './timing.js';
 export type { EmailSettings } from './mailer.js';
-// engine.ts takes parseLevel and the Logger type from here, with the rest of logging.
+// The engine (engine.ts, plugin-lifecycle.ts) takes parseLevel and the Logger type from here, with the rest of logging.
 export { parseLevel } from './log-levels.js';
 export type { Logger, LogRecordInput } from './logger.js';
 

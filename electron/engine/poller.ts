@@ -1,4 +1,4 @@
-// The one poller: reads the EventLogEntry stream forward from `head`, one page per
+// The one poller: reads the EventLogEntry stream forward from its read position, one page per
 // call, never re-reading a page it already has. Missing ids become gaps that are re-asked
 // by id (docs/engine.md) — the original re-fetched whole windows while a gap was open.
 
@@ -19,7 +19,8 @@ export interface PollResult {
   expired: number[];
   /** A full page came back: poll again at once. */
   full: boolean;
-  head: number;
+  /** The read position after this poll: every id up to it has been read (so it is also the newest id seen). */
+  readPosition: number;
 }
 
 export interface PollerOptions {
@@ -38,7 +39,8 @@ const ID_PAGE = 5000;
 export const createdMs = (e: { created_at: string }): number => Date.parse(e.created_at);
 
 export class Poller {
-  head = 0;
+  /** Where the next poll reads from (ids above it): not the newest id seen, which the window keeps (docs/engine.md). */
+  readPosition = 0;
   readonly gaps: GapRegistry;
   private now: () => number;
 
@@ -59,12 +61,12 @@ export class Poller {
     let events: EventLogEntry[];
     let seen: Array<{ id: number; created_at: string }>;
     let full: boolean;
-    let newHead = this.head;
+    let next = this.readPosition;
     if (!types) {
-      events = await sg.find<EventLogEntry>('EventLogEntry', [['id', 'greater_than', this.head]], [...EVENT_FIELDS], ORDER, batchSize);
+      events = await sg.find<EventLogEntry>('EventLogEntry', [['id', 'greater_than', this.readPosition]], [...EVENT_FIELDS], ORDER, batchSize);
       seen = events;
       full = events.length >= batchSize;
-      if (events.length) newHead = events[events.length - 1]!.id;
+      if (events.length) next = events[events.length - 1]!.id;
     } else {
       // With a type filter the page alone cannot tell a gap from an event of another type.
       // So list the ids first (cheap: id and date), then read the matching events only up
@@ -72,7 +74,7 @@ export class Poller {
       // from the listing, hence a gap, and is re-asked — never silently passed.
       const ids = await sg.find<{ id: number; created_at: string; type: string }>(
         'EventLogEntry',
-        [['id', 'greater_than', this.head]],
+        [['id', 'greater_than', this.readPosition]],
         ['id', 'created_at'],
         ORDER,
         ID_PAGE,
@@ -84,38 +86,38 @@ export class Poller {
       } else {
         const last = ids[ids.length - 1]!.id;
         const filters: FilterTriple[] = [
-          ['id', 'greater_than', this.head],
+          ['id', 'greater_than', this.readPosition],
           ['id', 'less_than', last + 1],
           ['event_type', 'in', types],
         ];
         events = await sg.find<EventLogEntry>('EventLogEntry', filters, [...EVENT_FIELDS], ORDER, batchSize);
         const eventsFull = events.length >= batchSize;
-        newHead = eventsFull ? events[events.length - 1]!.id : last;
-        seen = eventsFull ? ids.filter((r) => r.id <= newHead) : ids;
+        next = eventsFull ? events[events.length - 1]!.id : last;
+        seen = eventsFull ? ids.filter((r) => r.id <= next) : ids;
         full = eventsFull || ids.length >= ID_PAGE;
       }
     }
 
-    const prevHead = this.head;
+    const before = this.readPosition;
     const known = new Set(this.gaps.ids());
     const { opened, neverHappened } = this.findGaps(seen);
-    this.head = newHead;
+    this.readPosition = next;
 
     let late: EventLogEntry[];
     try {
       late = this.gaps.size ? await this.reask() : [];
     } catch (e) {
       // The page read above is handed out only with this poll's result: undo it, so the
-      // next poll reads it again (else its events were lost past the head).
-      this.head = prevHead;
+      // next poll reads it again (else its events were lost past the read position).
+      this.readPosition = before;
       for (const id of opened) if (!known.has(id)) this.gaps.close(id);
       throw e;
     }
     const expired = this.gaps.expire(this.now());
-    return { events, late, opened, neverHappened, expired, full, head: this.head };
+    return { events, late, opened, neverHappened, expired, full, readPosition: this.readPosition };
   }
 
-  /** Missing ids between `head` and the ids just seen. */
+  /** Missing ids between the read position and the ids just seen. */
   private findGaps(seen: Array<{ id: number; created_at: string }>): { opened: number[]; neverHappened: number[] } {
     const opened: number[] = [];
     const neverHappened: number[] = [];
@@ -123,7 +125,7 @@ export class Poller {
     // Age by the server's own clock: the newest row's created_at, not ours (skew-proof).
     const serverNow = createdMs(seen[seen.length - 1]!);
     const now = this.now();
-    let prev = this.head;
+    let prev = this.readPosition;
     for (const row of seen) {
       if (prev > 0 && row.id > prev + 1) {
         const missing = row.id - prev - 1;

@@ -40,26 +40,12 @@ import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import {
-  WIRE_MAX_MESSAGE_BYTES,
-  WIRE_PATH,
-  type CommandArgs,
-  type CommandName,
-  type CommandResults,
-  type Snapshot,
-  type Update,
-} from '../contract.js';
+import { WIRE_MAX_MESSAGE_BYTES, WIRE_PATH } from '../contract.js';
+import type { EngineLike } from '../engine/engine.js';
 import { delay } from '../retry.js';
 import { hostPort, isWildcardHost, rawPathAndQuery, UiGate, type UiLogger } from './server-auth.js';
 import { UiConnections } from './server-connections.js';
 import { StaticSite } from './server-static.js';
-
-/** What the server needs of the engine (Engine satisfies it). */
-export interface EngineLike {
-  subscribe(fn: (u: Update) => void): () => void;
-  snapshot(): Snapshot;
-  command<C extends CommandName>(name: C, args: CommandArgs<C>, source?: string): Promise<CommandResults[C]>;
-}
 
 export type { UiLogger } from './server-auth.js';
 export { AuthThrottle, checkUiToken, hostPort, isLoopbackHost, isWildcardHost, MIN_TOKEN_LENGTH, parseListen, tokenMatches } from './server-auth.js';

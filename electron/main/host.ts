@@ -5,15 +5,12 @@
 // the four settings commands here, all others by the engine.
 
 import { userInfo } from 'node:os';
-import type { CommandArgs, CommandName, CommandResults, Snapshot, Update } from '../contract.js';
+import { dispatch, type CommandArgs, type CommandHandlers, type CommandName, type CommandResults, type SettingsView, type Snapshot, type Update } from '../contract.js';
 import { EXAMPLE_PLUGINS, prepare } from '../demo/prepare.js';
 import type { EngineConfig } from '../engine/config.js';
-import { Engine, type EngineOptions } from '../engine/engine.js';
+import { Engine, type EngineLike, type EngineOptions } from '../engine/engine.js';
 import { auditSettingsChange, describeSettingsChange } from './settings-audit.js';
 import type { SettingsService } from './settings.js';
-
-/** The part of the engine the app uses (a fake in some tests). */
-export type EngineLike = Pick<Engine, 'start' | 'stop' | 'subscribe' | 'snapshot' | 'command'>;
 
 export type HostState = 'idle' | 'starting' | 'running' | 'failed' | 'stopping' | 'stopped';
 
@@ -42,8 +39,6 @@ export interface EngineHostOptions {
   createEngine?: (opts: EngineOptions) => Promise<EngineLike>;
   prepareDemo?: () => Promise<PreparedEngine>;
 }
-
-const SETTINGS_COMMANDS = new Set<CommandName>(['getSettings', 'saveSettings', 'testConnection', 'importConfig']);
 
 export class EngineHost {
   private engine: EngineLike | null = null;
@@ -196,40 +191,59 @@ export class EngineHost {
     };
   }
 
+  /**
+   * One handler per command, checked by the compiler (a new command in contract.ts without
+   * one fails `npm run typecheck`): the settings commands and the snapshot are answered
+   * here, every other command by the running engine.
+   */
+  private readonly handlers: CommandHandlers = {
+    snapshot: () => Promise.resolve(this.snapshot()),
+    getSettings: () => Promise.resolve(this.o.settings.view(this.engine ? this._demo : undefined)),
+    saveSettings: (args) => this.changeSettings(undefined, () => this.o.settings.save(args)),
+    importConfig: ({ path }) => this.changeSettings(path, () => this.o.settings.importFile(path)),
+    testConnection: (args) => this.o.settings.testConnection(args),
+    pauseAll: (a) => this.toEngine('pauseAll', a),
+    resumeAll: (a) => this.toEngine('resumeAll', a),
+    pause: (a) => this.toEngine('pause', a),
+    resume: (a) => this.toEngine('resume', a),
+    setEnabled: (a) => this.toEngine('setEnabled', a),
+    previewCursor: (a) => this.toEngine('previewCursor', a),
+    setCursor: (a) => this.toEngine('setCursor', a),
+    retryHeld: (a) => this.toEngine('retryHeld', a),
+    skipHeld: (a) => this.toEngine('skipHeld', a),
+    retryFailed: (a) => this.toEngine('retryFailed', a),
+    dismissFailed: (a) => this.toEngine('dismissFailed', a),
+    replayEvent: (a) => this.toEngine('replayEvent', a),
+    reload: (a) => this.toEngine('reload', a),
+    getEvent: (a) => this.toEngine('getEvent', a),
+  };
+
   /** One validated command of the contract. */
   async command<C extends CommandName>(name: C, args: CommandArgs<C>): Promise<CommandResults[C]> {
-    if (SETTINGS_COMMANDS.has(name)) return this.settingsCommand(name, args);
-    if (name === 'snapshot') return this.snapshot() as CommandResults[C];
+    // Awaited here so that a handler's synchronous throw is a rejection too.
+    return await dispatch(this.handlers, name, args);
+  }
+
+  /** Saves or imports settings (`from`: the imported file), restarts the engine on them, and audits what changed. */
+  private async changeSettings(from: string | undefined, apply: () => void): Promise<SettingsView> {
+    const s = this.o.settings;
+    const before = s.view(this._demo);
+    apply();
+    const oldStateFile = this.prepared?.config.daemon.stateFile ?? null;
+    await this.restart();
+    const after = s.view(this._demo);
+    const sink = { stateFile: this.prepared?.config.daemon.stateFile ?? oldStateFile, update: this.o.events?.update, log: this.o.events?.log };
+    await auditSettingsChange(describeSettingsChange(before, after, from), desktopUser(), sink);
+    return after;
+  }
+
+  private async toEngine<C extends CommandName>(name: C, args: CommandArgs<C>): Promise<CommandResults[C]> {
     const engine = this.engine;
     if (!engine) {
       const why = this._state === 'failed' ? this._error : `the engine is ${this._state}`;
       throw new Error(`The engine is not running (${why}). Check Settings.`);
     }
     return engine.command(name, args, desktopUser());
-  }
-
-  private async settingsCommand<C extends CommandName>(name: C, args: CommandArgs<C>): Promise<CommandResults[C]> {
-    const s = this.o.settings;
-    switch (name) {
-      case 'getSettings':
-        return s.view(this.engine ? this._demo : undefined) as CommandResults[C];
-      case 'saveSettings':
-      case 'importConfig': {
-        const before = s.view(this._demo);
-        const from = name === 'importConfig' ? (args as CommandArgs<'importConfig'>).path : undefined;
-        if (from === undefined) s.save(args as CommandArgs<'saveSettings'>);
-        else s.importFile(from);
-        const oldStateFile = this.prepared?.config.daemon.stateFile ?? null;
-        await this.restart();
-        const after = s.view(this._demo);
-        const sink = { stateFile: this.prepared?.config.daemon.stateFile ?? oldStateFile, update: this.o.events?.update, log: this.o.events?.log };
-        await auditSettingsChange(describeSettingsChange(before, after, from), desktopUser(), sink);
-        return after as CommandResults[C];
-      }
-      case 'testConnection':
-        return (await s.testConnection(args as CommandArgs<'testConnection'>)) as CommandResults[C];
-    }
-    throw new Error(`unknown settings command ${name}`);
   }
 }
 

@@ -30,6 +30,9 @@ export const EVENT_FIELDS = [
   'created_at',
 ] as const;
 
+/** Events are read in id order. */
+export const EVENT_ORDER = [{ field_name: 'id', direction: 'asc' as const }];
+
 export interface EventLogEntry {
   type?: 'EventLogEntry';
   id: number;

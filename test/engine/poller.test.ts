@@ -62,9 +62,9 @@ describe('Poller', () => {
     const { sg, poller } = make({ batch: 2 });
     sg.rows = [ev(1), ev(2), ev(3)];
     const a = await poller.poll();
-    expect([a.events.map((e) => e.id), a.full, a.head]).toEqual([[1, 2], true, 2]);
+    expect([a.events.map((e) => e.id), a.full, a.readPosition]).toEqual([[1, 2], true, 2]);
     const b = await poller.poll();
-    expect([b.events.map((e) => e.id), b.full, b.head]).toEqual([[3], false, 3]);
+    expect([b.events.map((e) => e.id), b.full, b.readPosition]).toEqual([[3], false, 3]);
     const c = await poller.poll();
     expect(c.events).toEqual([]);
     expect(sg.calls.at(-1)!.filters).toEqual([['id', 'greater_than', 3]]);
@@ -73,7 +73,7 @@ describe('Poller', () => {
   it('opens a gap for a missing id, re-asks it by id only, and hands it late when it commits', async () => {
     const { sg, poller } = make();
     sg.rows = [ev(4), ev(5), ev(7)];
-    poller.head = 4;
+    poller.readPosition = 4;
     const r = await poller.poll();
     expect(r.opened).toEqual([6]);
     expect(poller.gaps.ids()).toEqual([6]);
@@ -90,7 +90,7 @@ describe('Poller', () => {
 
   it('drops as never happened a gap whose neighbours are older than the timeout by the server clock', async () => {
     const { sg, poller } = make({ timeoutMs: 60_000 });
-    poller.head = 1;
+    poller.readPosition = 1;
     // Row 3 is 2 min older than the newest row: by the server's clock its gap is past due.
     sg.rows = [ev(3, 'Shotgun_Task_Change', T0), ev(4, 'Shotgun_Task_Change', T0 + 120_000)];
     const r = await poller.poll();
@@ -101,7 +101,7 @@ describe('Poller', () => {
 
   it('expires a gap whose wait ran out on its own clock', async () => {
     const { sg, poller, setNow } = make({ timeoutMs: 60_000 });
-    poller.head = 1;
+    poller.readPosition = 1;
     sg.rows = [ev(3)];
     expect((await poller.poll()).opened).toEqual([2]);
     setNow(T0 + 100_000 + 59_999);
@@ -113,7 +113,7 @@ describe('Poller', () => {
 
   it('with a pushed-down type filter lists ids first, then fetches only matching types up to the last listed id', async () => {
     const { sg, poller } = make({ types: ['Shotgun_Note_New'] });
-    poller.head = 1;
+    poller.readPosition = 1;
     sg.rows = [ev(2, 'Shotgun_Task_Change'), ev(3, 'Shotgun_Note_New'), ev(5, 'Shotgun_Task_Change')];
     const r = await poller.poll();
     expect(sg.calls[0]).toMatchObject({ fields: ['id', 'created_at'], filters: [['id', 'greater_than', 1]] });
@@ -125,7 +125,7 @@ describe('Poller', () => {
     expect(r.events.map((e) => e.id)).toEqual([3]);
     // 4 is missing from the listing: a gap, not an event of another type.
     expect(r.opened).toEqual([4]);
-    expect(r.head).toBe(5);
+    expect(r.readPosition).toBe(5);
     // A filler of a type nobody takes closes its gap but is handed to no one.
     sg.rows.push(ev(4, 'Shotgun_Task_Change'));
     const f = await poller.poll();
@@ -135,7 +135,7 @@ describe('Poller', () => {
 
   it('a failed re-ask undoes the page, so its events are read again', async () => {
     const { sg, poller } = make();
-    poller.head = 1;
+    poller.readPosition = 1;
     sg.rows = [ev(3)];
     await poller.poll();
     sg.rows.push(ev(4));
@@ -143,7 +143,7 @@ describe('Poller', () => {
     sg.find = <T>(e: string, f: unknown, ...rest: [(readonly string[])?, ReadonlyArray<{ direction?: string }>?, number?]): Promise<T[]> =>
       (f as FilterTriple[])[0]![1] === 'in' ? Promise.reject(new Error('503')) : find<T>(e, f, ...rest);
     await expect(poller.poll()).rejects.toThrow('503');
-    expect(poller.head).toBe(3);
+    expect(poller.readPosition).toBe(3);
     sg.find = find;
     expect((await poller.poll()).events.map((e) => e.id)).toEqual([4]);
   });

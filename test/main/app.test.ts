@@ -10,7 +10,7 @@ import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EngineView, PluginView, Snapshot, Update } from '../../electron/contract.js';
 import { parseConfig } from '../../electron/engine/config.js';
 import { startApp, type AppHandle } from '../../electron/main/app.js';
-import type { EngineLike } from '../../electron/main/host.js';
+import type { EngineLike } from '../../electron/engine/engine.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/protocol.js';
 import { fake, FakeBrowserWindow, FakeNotification, FakeTray, makeReady, resetFake } from './fake-electron.js';
 

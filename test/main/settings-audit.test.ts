@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { AuditEntry, Snapshot, Update } from '../../electron/contract.js';
 import { parseConfig } from '../../electron/engine/config.js';
-import { EngineHost, type EngineLike } from '../../electron/main/host.js';
+import type { EngineLike } from '../../electron/engine/engine.js';
+import { EngineHost } from '../../electron/main/host.js';
 import { openSettingsStore, SettingsService } from '../../electron/main/settings.js';
 import { fakeSafeStorage } from './fake-electron.js';
 
