@@ -137,7 +137,17 @@ export class Engine {
       eventTypes: () => this.types,
     });
     this.window = new EventWindow(0, opts.windowCapacity ?? Math.max(20_000, c.daemon.maxEventBatchSize * 4));
-    this.feed = new UiFeed({ runners: () => this.runners.values(), window: this.window, eventsPerSecond: () => this.engineView().eventsPerSecond, emit: (u) => this.emit(u) });
+    this.feed = new UiFeed({
+      runners: () => this.runners.values(),
+      window: this.window,
+      eventsPerSecond: () => this.engineView().eventsPerSecond,
+      emit: (u) => this.emit(u),
+      // The age of a stalled plugin's oldest unprocessed event, once it is behind the window.
+      createdAfter: async (after) => {
+        const [e] = await this.sg.find<EventLogEntry>('EventLogEntry', [['id', 'greater_than', after]], ['created_at'], ORDER, 1);
+        return e ? Date.parse(e.created_at) : null;
+      },
+    });
   }
 
   /** Opens (and locks) the state; nothing is polled until start(). */
