@@ -97,7 +97,8 @@ export function registerCallbacks(reg: Registrar): void {
 }
 
 const isLink = (x: unknown): x is Entity => typeof x === 'object' && x !== null && typeof (x as Entity).type === 'string' && typeof (x as Entity).id === 'number';
-const isEmpty = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+/** Empty as the original tested it (Python falsiness): null, '', 0, false or []. */
+const isEmpty = (v: unknown) => !v || (Array.isArray(v) && v.length === 0);
 const ref = (e: Entity): Entity => ({ type: e.type, id: e.id });
 
 /** A value compared by what it means: links by type and id (reads add their names). */

@@ -135,7 +135,9 @@ export class UiFeed {
         entry.pending = false;
         entry.createdAt = createdAt;
         entry.retryAt = this.now() + LOOKUP_RETRY_MS;
-        if (this.lookups.get(r.name) === entry && createdAt !== null) this.o.emit({ kind: 'plugin', plugin: this.view(r) });
+        // Not for a plugin removed meanwhile: its view would come back in the UI.
+        const current = this.lookups.get(r.name) === entry && [...this.o.runners()].includes(r);
+        if (current && createdAt !== null) this.o.emit({ kind: 'plugin', plugin: this.view(r) });
       },
       () => {
         entry.pending = false;

@@ -62,8 +62,10 @@ describe('UiFeed', () => {
     w.evict(102);
     const asked: number[] = [];
     const updates: Update[] = [];
+    const broken = runner('broken', 100, { state: 'load_error', active: false });
+    const gone = runner('gone', 100, { state: 'paused', paused: true, active: false });
     const f = new UiFeed({
-      runners: () => [],
+      runners: () => [broken],
       window: w,
       eventsPerSecond: () => 0,
       emit: (u) => updates.push(u),
@@ -75,16 +77,17 @@ describe('UiFeed', () => {
     });
     feeds.push(f);
     now = T0;
-    const broken = runner('broken', 100, { state: 'load_error', active: false });
     expect(f.view(broken).lagSeconds).toBe(0);
+    // A plugin no longer among the runners when the answer comes is not re-sent.
+    expect(f.view(gone).lagSeconds).toBe(0);
     await new Promise((r) => setTimeout(r, 0));
-    const sent = updates.find((u) => u.kind === 'plugin');
-    expect(sent?.kind === 'plugin' && sent.plugin.lagSeconds).toBe(90);
+    const sent = updates.flatMap((u) => (u.kind === 'plugin' ? [u.plugin] : []));
+    expect(sent.map((p) => [p.name, p.lagSeconds])).toEqual([['broken', 90]]);
     expect(f.view(broken)).toMatchObject({ lagEvents: 2, lagSeconds: 90 });
-    expect(asked).toEqual([100]);
+    expect(asked).toEqual([100, 100]);
     // A consuming plugin is bounded by the last event it processed, never looked up.
     expect(f.view(runner('slow', 100, { lastCreatedAt: T0 - 95_000 })).lagSeconds).toBe(95);
-    expect(asked).toEqual([100]);
+    expect(asked).toEqual([100, 100]);
   });
 
   it('drops the hold of a disabled plugin and calls a plugin without callbacks inert', () => {
