@@ -96,7 +96,8 @@ export function registerCallbacks(reg: Registrar): void {
   });
 }
 
-const isLink = (x: unknown): x is Entity => typeof x === 'object' && x !== null && typeof (x as Entity).type === 'string' && typeof (x as Entity).id === 'number';
+const isLink = (x: unknown): x is Entity =>
+  typeof x === 'object' && x !== null && typeof (x as Entity).type === 'string' && typeof (x as Entity).id === 'number';
 /** Empty as the original tested it (Python falsiness): null, '', 0, false or []. */
 const isEmpty = (v: unknown) => !v || (Array.isArray(v) && v.length === 0);
 const ref = (e: Entity): Entity => ({ type: e.type, id: e.id });
@@ -143,9 +144,7 @@ async function validate(sg: Shotgun, s: UpdateTaskTemplateEntitiesSettings): Pro
     [{ setting: 'pluginsField', field: s.pluginsField, types: ['list', 'entity_type'], values: [RESET, s.pluginsFieldValue] }],
     'pluginsField',
   );
-  const task = await checkFields(sg, PLUGIN, 'Task', [
-    ...s.excludeFields.map((field) => ({ setting: 'excludeFields', field })),
-  ], 'excludeFields');
+  const task = await checkFields(sg, PLUGIN, 'Task', [...s.excludeFields.map((field) => ({ setting: 'excludeFields', field }))], 'excludeFields');
   for (const field of ['task_template', 'template_task']) {
     if (task[field]?.dataType !== 'entity') throw new Error(`${PLUGIN}: the site has no Task.${field} link field, needed to tell a template's Tasks`);
   }
@@ -181,11 +180,19 @@ async function updateEntities(sg: Shotgun, event: EventLogEntry, s: UpdateTaskTe
   const deletes: BatchRequest[] = [];
   let entityCount = 0;
   for (const entityType of s.entityTypes) {
-    const entities = await sg.find(entityType, [['task_template', 'is', templateLink], ['project', 'in', projects]], ['project']);
+    const entities = await sg.find(
+      entityType,
+      [
+        ['task_template', 'is', templateLink],
+        ['project', 'in', projects],
+      ],
+      ['project'],
+    );
     entityCount += entities.length;
     for (const entity of entities) {
       const tasks = await sg.find('Task', [['entity', 'is', ref(entity)]], [...fields, 'template_task']);
-      const madeFrom = (t: EntityRecord) => (isLink(t.template_task) ? templateTasks.find((tt) => tt.id === (t.template_task as Entity).id) : undefined);
+      const madeFrom = (t: EntityRecord) =>
+        isLink(t.template_task) ? templateTasks.find((tt) => tt.id === (t.template_task as Entity).id) : undefined;
       for (const task of tasks) {
         const source = madeFrom(task);
         if (!source) {

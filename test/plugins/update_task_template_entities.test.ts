@@ -18,14 +18,26 @@ async function template(r: PluginRun) {
   const tpl = await r.sg.create('TaskTemplate', { code: 'Asset - Basic', entity_type: 'Asset' });
   const step = (await r.sg.findOne('Step', [['code', 'is', 'Animation']], ['id']))!;
   const t = ref('TaskTemplate', tpl.id);
-  const model = await r.sg.create('Task', { task_template: t, content: 'Model', step: ref('Step', step.id), est_in_mins: 100, sg_description: 'model it', start_date: '2025-02-02' });
+  const model = await r.sg.create('Task', {
+    task_template: t,
+    content: 'Model',
+    step: ref('Step', step.id),
+    est_in_mins: 100,
+    sg_description: 'model it',
+    start_date: '2025-02-02',
+  });
   const rig = await r.sg.create('Task', { task_template: t, content: 'Rig', est_in_mins: 200 });
   const surf = await r.sg.create('Task', { task_template: t, content: 'Surfacing', est_in_mins: 300 });
   return { tpl: t, model, rig, surf, step: ref('Step', step.id) };
 }
 
 const tasksOf = (r: PluginRun, entity: Link) =>
-  r.sg.find('Task', [['entity', 'is', entity]], ['content', 'est_in_mins', 'sg_description', 'start_date', 'step', 'template_task', 'project'], [{ field_name: 'id', direction: 'asc' }]);
+  r.sg.find(
+    'Task',
+    [['entity', 'is', entity]],
+    ['content', 'est_in_mins', 'sg_description', 'start_date', 'step', 'template_task', 'project'],
+    [{ field_name: 'id', direction: 'asc' }],
+  );
 
 describe('update_task_template_entities', () => {
   it("flipping a template's switch updates, creates and trashes its entities' Tasks, then resets the switch", async () => {
@@ -35,7 +47,14 @@ describe('update_task_template_entities', () => {
     const { tpl, model, rig, surf, step } = await template(run);
     const asset = await sg.create('Asset', { project, code: 'hero', task_template: tpl });
     const a = ref('Asset', asset.id);
-    const made = await sg.create('Task', { project, entity: a, content: 'Model', template_task: ref('Task', model.id), est_in_mins: 50, start_date: '2025-01-01' });
+    const made = await sg.create('Task', {
+      project,
+      entity: a,
+      content: 'Model',
+      template_task: ref('Task', model.id),
+      est_in_mins: 50,
+      start_date: '2025-01-01',
+    });
     const old = await sg.create('Task', { project, entity: a, content: 'Old' });
     // Linked, but in a Project that is not in projectIds; and one not linked at all.
     const other = await sg.create('Project', { name: 'Elsewhere' });
@@ -52,7 +71,13 @@ describe('update_task_template_entities', () => {
     const tasks = await tasksOf(run, a);
     expect(tasks.map((t) => t.content)).toEqual(['Model', 'Rig', 'Surfacing']);
     // Updated: set values overwritten, empty ones filled, excluded ones (start_date) kept.
-    expect(tasks[0]).toMatchObject({ id: made.id, est_in_mins: 100, sg_description: 'model it', start_date: '2025-01-01', step: { type: 'Step', id: step.id } });
+    expect(tasks[0]).toMatchObject({
+      id: made.id,
+      est_in_mins: 100,
+      sg_description: 'model it',
+      start_date: '2025-01-01',
+      step: { type: 'Step', id: step.id },
+    });
     // Created from the template's other Tasks, in the entity's Project.
     expect(tasks[1]).toMatchObject({ est_in_mins: 200, template_task: { type: 'Task', id: rig.id }, project: { type: 'Project', id: project.id } });
     expect(tasks[2]).toMatchObject({ est_in_mins: 300, template_task: { type: 'Task', id: surf.id } });
@@ -63,7 +88,9 @@ describe('update_task_template_entities', () => {
     expect((await tasksOf(run, ref('Asset', plain.id))).map((t) => t.id)).toEqual([plainTask.id]);
     expect(await sg.find('Task', [['task_template', 'is', tpl]], ['id'])).toHaveLength(3);
     expect((await sg.findOne('TaskTemplate', [['id', 'is', tpl.id]], ['sg_plugins']))!.sg_plugins).toBe('N/A');
-    expect(run.logs().join('\n')).toContain(`TaskTemplate ${tpl.id} (Asset - Basic): 1 linked entity; 2 Task(s) created, 1 updated, 1 trashed; sg_plugins reset to N/A`);
+    expect(run.logs().join('\n')).toContain(
+      `TaskTemplate ${tpl.id} (Asset - Basic): 1 linked entity; 2 Task(s) created, 1 updated, 1 trashed; sg_plugins reset to N/A`,
+    );
 
     // Again: everything already matches, nothing is written.
     const before = await sg.find('EventLogEntry', [['event_type', 'starts_with', 'Shotgun_Task_']], ['id']);

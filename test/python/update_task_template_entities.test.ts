@@ -43,7 +43,11 @@ describe('the original update_task_template_entities.py on the sandbox', () => {
     await s.sg.create('Task', { task_template: { type: 'TaskTemplate', id: tpl.id }, content: 'Model' });
     await s.sg.create('Asset', { project: { type: 'Project', id: project.id }, code: 'hero', task_template: { type: 'TaskTemplate', id: tpl.id } });
     await s.sg.update('TaskTemplate', tpl.id, { sg_plugins: 'Update linked entities' });
-    await until(async () => (await s.sg.findOne('TaskTemplate', [['id', 'is', tpl.id]], ['sg_plugins']))!.sg_plugins === 'N/A', 'the switch reset by the original', 60_000);
+    await until(
+      async () => (await s.sg.findOne('TaskTemplate', [['id', 'is', tpl.id]], ['sg_plugins']))!.sg_plugins === 'N/A',
+      'the switch reset by the original',
+      60_000,
+    );
     await d.waitFor(/ERROR.*update_task_template_entities[\s\S]*TypeError/, 60_000);
     expect(await d.stop()).toBe(0);
   });
