@@ -148,7 +148,14 @@ export class Engine {
       settingsView: () => this.settingsView(),
       engineChanged,
     });
-    this.feed = new UiFeed({ runners, window: this.window, eventsPerSecond: () => this.loop.eventsPerSecond, emit });
+    this.feed = new UiFeed({
+      runners,
+      window: this.window,
+      eventsPerSecond: () => this.loop.eventsPerSecond,
+      emit,
+      // The age of a stalled plugin's oldest unprocessed event, once it is behind the window.
+      createdAfter: (after) => this.poller.createdAfter(after),
+    });
   }
 
   /** Opens (and locks) the state; nothing is polled until start(). */

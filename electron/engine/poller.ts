@@ -55,6 +55,12 @@ export class Poller {
     return rows[0]?.id ?? 0;
   }
 
+  /** When the first event after `after` was created (ms), or null when there is none yet. */
+  async createdAfter(after: number): Promise<number | null> {
+    const [e] = await this.opts.sg.find<EventLogEntry>('EventLogEntry', [['id', 'greater_than', after]], ['created_at'], ORDER, 1);
+    return e ? createdMs(e) : null;
+  }
+
   async poll(): Promise<PollResult> {
     const { sg, batchSize } = this.opts;
     const types = this.opts.eventTypes();

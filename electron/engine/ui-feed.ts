@@ -1,7 +1,10 @@
 // What the engine adds to its plugin views for the UI, and the UI's live feeds that run on
 // a clock rather than on events (docs/engine.md, "The UI's trends"):
 //   - lag for every state: head minus cursor (events) and the age of the oldest event the
-//     plugin has not processed (seconds), so a paused plugin's lag keeps growing;
+//     plugin has not processed (seconds), so a paused plugin's lag keeps growing. That
+//     event is read from the window when it is still there; a plugin that is not consuming
+//     falls behind the window at once (it is evicted past it), so its next event's
+//     created_at is then asked of the site, once per cursor position;
 //   - a disabled plugin shows no hold (its retries are off until it is enabled again);
 //   - a plugin with no callback is "inert", with the reason `check` gives;
 //   - the trend series: one sample every TREND_STEP_MS for the last hour, in the snapshot
@@ -38,7 +41,21 @@ export interface UiFeedOptions {
   keep?: number;
   refreshMs?: number;
   now?: () => number;
+  /** created_at (ms) of the first event on the site with id > after, or null if none. */
+  createdAfter?: (after: number) => Promise<number | null>;
 }
+
+/** What the site said about the event after a stalled plugin's cursor. */
+interface Lookup {
+  after: number;
+  createdAt: number | null;
+  pending: boolean;
+  /** After a failed lookup, not asked again before this time (ms). */
+  retryAt: number;
+}
+
+/** How long a failed lookup waits before the next (the connection's own errors are reported by the engine). */
+const LOOKUP_RETRY_MS = 30_000;
 
 /** `check`'s words for a plugin that loads but registers nothing. */
 export const INERT_NO_CALLBACK = 'registerCallbacks registered no callback';
@@ -47,6 +64,7 @@ export class UiFeed {
   private points: TrendPoint[] = [];
   private timers: NodeJS.Timeout[] = [];
   private readonly now: () => number;
+  private readonly lookups = new Map<string, Lookup>();
 
   constructor(private o: UiFeedOptions) {
     this.now = o.now ?? Date.now;
@@ -92,11 +110,41 @@ export class UiFeed {
       const next = w.read(r.cursor, 1).events[0];
       if (next) created = Date.parse(next.created_at);
     }
+    if (!created && !r.active) created = this.lookedUp(r) ?? 0;
     // Behind the window (or nothing read yet): the next event is newer than the last one
     // processed, so this bounds its age from above.
     if (!created) created = r.lastCreatedAt;
     if (!created) return 0;
     return Math.max(0, Math.round((this.now() - created) / 100) / 10);
+  }
+
+  /**
+   * created_at of the event after a stalled runner's cursor, from the site; null until
+   * known. A consuming runner is not looked up: its cursor moves with every event, and the
+   * event it last processed bounds the age closely.
+   */
+  private lookedUp(r: RunnerLike): number | null {
+    const ask = this.o.createdAfter;
+    if (!ask) return null;
+    const known = this.lookups.get(r.name);
+    if (known?.after === r.cursor && (known.pending || known.createdAt !== null || this.now() < known.retryAt)) return known.createdAt;
+    const entry: Lookup = { after: r.cursor, createdAt: null, pending: true, retryAt: 0 };
+    this.lookups.set(r.name, entry);
+    ask(r.cursor).then(
+      (createdAt) => {
+        entry.pending = false;
+        entry.createdAt = createdAt;
+        entry.retryAt = this.now() + LOOKUP_RETRY_MS;
+        // Not for a plugin removed meanwhile: its view would come back in the UI.
+        const current = this.lookups.get(r.name) === entry && [...this.o.runners()].includes(r);
+        if (current && createdAt !== null) this.o.emit({ kind: 'plugin', plugin: this.view(r) });
+      },
+      () => {
+        entry.pending = false;
+        entry.retryAt = this.now() + LOOKUP_RETRY_MS;
+      },
+    );
+    return null;
   }
 
   private sample(): void {

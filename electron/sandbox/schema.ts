@@ -22,7 +22,9 @@ export type DataType =
   | 'uuid'
   | 'image'
   | 'password'
-  | 'color';
+  | 'color'
+  /** The name of an entity type (TaskTemplate.entity_type). */
+  | 'entity_type';
 
 export interface FieldDef {
   dataType: DataType;
@@ -46,6 +48,8 @@ export interface EntityDef {
   displayField: string;
   /** Creation fails with "API create() missing 'project' attribute" without one. */
   projectRequired: boolean;
+  /** A link field that, when set, waives projectRequired (a TaskTemplate's Tasks have no project). */
+  projectWaivedBy?: string;
   fields: Record<string, FieldDef>;
 }
 
@@ -68,8 +72,9 @@ function system(): Record<string, FieldDef> {
   };
 }
 
-function entity(displayField: string, projectRequired: boolean, fields: Record<string, FieldDef>): EntityDef {
+function entity(displayField: string, projectRequired: boolean, fields: Record<string, FieldDef>, extra: Partial<EntityDef> = {}): EntityDef {
   return {
+    ...extra,
     displayField,
     projectRequired,
     fields: {
@@ -135,6 +140,7 @@ export function defaultSchema(): Schema {
       sg_status_list: f('status_list', { label: 'Status', validValues: SHOT_STATUS, default: 'wtg' }),
       shots: ro('multi_entity', { validTypes: ['Shot'], backOf: { type: 'Shot', field: 'sg_sequence' } }),
       tasks: ro('multi_entity', { validTypes: ['Task'], backOf: { type: 'Task', field: 'entity' } }),
+      task_template: link('TaskTemplate'),
     }),
     Shot: entity('code', true, {
       code: f('text', { label: 'Shot Code' }),
@@ -164,6 +170,7 @@ export function defaultSchema(): Schema {
       sg_exchange_rate: f('float', { label: 'Exchange Rate' }),
       assets: links('Asset'),
       tasks: ro('multi_entity', { validTypes: ['Task'], backOf: { type: 'Task', field: 'entity' } }),
+      task_template: link('TaskTemplate'),
       image: ro('image'),
     }),
     Asset: entity('code', true, {
@@ -174,7 +181,17 @@ export function defaultSchema(): Schema {
       sg_date_finaled: f('date', { label: 'Date Finaled' }),
       shots: links('Shot'),
       tasks: ro('multi_entity', { validTypes: ['Task'], backOf: { type: 'Task', field: 'entity' } }),
+      task_template: link('TaskTemplate'),
       image: ro('image'),
+    }),
+    // A template's Tasks link it (task_template) and have no entity or project; Tasks made
+    // from a template link the template Task they came from (template_task).
+    TaskTemplate: entity('code', false, {
+      code: f('text', { label: 'Template Name' }),
+      description: f('text'),
+      entity_type: f('entity_type', { label: 'Entity Type' }),
+      // The switch update_task_template_entities listens to (plugins/update_task_template_entities.ts).
+      sg_plugins: f('list', { label: 'Plugins', validValues: ['N/A', 'Update linked entities'], default: 'N/A' }),
     }),
     Task: entity('content', true, {
       content: f('text', { label: 'Task Name' }),
@@ -189,7 +206,10 @@ export function defaultSchema(): Schema {
       upstream_tasks: links('Task'),
       downstream_tasks: links('Task'),
       sg_date_approved: f('date', { label: 'Date Approved' }),
-    }),
+      duration: f('duration', { label: 'Duration' }),
+      task_template: link('TaskTemplate'),
+      template_task: link('Task'),
+    }, { projectWaivedBy: 'task_template' }),
     Version: entity('code', true, {
       code: f('text', { label: 'Version Name' }),
       description: f('text'),
@@ -293,6 +313,7 @@ export function relationsFor(dataType: DataType): string[] | null {
     case 'list':
     case 'status_list':
     case 'uuid':
+    case 'entity_type':
       return ['is', 'is_not', 'in', 'not_in'];
     case 'checkbox':
       return ['is', 'is_not'];

@@ -152,9 +152,9 @@ const day = (n: number): string => new Date(BASE_DAY + n * 86_400_000).toISOStri
 
 /**
  * Seeds `store` (normally empty) with a studio. 'demo': 14 people, 7 steps, 2 projects,
- * 6 sequences, ~45 shots, 16 assets and their tasks, versions and notes. 'minimal' (fast,
- * for tests): admin + one artist, 2 steps, 1 project, 1 sequence, 2 shots with 2 tasks
- * each, a version and a note per started task.
+ * 6 sequences, ~45 shots, 16 assets (made from a task template) and their tasks, versions
+ * and notes. 'minimal' (fast, for tests): admin + one artist, 2 steps, 1 project, 1
+ * sequence, 2 shots with 2 tasks each, a version and a note per started task.
  */
 export function seedDemo(store: SandboxStore, auth: Auth, opts: { size?: SeedSize } = {}): SeedResult {
   const size: SeedSize = opts.size ?? 'demo';
@@ -216,6 +216,24 @@ export function seedDemo(store: SandboxStore, auth: Auth, opts: { size?: SeedSiz
   const shotSteps = stepSpecs.filter((s) => s.entityType === 'Shot');
   const assetSteps = stepSpecs.filter((s) => s.entityType === 'Asset');
 
+  // ---------------------------------------------------------------- task template
+  // The demo's Assets are made from a TaskTemplate, as on a real site: each Asset links it
+  // and each of its Tasks links the template Task it came from. Flipping the template's
+  // sg_plugins to "Update linked entities" runs plugins/update_task_template_entities.ts.
+  let assetTemplate: Link | null = null;
+  const templateTasks = new Map<string, Link>();
+  if (size === 'demo') {
+    assetTemplate = link(
+      make('TaskTemplate', { code: 'Asset - Standard', description: 'Model, rig and surface an asset.', entity_type: 'Asset', sg_plugins: 'N/A' }),
+    );
+    for (const s of assetSteps) {
+      templateTasks.set(
+        s.code,
+        link(make('Task', { content: s.code, task_template: assetTemplate, step: link(steps.get(s.code)!), est_in_mins: s.bidMins })),
+      );
+    }
+  }
+
   // ---------------------------------------------------------------- projects
   const projects: Link[] = [];
   const specs = size === 'demo' ? PROJECTS : [{ ...PROJECTS[0]!, sequences: PROJECTS[0]!.sequences.slice(0, 1), assets: [] }];
@@ -253,6 +271,7 @@ export function seedDemo(store: SandboxStore, auth: Auth, opts: { size?: SeedSiz
             start_date: day(startDay),
             due_date: day(startDay + int(3, 8)),
             est_in_mins: s.bidMins,
+            ...(entity.type === 'Asset' && templateTasks.has(s.code) ? { template_task: templateTasks.get(s.code) } : {}),
           }),
         );
       });
@@ -324,6 +343,7 @@ export function seedDemo(store: SandboxStore, auth: Auth, opts: { size?: SeedSiz
         sg_asset_type: a.type,
         description: a.description,
         sg_status_list: progress > 0.95 ? 'fin' : progress > 0.1 ? 'ip' : 'wtg',
+        ...(assetTemplate ? { task_template: assetTemplate } : {}),
       });
       assets.push(asset);
       const tasks = makeTasks(asset, assetSteps, progress, dayOffset);

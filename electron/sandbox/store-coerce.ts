@@ -37,6 +37,9 @@ export class FieldCoercer {
       case 'uuid':
         if (typeof value !== 'string') throw bad('a uuid string');
         return value;
+      case 'entity_type':
+        if (typeof value !== 'string' || !this.view.schema[value]) throw bad('an entity type name');
+        return value;
       case 'checkbox':
         if (typeof value !== 'boolean') throw bad('true or false');
         return value;

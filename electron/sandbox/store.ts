@@ -191,7 +191,8 @@ export class SandboxStore implements RowAccess, StoreView {
       if (name === 'type' || (type === 'Note' && name === 'suppress_email_notif')) continue;
       values[name] = this.coercer.coerce(type, name, v, 'create');
     }
-    if (def.projectRequired && !isLink(values.project)) throw invalid(`API create() missing 'project' attribute`, { project: 'is required' });
+    const waived = def.projectWaivedBy !== undefined && isLink(values[def.projectWaivedBy]);
+    if (def.projectRequired && !waived && !isLink(values.project)) throw invalid(`API create() missing 'project' attribute`, { project: 'is required' });
     const now = isoSeconds(this.now());
     const id = this.nextIds.get(type) ?? 1;
     this.nextIds.set(type, id + 1);

@@ -41,7 +41,8 @@ export function readSite(store: SandboxStore, actors: Actor[] | undefined, now: 
     const ids = new Set(people.filter((r) => r.data.department === d).map((r) => r.id));
     return users.filter((u) => ids.has(u.id));
   };
-  const tasks = live('Task');
+  // A TaskTemplate's Tasks are not work anyone does: the traffic leaves them alone.
+  const tasks = live('Task').filter((t) => !isLink(t.data.task_template));
   const tasksByEntity = new Map<string, number[]>();
   const shotTasks: number[] = [];
   for (const t of tasks) {

@@ -56,6 +56,40 @@ describe('UiFeed', () => {
     expect(f.view(runner('r', 101, { lastCreatedAt: T0 - 100_000 })).lagSeconds).toBe(130);
   });
 
+  it('asks the site, once per cursor, for the event after a stalled plugin behind the window', async () => {
+    const w = new EventWindow(100, 1000);
+    w.append([ev(101, T0 - 90_000), ev(102, T0 - 60_000)], 102);
+    w.evict(102);
+    const asked: number[] = [];
+    const updates: Update[] = [];
+    const broken = runner('broken', 100, { state: 'load_error', active: false });
+    const gone = runner('gone', 100, { state: 'paused', paused: true, active: false });
+    const f = new UiFeed({
+      runners: () => [broken],
+      window: w,
+      eventsPerSecond: () => 0,
+      emit: (u) => updates.push(u),
+      now: () => now,
+      createdAfter: (after) => {
+        asked.push(after);
+        return Promise.resolve(T0 - 90_000);
+      },
+    });
+    feeds.push(f);
+    now = T0;
+    expect(f.view(broken).lagSeconds).toBe(0);
+    // A plugin no longer among the runners when the answer comes is not re-sent.
+    expect(f.view(gone).lagSeconds).toBe(0);
+    await new Promise((r) => setTimeout(r, 0));
+    const sent = updates.flatMap((u) => (u.kind === 'plugin' ? [u.plugin] : []));
+    expect(sent.map((p) => [p.name, p.lagSeconds])).toEqual([['broken', 90]]);
+    expect(f.view(broken)).toMatchObject({ lagEvents: 2, lagSeconds: 90 });
+    expect(asked).toEqual([100, 100]);
+    // A consuming plugin is bounded by the last event it processed, never looked up.
+    expect(f.view(runner('slow', 100, { lastCreatedAt: T0 - 95_000 })).lagSeconds).toBe(95);
+    expect(asked).toEqual([100, 100]);
+  });
+
   it('drops the hold of a disabled plugin and calls a plugin without callbacks inert', () => {
     const w = new EventWindow(0, 10);
     const held = { eventId: 5, callback: 'cb', error: 'boom', attempt: 3, nextRetryAt: T0 - 5000 };

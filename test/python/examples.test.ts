@@ -20,8 +20,7 @@ const INERT_ON_SANDBOX = new Set([
   'calc_summaries', // Asset.sg_source_id
   'convert_currency', // CustomEntity02 (raises)
   'datestamp', // its default date field
-  'field_to_field', // Shot.duration
-  'update_task_template_entities', // TaskTemplate
+  'update_task_template_entities', // its project_ids [97]: no such Project (its TaskTemplate and Task schema checks pass)
   'update_timecode_from_frames', // Shot.sg_cut_length_tc
   'update_timecode_values', // Version.sg_head_duration
   'update_version_cut_values', // Version.sg_cut_length
@@ -95,6 +94,9 @@ describe.each([
     await sg.create('Note', { project: P, subject: 'n', content: 'ok', note_links: [ref('Version', version.id)] }); // update_status_when_note_is_created
     const version2 = await sg.create('Version', { project: P, code: 'v002', entity: ref('Shot', shot2.id), user: ref('HumanUser', user.id) });
     await sg.update('Version', version2.id, { description: 'Fix the flicker' }); // create_note_from_version_field
+    const shot3 = await sg.create('Shot', { project: P, code: 'ftf_010' });
+    const naTask = await sg.create('Task', { project: P, content: 'fx', entity: ref('Shot', shot3.id), duration: 600 });
+    await sg.update('Task', naTask.id, { sg_status_list: 'na' }); // field_to_field
 
     const checks: Record<string, () => Promise<boolean>> = {
       init_entity: async () => (await get('Asset', asset.id, ['description'])).description === 'Brand new Asset.',
@@ -105,6 +107,7 @@ describe.each([
       assign_to_project: async () => ((await get('HumanUser', user.id, ['projects'])).projects as Array<{ id: number }>).some((p) => p.id === project.id),
       task_status_update_entity_status: async () => (await get('Shot', shot2.id, ['sg_status_list'])).sg_status_list === 'ip',
       update_status_when_note_is_created: async () => (await get('Version', version.id, ['sg_status_list'])).sg_status_list === 'vwd',
+      field_to_field: async () => (await get('Task', naTask.id, ['duration'])).duration === 0,
       create_note_from_version_field: async () => (await sg.find('Note', [['note_links', 'is', ref('Version', version2.id)]], ['content'])).some((n) => n.content === 'Fix the flicker'),
     };
     const passed = new Set<string>();

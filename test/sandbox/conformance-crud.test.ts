@@ -124,6 +124,17 @@ describe('conformance §1.3 / §1.4 / §1.5: CRUD', () => {
     expect(onlyError(r)).toMatchObject({ status: 400, code: 103, title: "API create() missing 'project' attribute" });
   });
 
+  it("a TaskTemplate's Task needs no project; entity_type takes only an entity type's name", async () => {
+    const tpl = await site.api('POST', '/entity/task_templates', { body: { code: 'Asset - Basic', entity_type: 'Asset' }, token });
+    expect(tpl.status).toBe(201);
+    const task = await site.api('POST', '/entity/tasks', { body: { content: 'Model', task_template: { type: 'TaskTemplate', id: tpl.json.data.id } }, token });
+    expect(task.status).toBe(201);
+    const loose = await site.api('POST', '/entity/tasks', { body: { content: 'Model' }, token });
+    expect(onlyError(loose)).toMatchObject({ code: 103, title: "API create() missing 'project' attribute" });
+    const bad = await site.api('POST', '/entity/task_templates', { body: { code: 'x', entity_type: 'Spaceship' }, token });
+    expect(onlyError(bad)).toMatchObject({ code: 103, title: 'API create() TaskTemplate.entity_type expected an entity type name, got "Spaceship".' });
+  });
+
   it('§1.5 create with an unknown field → 400 code 103 "…doesn\'t exist."', async () => {
     const r = await site.api('POST', '/entity/assets', { body: { code: 'x', project, sg_nope: 1 }, token });
     expect(r.status).toBe(400);

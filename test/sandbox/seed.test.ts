@@ -16,7 +16,7 @@ const MAX = { size: 1_000_000, number: 1 };
 
 /** Everything but the wall-clock fields, for comparing two seeds. */
 const snapshot = (store: SandboxStore) =>
-  ['HumanUser', 'Step', 'Project', 'Sequence', 'Shot', 'Asset', 'Task', 'Version', 'Note', 'Group'].map((type) =>
+  ['HumanUser', 'Step', 'TaskTemplate', 'Project', 'Sequence', 'Shot', 'Asset', 'Task', 'Version', 'Note', 'Group'].map((type) =>
     store.rows(type).map((r) => {
       const { created_at, updated_at, ...rest } = r.data;
       return [type, r.id, rest];
@@ -52,8 +52,18 @@ describe('seedDemo', () => {
       expect(s.data.sg_cut_duration).toBe((s.data.sg_cut_out as number) - (s.data.sg_cut_in as number) + 1);
     }
     expect(seed.counts.Asset).toBeGreaterThan(10);
-    expect(seed.counts.Task).toBe(seed.counts.Shot! * 4 + seed.counts.Asset! * 3);
-    expect(store.rows('Task').every((t) => (t.data.task_assignees as unknown[]).length === 1)).toBe(true);
+    // The Asset task template's 3 Tasks, and each Asset made from it.
+    expect(seed.counts.TaskTemplate).toBe(1);
+    const template = store.rows('TaskTemplate')[0]!;
+    const templateTasks = store.rows('Task').filter((t) => (t.data.task_template as { id: number } | null)?.id === template.id);
+    expect(templateTasks.map((t) => t.data.content)).toEqual(['Model', 'Rig', 'Surfacing']);
+    expect(templateTasks.every((t) => !t.data.project && !t.data.entity)).toBe(true);
+    expect(seed.counts.Task).toBe(seed.counts.Shot! * 4 + seed.counts.Asset! * 3 + templateTasks.length);
+    for (const a of store.rows('Asset')) expect(a.data.task_template).toEqual({ type: 'TaskTemplate', id: template.id });
+    const made = store.rows('Task').filter((t) => (t.data.entity as { type: string } | null)?.type === 'Asset');
+    expect(made.every((t) => templateTasks.some((tt) => tt.id === (t.data.template_task as { id: number }).id && tt.data.content === t.data.content))).toBe(true);
+    const work = store.rows('Task').filter((t) => !t.data.task_template);
+    expect(work.every((t) => (t.data.task_assignees as unknown[]).length === 1)).toBe(true);
     const statuses = new Set(store.rows('Task').map((t) => t.data.sg_status_list));
     expect(statuses.size).toBeGreaterThanOrEqual(4);
     const v = store.rows('Version')[0]!;
