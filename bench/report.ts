@@ -87,7 +87,11 @@ export function latencyReport(lat: LatencyResult, seconds: number): string[] {
 
 export function memoryReport(idle: IdleResult | null, soak: SoakResult | null): string[] {
   const out = ['', 'Memory (RSS of the daemon process, its plugin workers included)'];
-  if (idle) out.push(`  idle with the ${idle.plugins} example plugins: ${mb(idle.rss)} MB (target ≤ 250), settled ${(idle.settledMs / 1000).toFixed(1)} s after spawn`);
+  if (idle) {
+    out.push(`  idle with the ${idle.plugins} example plugins: ${mb(idle.rss)} MB (target ≤ 250), settled ${(idle.settledMs / 1000).toFixed(1)} s after spawn`);
+    const perWorker = idle.rss !== null && idle.rssNoPlugins !== null ? ((idle.rss - idle.rssNoPlugins) / idle.plugins).toFixed(1) : '-';
+    out.push(`  idle with no plugin: ${mb(idle.rssNoPlugins)} MB (the main thread); so a plugin's worker costs ${perWorker} MB`);
+  }
   if (soak) {
     const growth = soak.rssWarm && soak.rssEnd ? `${soak.rssEnd >= soak.rssWarm ? '+' : ''}${(((soak.rssEnd - soak.rssWarm) / soak.rssWarm) * 100).toFixed(1)}%` : '-';
     out.push(
