@@ -1,7 +1,8 @@
-// EventLogEntry records' REST encoding, kept and reused (docs/performance.md, "The
-// sandbox"). Serving pages of events is what the sandbox does most, as the site of every
+// EventLogEntry records' REST encoding, kept and reused (docs/performance.md, "What changed
+// this round"). Serving pages of events is what the sandbox does most, as the site of every
 // test and of the bench, and JSON-encoding the records was most of its CPU. An event row
-// never changes once written (the store refuses updates and deletes of EventLogEntry), but
+// never changes once written (the store refuses updates and deletes of EventLogEntry, and a
+// rolled-back transaction burns its event ids, so an id never names another event), but
 // what it reads as does, in one way: its links (entity, user, project) carry the linked
 // row's current name, and read as null once that row is retired (store-output.ts). So an
 // encoding is reused only while the record's link values equal those it was made from;
