@@ -24,19 +24,28 @@ function sameLink(a: unknown, b: unknown): boolean {
   return keys.length === Object.keys(y).length && keys.every((k) => x[k] === y[k]);
 }
 
+/** Default size of the kept encodings: ~16,000 events (a site in the same process, as in demo mode, pays it). */
+export const DEFAULT_EVENT_CACHE_MB = 16;
+
 export class EncodedEvents {
-  /** Per request shape (API version + fields asked): event id → its encoding. */
+  /** Per request shape (API version + fields asked): event id → its encoding, oldest first. */
   private readonly shapes = new Map<string, Map<number, Entry>>();
+  /** Characters held, all shapes (≈ bytes: the JSON is mostly one-byte text). */
+  private held = 0;
+  private readonly limit: number;
 
   constructor(
     /** The EventLogEntry fields whose values are links (entity and multi_entity fields). */
     private readonly linkFields: string[],
-    /** Encodings kept per request shape; past it the shape starts over (bounded memory). */
-    private readonly limit = 200_000,
-  ) {}
+    /** MB of encodings kept; past it the oldest go first. 0 = none kept. */
+    limitMb = DEFAULT_EVENT_CACHE_MB,
+  ) {
+    this.limit = limitMb * 1024 * 1024;
+  }
 
   /** The JSON of `rec`'s REST record, from the cache when its links are unchanged. */
   json(shape: string, rec: Record<string, unknown>, encode: () => string): string {
+    if (this.limit <= 0) return encode();
     let byId = this.shapes.get(shape);
     if (!byId) {
       byId = new Map();
@@ -46,8 +55,24 @@ export class EncodedEvents {
     const hit = byId.get(id);
     if (hit && this.linkFields.every((f, i) => sameLink(hit.links[i], rec[f]))) return hit.json;
     const json = encode();
-    if (byId.size >= this.limit) byId.clear();
+    if (hit) {
+      byId.delete(id);
+      this.held -= hit.json.length;
+    }
     byId.set(id, { links: this.linkFields.map((f) => rec[f]), json });
+    this.held += json.length;
+    if (this.held > this.limit) this.evict();
     return json;
+  }
+
+  /** Drops the oldest encodings (each shape's in insertion order) until under the limit. */
+  private evict(): void {
+    for (const byId of this.shapes.values()) {
+      for (const [id, e] of byId) {
+        if (this.held <= this.limit) return;
+        byId.delete(id);
+        this.held -= e.json.length;
+      }
+    }
   }
 }

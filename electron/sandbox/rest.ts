@@ -65,9 +65,12 @@ export class RestApi {
     private store: SandboxStore,
     private auth: Auth,
     private info: (version: string) => Record<string, unknown>,
+    /** MB of event encodings kept (rest-event-cache.ts); default DEFAULT_EVENT_CACHE_MB. */
+    eventCacheMb?: number,
   ) {
     const fields = store.schema.EventLogEntry?.fields ?? {};
-    this.events = new EncodedEvents(Object.keys(fields).filter((k) => ['entity', 'multi_entity'].includes(fields[k]!.dataType)));
+    const links = Object.keys(fields).filter((k) => ['entity', 'multi_entity'].includes(fields[k]!.dataType));
+    this.events = new EncodedEvents(links, eventCacheMb);
   }
 
   handle(req: RestRequest): RestReply {

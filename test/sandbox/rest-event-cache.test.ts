@@ -2,6 +2,7 @@
 // page read again must say exactly what it said, and still follow what the kept encodings
 // cannot know by themselves: a linked row renamed, retired, revived.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EncodedEvents } from '../../electron/sandbox/rest-event-cache.js';
 import { boot, type Site } from './conformance-helpers.js';
 
 const LOUD = { name: 'cache_loud', key: 'k3y-cache' };
@@ -63,5 +64,36 @@ describe('sandbox: kept event encodings', () => {
 
     expect((await site.api('POST', `/entity/shots/${shot}?revive=true`, { token })).status).toBe(200);
     expect(await entityNames()).toEqual({ type: 'Shot', id: shot, name: 'cache020b' });
+  });
+});
+
+describe('EncodedEvents: bounded', () => {
+  const rec = (id: number) => ({ type: 'EventLogEntry', id, entity: { type: 'Shot', id: 1, name: 'a' } });
+
+  it('keeps encodings up to its size, dropping the oldest first', () => {
+    // ~100 characters each; 250 characters kept: two of them.
+    const cache = new EncodedEvents(['entity'], 250 / (1024 * 1024));
+    let encoded = 0;
+    const json = (id: number) =>
+      cache.json('s', rec(id), () => {
+        encoded++;
+        return JSON.stringify(rec(id)).padEnd(100);
+      });
+    json(1);
+    json(2);
+    json(3); // over the size: 1 goes
+    expect(encoded).toBe(3);
+    json(3);
+    json(2);
+    expect(encoded).toBe(3); // both still kept
+    json(1);
+    expect(encoded).toBe(4); // 1 was dropped
+  });
+
+  it('keeps nothing at size 0', () => {
+    const cache = new EncodedEvents(['entity'], 0);
+    let encoded = 0;
+    for (let i = 0; i < 3; i++) cache.json('s', rec(1), () => String(++encoded));
+    expect(encoded).toBe(3);
   });
 });
