@@ -27,6 +27,18 @@ export interface CatchUpResult {
   /** Of which its main thread. */
   daemonMainCpu: number | null;
   sandboxCpu: number | null;
+  /** Requests the site served, spawn → last callback (a daemon reading pages twice shows here). */
+  siteRequests: number | null;
+}
+
+/** Requests the sandbox has served so far (its /_sandbox/stats counter). */
+async function siteRequests(url: string): Promise<number | null> {
+  try {
+    const r = await fetch(`${url}/_sandbox/stats`);
+    return ((await r.json()) as { total: number }).total;
+  } catch {
+    return null;
+  }
 }
 
 export interface CatchUpContext {
@@ -62,6 +74,7 @@ export async function catchUp(ctx: CatchUpContext, daemon: Daemon, batch: number
     d = startDaemon(setup, ctx.profile, tag);
   }
   const pid = d.child.pid;
+  const requests0 = await siteRequests(ctx.url);
   const cpu0 = { daemon: cpuMs(pid), main: cpuMs(pid, true), sandbox: cpuMs(ctx.sandboxPid) };
   try {
     let rssPeak = 0;
@@ -80,6 +93,7 @@ export async function catchUp(ctx: CatchUpContext, daemon: Daemon, batch: number
       20,
     );
     const cpu1 = { daemon: cpuMs(pid), main: cpuMs(pid, true), sandbox: cpuMs(ctx.sandboxPid) };
+    const requests1 = await siteRequests(ctx.url);
     const per = 100_000 / pre.count;
     const used = (a: number | null, b: number | null) => (a !== null && b !== null ? (b - a) * per : null);
     const firsts = specs.map((p) => readMark(`${p.mark}.first`));
@@ -96,6 +110,8 @@ export async function catchUp(ctx: CatchUpContext, daemon: Daemon, batch: number
       daemonCpu: used(cpu0.daemon, cpu1.daemon),
       daemonMainCpu: daemon === 'original' ? null : used(cpu0.main, cpu1.main),
       sandboxCpu: used(cpu0.sandbox, cpu1.sandbox),
+      // (minus the one /_sandbox/stats request of the first count)
+      siteRequests: requests0 !== null && requests1 !== null ? requests1 - requests0 - 1 : null,
     };
   } finally {
     await stopChild(d.child);

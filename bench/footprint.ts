@@ -15,6 +15,8 @@ export interface IdleResult {
   rss: number | null;
   /** Spawn → RSS settled, ms. */
   settledMs: number;
+  /** The same daemon with no plugin at all (its main thread alone), MB: what is left is the workers'. */
+  rssNoPlugins: number | null;
 }
 
 /** RSS once it has stopped moving (within 2% over 5 s), or after 60 s at the latest. */
@@ -32,7 +34,21 @@ async function settledRss(pid: number | undefined): Promise<number | null> {
   }
 }
 
+/** RSS of the daemon idle with an empty plugin folder: the floor the workers add to. */
+async function idleNoPlugins(root: string, url: string): Promise<number | null> {
+  const setup = daemonDir(root, 'idle-none', url, { fetch_interval: 1 });
+  const d = startDaemon(setup, null, 'idle-none');
+  try {
+    await d.waitLine(/engine starting/, 60_000);
+    return await settledRss(d.child.pid);
+  } finally {
+    await stopChild(d.child);
+    saveOutput(d, setup.dir);
+  }
+}
+
 export async function idleRss(root: string, url: string): Promise<IdleResult> {
+  const rssNoPlugins = await idleNoPlugins(root, url);
   const examples = readdirSync(EXAMPLES).filter((f) => /\.(ts|mjs|js|cjs)$/.test(f) && !f.startsWith('_'));
   const setup = daemonDir(root, 'idle', url, { fetch_interval: 1 }, EXAMPLES);
   const d = startDaemon(setup, null, 'idle');
@@ -49,7 +65,7 @@ export async function idleRss(root: string, url: string): Promise<IdleResult> {
       50,
     );
     const rss = await settledRss(d.child.pid);
-    return { plugins: examples.length, rss, settledMs: now() - d.startedAt };
+    return { plugins: examples.length, rss, settledMs: now() - d.startedAt, rssNoPlugins };
   } finally {
     await stopChild(d.child);
     saveOutput(d, setup.dir);

@@ -53,12 +53,12 @@ export function catchUpReport(pre: Preloaded, batches: number[], raw: RawResult[
   if (raw.length) out.push(`  with the poller's query at page = batch (all runs: ${raw.map((r) => `${r.pageSize}: ${r.runs.map((x) => k(x)).join(', ')}`).join('; ')})`);
   if (runs.length) {
     out.push('');
-    const rows2: string[][] = [['daemon', 'batch', 'first event ms', 'total ms', 'CPU ms/100k: daemon', 'main thread', 'sandbox', 'RSS peak MB']];
+    const rows2: string[][] = [['daemon', 'batch', 'first event ms', 'total ms', 'CPU ms/100k: daemon', 'main thread', 'sandbox', 'RSS peak MB', 'site requests']];
     for (const c of runs) {
-      rows2.push([c.daemon, String(c.batch), ms(c.firstEventMs), ms(c.totalMs), ms(c.daemonCpu), ms(c.daemonMainCpu), ms(c.sandboxCpu), mb(c.rssPeak)]);
+      rows2.push([c.daemon, String(c.batch), ms(c.firstEventMs), ms(c.totalMs), ms(c.daemonCpu), ms(c.daemonMainCpu), ms(c.sandboxCpu), mb(c.rssPeak), c.siteRequests === null ? '-' : String(c.siteRequests)]);
     }
-    for (const r of raw) rows2.push(['bare read', String(r.pageSize), '', '', `${ms(r.clientCpu)} (client)`, '', ms(r.sandboxCpu), '']);
-    out.push(table(rows2, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
+    for (const r of raw) rows2.push(['bare read', String(r.pageSize), '', '', `${ms(r.clientCpu)} (client)`, '', ms(r.sandboxCpu), '', '']);
+    out.push(table(rows2, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
     out.push('first event: process spawn → first callback (target ≤ 1000 ms for shotgun-events); CPU: user+system per');
     out.push('  100k events, spawn → last callback (less sensitive to other load than ev/s).');
   }
@@ -87,7 +87,11 @@ export function latencyReport(lat: LatencyResult, seconds: number): string[] {
 
 export function memoryReport(idle: IdleResult | null, soak: SoakResult | null): string[] {
   const out = ['', 'Memory (RSS of the daemon process, its plugin workers included)'];
-  if (idle) out.push(`  idle with the ${idle.plugins} example plugins: ${mb(idle.rss)} MB (target ≤ 250), settled ${(idle.settledMs / 1000).toFixed(1)} s after spawn`);
+  if (idle) {
+    out.push(`  idle with the ${idle.plugins} example plugins: ${mb(idle.rss)} MB (target ≤ 250), settled ${(idle.settledMs / 1000).toFixed(1)} s after spawn`);
+    const perWorker = idle.rss !== null && idle.rssNoPlugins !== null ? ((idle.rss - idle.rssNoPlugins) / idle.plugins).toFixed(1) : '-';
+    out.push(`  idle with no plugin: ${mb(idle.rssNoPlugins)} MB (the main thread); so a plugin's worker costs ${perWorker} MB`);
+  }
   if (soak) {
     const growth = soak.rssWarm && soak.rssEnd ? `${soak.rssEnd >= soak.rssWarm ? '+' : ''}${(((soak.rssEnd - soak.rssWarm) / soak.rssWarm) * 100).toFixed(1)}%` : '-';
     out.push(

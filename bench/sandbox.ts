@@ -1,6 +1,11 @@
 // The bench's site: the sandbox in its own child process (so it shares no event loop with
 // the daemons or the bench), preloaded with the traffic generator's real actions.
-import { CLI, SCRIPTS, now, spawnNode, type Spawned } from './children.js';
+import { fileURLToPath } from 'node:url';
+import { SCRIPTS, now, spawnNode, type Spawned } from './children.js';
+
+const SANDBOX_MAIN = fileURLToPath(new URL('./sandbox-main.js', import.meta.url));
+/** MB of event encodings the bench site keeps: its 100,000 events (~1 KB each) and more. */
+const EVENT_CACHE_MB = 256;
 
 export interface SandboxProc {
   url: string;
@@ -10,8 +15,7 @@ export interface SandboxProc {
 
 export async function startSandbox(): Promise<SandboxProc> {
   // 'minimal' seed: the traffic generator needs people, shots and tasks to write about.
-  const scripts = Object.values(SCRIPTS).flatMap((s) => ['--script', `${s.name}:${s.key}`]);
-  const proc = spawnNode([CLI, 'sandbox', '--port', '0', '--seed', 'minimal', ...scripts, '-q']);
+  const proc = spawnNode([SANDBOX_MAIN, JSON.stringify(Object.values(SCRIPTS)), String(EVENT_CACHE_MB)]);
   const first = await proc.waitLine(/sandbox on http/, 15_000);
   const url = /(http:\/\/[^\s]+)/.exec(first.text)![1]!;
   const control = async (route: string, body?: unknown) => {

@@ -121,7 +121,19 @@ export function createClientPool(
     return h;
   }
 
+  // The last one handed out: a page's events mostly come from one session, and this is asked
+  // for every event of every callback (a key string and an LRU move each showed in profiles).
+  // It is the most recently used, so the LRU order needs no move.
+  let last: { name: string; key: string; session: string; holder: ClientHolder } | undefined;
+
   function sessionClient(name: string, key: string, session: string): ClientHolder {
+    if (last && last.session === session && last.name === name && last.key === key) return last.holder;
+    const holder = lruSessionClient(name, key, session);
+    last = { name, key, session, holder };
+    return holder;
+  }
+
+  function lruSessionClient(name: string, key: string, session: string): ClientHolder {
     const k = `${name}\0${key}\0${session}`;
     let h = sessionClients.get(k);
     if (h) {

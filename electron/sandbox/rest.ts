@@ -8,6 +8,7 @@ import { fromRestArray, fromRestHash, parseSort, type Group } from './query.js';
 import { pluralSnake, type EntityDef, type FieldDef } from './schema.js';
 import { utcSpaced, type Actor, type SandboxStore } from './store.js';
 import type { Auth } from './auth.js';
+import { EncodedEvents } from './rest-event-cache.js';
 
 export interface RestRequest {
   method: string;
@@ -21,6 +22,7 @@ export interface RestRequest {
 
 export interface RestReply {
   status: number;
+  /** An object to JSON-encode, or JSON text already encoded (event pages: rest-event-cache.ts). */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -57,11 +59,19 @@ function jsonBody(req: RestRequest): Record<string, unknown> {
 }
 
 export class RestApi {
+  private readonly events: EncodedEvents;
+
   constructor(
     private store: SandboxStore,
     private auth: Auth,
     private info: (version: string) => Record<string, unknown>,
-  ) {}
+    /** MB of event encodings kept (rest-event-cache.ts); default DEFAULT_EVENT_CACHE_MB. */
+    eventCacheMb?: number,
+  ) {
+    const fields = store.schema.EventLogEntry?.fields ?? {};
+    const links = Object.keys(fields).filter((k) => ['entity', 'multi_entity'].includes(fields[k]!.dataType));
+    this.events = new EncodedEvents(links, eventCacheMb);
+  }
 
   handle(req: RestRequest): RestReply {
     try {
@@ -265,21 +275,25 @@ export class RestApi {
     };
     const page = this.page(rawPage);
     const options = (body.options ?? {}) as Record<string, unknown>;
+    const fields = this.fieldsParam(body.fields ?? q.get('fields') ?? undefined);
     const rows = this.store.find(type, {
       filters: this.filtersFor(req, body.filters),
-      fields: this.fieldsParam(body.fields ?? q.get('fields') ?? undefined),
+      fields,
       sort: parseSort(this.store.schema, type, body.sort ?? q.get('sort') ?? undefined),
       page,
       returnOnly: (options.return_only ?? q.get('options[return_only]')) === 'retired' ? 'retired' : 'active',
       includeArchivedProjects: options.include_archived_projects !== false,
     });
-    return {
-      status: 200,
-      body: {
-        data: rows.map((r) => this.record(r, base, false)),
-        links: this.pageLinks(`${base}/entity/${pluralSnake(type)}/_search`, new URLSearchParams(), page),
-      },
-    };
+    const links = this.pageLinks(`${base}/entity/${pluralSnake(type)}/_search`, new URLSearchParams(), page);
+    // Events: each record's JSON kept from an earlier page (rest-event-cache.ts), the reply
+    // text assembled from them, byte for byte what encoding the whole body gives. Dotted
+    // fields read other rows' current values: those pages are encoded afresh.
+    if (type === 'EventLogEntry' && !fields?.some((f) => f.includes('.'))) {
+      const shape = `${base}\0${fields?.join(',') ?? '*'}`;
+      const data = rows.map((r) => this.events.json(shape, r, () => JSON.stringify(this.record(r, base, false))));
+      return { status: 200, body: `{"data":[${data.join(',')}],"links":${JSON.stringify(links)}}` };
+    }
+    return { status: 200, body: { data: rows.map((r) => this.record(r, base, false)), links } };
   }
 
   private summarize(req: RestRequest, type: string, base: string): RestReply {

@@ -42,6 +42,8 @@ export interface SandboxOptions {
   /** Delay every reply by this many ms. */
   slowMs?: number;
   clock?: () => number;
+  /** MB of EventLogEntry REST encodings kept for re-reads (rest-event-cache.ts; default 16, 0 = none). */
+  eventCacheMb?: number;
 }
 
 export interface SandboxStats {
@@ -137,7 +139,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     site_id: 1,
     site_name: 'Shotgun Events sandbox',
   });
-  const rest = new RestApi(store, auth, info);
+  const rest = new RestApi(store, auth, info, opts.eventCacheMb);
 
   let dirty = false;
   let lastSaved = -1;
