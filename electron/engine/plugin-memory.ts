@@ -1,15 +1,20 @@
 // Off-heap memory of a plugin worker (Buffers, ArrayBuffers, other external allocations).
 // The worker's resourceLimits bound only its V8 heap: a plugin holding Buffers can grow the
 // daemon's RSS without limit. Each worker measures its own isolate's `external` bytes
-// (process.memoryUsage() is per isolate for these figures) and reports going over the limit
+// (the v8 module's heap statistics are per isolate) and reports going over the limit
 // to the host, which terminates it (docs/engine.md, "Plugin isolation limits").
 // A callback that allocates in one synchronous loop would be seen only once it yields, so
 // large Buffer allocations are also checked as they are made (guardAllocations).
 
-/** Bytes held outside the V8 heap by this thread's isolate (includes arrayBuffers). */
+import { getHeapStatistics } from 'node:v8';
+
+/**
+ * Bytes held outside the V8 heap by this thread's isolate (includes arrayBuffers). From
+ * the isolate's heap statistics: process.memoryUsage() also reads the process's RSS from
+ * /proc on every call, 20× the cost (it showed in worker profiles, docs/performance.md).
+ */
 function offHeapBytes(): number {
-  const m = process.memoryUsage();
-  return Math.max(m.external, m.arrayBuffers);
+  return getHeapStatistics().external_memory;
 }
 
 export interface OffHeapWatch {
