@@ -62,14 +62,22 @@ export async function catchUp(ctx: CatchUpContext, daemon: Daemon, batch: number
     const setup = originalDir(ctx.root, tag, ctx.url, settings);
     specs = pluginSpecs(setup.dir);
     for (const p of specs) writeFileSync(path.join(setup.plugins, `${p.name}.py`), pyPlugin(p, pre.first, pre.last));
-    writeOriginalState(setup, specs.map((p) => p.name), pre.before);
+    writeOriginalState(
+      setup,
+      specs.map((p) => p.name),
+      pre.before,
+    );
     dir = setup.dir;
     d = startOriginal(setup);
   } else {
     const setup = daemonDir(ctx.root, tag, ctx.url, settings);
     specs = pluginSpecs(setup.dir);
     for (const p of specs) writeFileSync(path.join(setup.plugins, `${p.name}.mjs`), jsPlugin(p, pre.first, pre.last));
-    writeState(setup, specs.map((p) => p.name), pre.before);
+    writeState(
+      setup,
+      specs.map((p) => p.name),
+      pre.before,
+    );
     dir = setup.dir;
     d = startDaemon(setup, ctx.profile, tag);
   }
@@ -86,7 +94,13 @@ export async function catchUp(ctx: CatchUpContext, daemon: Daemon, batch: number
       () => {
         const r = rssMb(pid);
         if (r !== null && r > rssPeak) rssPeak = r;
-        if (d.child.exitCode !== null) throw new Error(`${daemon} exited (${d.child.exitCode}):\n${d.lines.slice(-15).map((l) => l.text).join('\n')}`);
+        if (d.child.exitCode !== null)
+          throw new Error(
+            `${daemon} exited (${d.child.exitCode}):\n${d.lines
+              .slice(-15)
+              .map((l) => l.text)
+              .join('\n')}`,
+          );
         const v = specs.map((p) => readMark(`${p.mark}.last`));
         return v.every((x) => Number.isFinite(x)) ? v : null;
       },

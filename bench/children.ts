@@ -108,12 +108,18 @@ export function spawnProc(command: string, args: string[], cwd: string, env: Nod
         const t = setTimeout(() => {
           const i = waiters.indexOf(w);
           if (i >= 0) waiters.splice(i, 1);
-          const tail = lines.slice(-15).map((l) => `    ${l.text}`).join('\n');
+          const tail = lines
+            .slice(-15)
+            .map((l) => `    ${l.text}`)
+            .join('\n');
           reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re} from \`${what}\`; last output:\n${tail}`));
         }, timeoutMs);
         child.once('exit', (code, sig) => {
           clearTimeout(t);
-          const tail = lines.slice(-15).map((l) => `    ${l.text}`).join('\n');
+          const tail = lines
+            .slice(-15)
+            .map((l) => `    ${l.text}`)
+            .join('\n');
           reject(new Error(`\`${what}\` exited (${code ?? sig}) before printing ${re}; last output:\n${tail}`));
         });
         w.resolve = (l) => {

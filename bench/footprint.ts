@@ -59,7 +59,13 @@ export async function idleRss(root: string, url: string): Promise<IdleResult> {
       `the daemon to register the ${examples.length} example plugins`,
       300_000,
       () => {
-        if (d.child.exitCode !== null) throw new Error(`daemon exited (${d.child.exitCode}):\n${d.lines.slice(-15).map((l) => l.text).join('\n')}`);
+        if (d.child.exitCode !== null)
+          throw new Error(
+            `daemon exited (${d.child.exitCode}):\n${d.lines
+              .slice(-15)
+              .map((l) => l.text)
+              .join('\n')}`,
+          );
         return d.lines.filter((l) => /New plugin /.test(l.text)).length >= examples.length;
       },
       50,

@@ -114,7 +114,10 @@ export async function latency(root: string, url: string, opts: LatencyOptions): 
       },
       50,
     ).catch(() => seen());
-    const lat = [...sent].filter(([id]) => got.has(id)).map(([id, at]) => got.get(id)! - at).sort((a, b) => a - b);
+    const lat = [...sent]
+      .filter(([id]) => got.has(id))
+      .map(([id, at]) => got.get(id)! - at)
+      .sort((a, b) => a - b);
     createMs.sort((a, b) => a - b);
     return {
       fetchIntervalMs,
@@ -134,4 +137,3 @@ export async function latency(root: string, url: string, opts: LatencyOptions): 
     saveOutput(d, setup.dir);
   }
 }
-

@@ -69,7 +69,10 @@ export function parseArgs(argv: string[]): Options {
       return n;
     };
     if (a === '--events') o.events = Math.round(num(v()));
-    else if (a === '--batches') o.batches = v().split(',').map((x) => Math.round(num(x)));
+    else if (a === '--batches')
+      o.batches = v()
+        .split(',')
+        .map((x) => Math.round(num(x)));
     else if (a === '--rate') o.rate = num(v());
     else if (a === '--seconds') {
       o.seconds = num(v());

@@ -63,7 +63,12 @@ export function writeOriginalState(setup: OriginalSetup, names: string[], lastId
   const state = JSON.stringify({ path: setup.plugins, names, lastId });
   const py = spawnSync(
     'python3',
-    ['-c', 'import json, pickle, sys; s = json.loads(sys.argv[1]); pickle.dump({s["path"]: {n: (s["lastId"], {}) for n in s["names"]}}, open(sys.argv[2], "wb"))', state, path.join(setup.dir, 'daemon.id')],
+    [
+      '-c',
+      'import json, pickle, sys; s = json.loads(sys.argv[1]); pickle.dump({s["path"]: {n: (s["lastId"], {}) for n in s["names"]}}, open(sys.argv[2], "wb"))',
+      state,
+      path.join(setup.dir, 'daemon.id'),
+    ],
     { encoding: 'utf8' },
   );
   if (py.status !== 0) throw new Error(`could not write the original daemon's pickle: ${py.stderr || py.error?.message}`);

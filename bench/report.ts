@@ -11,7 +11,11 @@ const TARGET_OF_RAW = 0.6;
 
 export function table(rows: string[][], align: Array<'l' | 'r'>): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const fmt = (r: string[]) => r.map((cell, c) => (align[c] === 'r' ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((cell, c) => (align[c] === 'r' ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   const sep = widths.map((w) => '-'.repeat(w)).join('  ');
   return [fmt(rows[0]!), sep, ...rows.slice(1).map(fmt)].join('\n');
 }
@@ -48,14 +52,29 @@ export function catchUpReport(pre: Preloaded, batches: number[], raw: RawResult[
   }
   out.push(table(rows, ['r', 'r', 'r', 'r', 'r', 'l', 'r', 'l']));
   if (originalNote) out.push(`original: not run (${originalNote})`);
-  out.push('rates: (events − 1) / (first preloaded event\'s callback → last event\'s callback in every plugin), each daemon');
+  out.push("rates: (events − 1) / (first preloaded event's callback → last event's callback in every plugin), each daemon");
   out.push('  counted from its own first event; bare read: best of 2 runs of our REST client paging the same events');
-  if (raw.length) out.push(`  with the poller's query at page = batch (all runs: ${raw.map((r) => `${r.pageSize}: ${r.runs.map((x) => k(x)).join(', ')}`).join('; ')})`);
+  if (raw.length)
+    out.push(
+      `  with the poller's query at page = batch (all runs: ${raw.map((r) => `${r.pageSize}: ${r.runs.map((x) => k(x)).join(', ')}`).join('; ')})`,
+    );
   if (runs.length) {
     out.push('');
-    const rows2: string[][] = [['daemon', 'batch', 'first event ms', 'total ms', 'CPU ms/100k: daemon', 'main thread', 'sandbox', 'RSS peak MB', 'site requests']];
+    const rows2: string[][] = [
+      ['daemon', 'batch', 'first event ms', 'total ms', 'CPU ms/100k: daemon', 'main thread', 'sandbox', 'RSS peak MB', 'site requests'],
+    ];
     for (const c of runs) {
-      rows2.push([c.daemon, String(c.batch), ms(c.firstEventMs), ms(c.totalMs), ms(c.daemonCpu), ms(c.daemonMainCpu), ms(c.sandboxCpu), mb(c.rssPeak), c.siteRequests === null ? '-' : String(c.siteRequests)]);
+      rows2.push([
+        c.daemon,
+        String(c.batch),
+        ms(c.firstEventMs),
+        ms(c.totalMs),
+        ms(c.daemonCpu),
+        ms(c.daemonMainCpu),
+        ms(c.sandboxCpu),
+        mb(c.rssPeak),
+        c.siteRequests === null ? '-' : String(c.siteRequests),
+      ]);
     }
     for (const r of raw) rows2.push(['bare read', String(r.pageSize), '', '', `${ms(r.clientCpu)} (client)`, '', ms(r.sandboxCpu), '', '']);
     out.push(table(rows2, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']));
@@ -88,12 +107,17 @@ export function latencyReport(lat: LatencyResult, seconds: number): string[] {
 export function memoryReport(idle: IdleResult | null, soak: SoakResult | null): string[] {
   const out = ['', 'Memory (RSS of the daemon process, its plugin workers included)'];
   if (idle) {
-    out.push(`  idle with the ${idle.plugins} example plugins: ${mb(idle.rss)} MB (target ≤ 250), settled ${(idle.settledMs / 1000).toFixed(1)} s after spawn`);
+    out.push(
+      `  idle with the ${idle.plugins} example plugins: ${mb(idle.rss)} MB (target ≤ 250), settled ${(idle.settledMs / 1000).toFixed(1)} s after spawn`,
+    );
     const perWorker = idle.rss !== null && idle.rssNoPlugins !== null ? ((idle.rss - idle.rssNoPlugins) / idle.plugins).toFixed(1) : '-';
     out.push(`  idle with no plugin: ${mb(idle.rssNoPlugins)} MB (the main thread); so a plugin's worker costs ${perWorker} MB`);
   }
   if (soak) {
-    const growth = soak.rssWarm && soak.rssEnd ? `${soak.rssEnd >= soak.rssWarm ? '+' : ''}${(((soak.rssEnd - soak.rssWarm) / soak.rssWarm) * 100).toFixed(1)}%` : '-';
+    const growth =
+      soak.rssWarm && soak.rssEnd
+        ? `${soak.rssEnd >= soak.rssWarm ? '+' : ''}${(((soak.rssEnd - soak.rssWarm) / soak.rssWarm) * 100).toFixed(1)}%`
+        : '-';
     out.push(
       `  soak ${soak.seconds} s at ${soak.rate} events/s asked (${Math.round(soak.written)} written/s), 5 plugins: warm ${mb(soak.rssWarm)} MB,`,
       `    peak ${mb(soak.rssPeak)}, end ${mb(soak.rssEnd)}: ${growth} (target ≤ +10% over 600 s); behind by ${soak.lagAtEnd} events when the traffic stopped`,

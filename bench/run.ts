@@ -83,7 +83,9 @@ async function main(): Promise<void> {
         return null;
       }
     };
-    const lat = opts.only.has('latency') ? await attempt(`latency: ${opts.rate} events/s for ${opts.seconds} s`, () => latency(root, sb.url, opts)) : null;
+    const lat = opts.only.has('latency')
+      ? await attempt(`latency: ${opts.rate} events/s for ${opts.seconds} s`, () => latency(root, sb.url, opts))
+      : null;
     const idle: IdleResult | null = opts.only.has('idle') ? await attempt('idle RSS with the example plugins', () => idleRss(root, sb.url)) : null;
     const soaked: SoakResult | null = opts.only.has('soak')
       ? await attempt(`soak: ${opts.soakRate} events/s for ${opts.soakSeconds} s`, () => soak(root, sb, opts.soakRate, opts.soakSeconds))
@@ -94,7 +96,18 @@ async function main(): Promise<void> {
       const seconds = opts.uiSeconds ?? (opts.secondsGiven ? opts.seconds : 60);
       progress(`ui: traffic ${opts.uiRate} events/s for ${seconds} s, the Events view in headless Chromium`);
       uiLines = await uiBench(
-        { root, sandboxUrl: sb.url, sandboxPid, control: sb.control, spawnNode, daemonDir, stopChild, progress, cli: CLI, pluginScript: SCRIPTS.plugin },
+        {
+          root,
+          sandboxUrl: sb.url,
+          sandboxPid,
+          control: sb.control,
+          spawnNode,
+          daemonDir,
+          stopChild,
+          progress,
+          cli: CLI,
+          pluginScript: SCRIPTS.plugin,
+        },
         { rate: opts.uiRate, seconds },
       );
     }
@@ -105,7 +118,8 @@ async function main(): Promise<void> {
     out.push(`  ${cores} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB; the sandbox in its own child process`);
     out.push(`run folders (state, plugin output) in ${opts.tmp}`);
     out.push(`load average (1 min) ${loadBefore.toFixed(1)} at start, ${loadAfter.toFixed(1)} at end`);
-    if (Math.max(loadBefore, loadAfter) > cores) out.push('WARNING: other processes were using the CPUs; these figures are low and noisy, rerun on an idle machine.');
+    if (Math.max(loadBefore, loadAfter) > cores)
+      out.push('WARNING: other processes were using the CPUs; these figures are low and noisy, rerun on an idle machine.');
     if (pre && (raw.length || runs.length)) out.push('', ...catchUpReport(pre, opts.batches, raw, runs, originalNote));
     if (lat) out.push(...latencyReport(lat, opts.seconds));
     if (idle || soaked) out.push(...memoryReport(idle, soaked));

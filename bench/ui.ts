@@ -37,7 +37,11 @@ export interface UiBenchDeps {
   sandboxUrl: string;
   sandboxPid: number | undefined;
   control(route: string, body?: unknown): Promise<Record<string, unknown>>;
-  spawnNode(args: string[], nodeFlags?: string[], cwd?: string): {
+  spawnNode(
+    args: string[],
+    nodeFlags?: string[],
+    cwd?: string,
+  ): {
     child: ChildProcess;
     lines: Array<{ at: number; text: string }>;
     waitLine(re: RegExp, timeoutMs: number): Promise<{ at: number; text: string }>;
@@ -154,7 +158,8 @@ export async function uiBench(deps: UiBenchDeps, opts: UiBenchOptions): Promise<
   }
   const setup = deps.daemonDir(deps.root, 'ui', deps.sandboxUrl, { fetch_interval: 0.25, max_event_batch_size: 1000 });
   const matches: unknown[] = [null, null, { Shotgun_Task_Change: ['*'], Shotgun_Version_New: ['*'] }];
-  for (let i = 0; i < PLUGINS; i++) writeFileSync(path.join(setup.plugins, `noop${i + 1}.mjs`), noopPlugin(`noop${i + 1}`, matches[i], deps.pluginScript));
+  for (let i = 0; i < PLUGINS; i++)
+    writeFileSync(path.join(setup.plugins, `noop${i + 1}.mjs`), noopPlugin(`noop${i + 1}`, matches[i], deps.pluginScript));
 
   deps.progress(`ui: daemon with --ui, ${PLUGINS} no-op plugins`);
   const d = deps.spawnNode([deps.cli, 'run', '--config', setup.config, '--grace', '2', '-q', '--ui', '127.0.0.1:0'], [], setup.dir);
@@ -200,7 +205,10 @@ export async function uiBench(deps: UiBenchDeps, opts: UiBenchOptions): Promise<
       if (!tabSwitch && Date.now() - t0 > (opts.seconds * 1000) / 2) {
         const a = Date.now();
         await page.getByRole('tab', { name: 'Plugins', exact: true }).click();
-        await page.getByRole('table', { name: 'Plugins', exact: true }).locator('tr[data-plugin="noop1"] [data-testid=plugin-sparkline] canvas').waitFor();
+        await page
+          .getByRole('table', { name: 'Plugins', exact: true })
+          .locator('tr[data-plugin="noop1"] [data-testid=plugin-sparkline] canvas')
+          .waitFor();
         const b = Date.now();
         await page.getByRole('tab', { name: 'Events', exact: true }).click();
         await page.locator('[data-event-id]').first().waitFor();
@@ -245,18 +253,35 @@ export async function uiBench(deps: UiBenchDeps, opts: UiBenchOptions): Promise<
       `UI: the Events view (follow-tail) in headless Chromium ${browser.version()}, \`run --ui\` with ${PLUGINS} no-op plugins, ` +
         `traffic ${opts.rate} events/s for ${f0(elapsed)} s`,
     );
-    out.push(`  sandbox wrote ${written} events (${f0(written / elapsed)}/s); the page's head id was ${s1.events.lastId - headAtStop} behind when the traffic stopped,`);
-    out.push(`  and reached the last event ${Number.isFinite(caughtUpMs) ? `${f0(caughtUpMs)} ms` : 'NOT within 60 s'} later; the page holds ${shown} (ring buffer)`);
-    out.push(`  frames per second: idle before ${f1(idleBefore.fps)}; under load min ${f1(Math.min(...fps))} / median ${f1(median(fps))} / mean ${f1(mean)} (${fps.length} windows of ${f1(windowMs / 1000)} s); idle after ${f1(idleAfter.fps)}`);
-    out.push(`  longest gap between two frames under load: ${f0(Math.max(...windows.map((w) => w.maxGapMs)))} ms; long tasks (> 50 ms): ${long1.count - long0.count}, ${f0(long1.total - long0.total)} ms in all, longest ${f0(long1.max)} ms`);
+    out.push(
+      `  sandbox wrote ${written} events (${f0(written / elapsed)}/s); the page's head id was ${s1.events.lastId - headAtStop} behind when the traffic stopped,`,
+    );
+    out.push(
+      `  and reached the last event ${Number.isFinite(caughtUpMs) ? `${f0(caughtUpMs)} ms` : 'NOT within 60 s'} later; the page holds ${shown} (ring buffer)`,
+    );
+    out.push(
+      `  frames per second: idle before ${f1(idleBefore.fps)}; under load min ${f1(Math.min(...fps))} / median ${f1(median(fps))} / mean ${f1(mean)} (${fps.length} windows of ${f1(windowMs / 1000)} s); idle after ${f1(idleAfter.fps)}`,
+    );
+    out.push(
+      `  longest gap between two frames under load: ${f0(Math.max(...windows.map((w) => w.maxGapMs)))} ms; long tasks (> 50 ms): ${long1.count - long0.count}, ${f0(long1.total - long0.total)} ms in all, longest ${f0(long1.max)} ms`,
+    );
     out.push(
       `  page main thread busy under load: ${pct(busy('TaskDuration'))} (script ${pct(busy('ScriptDuration'))}, layout ${pct(busy('LayoutDuration'))}, style ${pct(busy('RecalcStyleDuration'))})`,
     );
-    out.push(`  renderer JS heap: before ${f1(heapBefore)} MB (after GC); peak ${f1(heapPeak)} MB; at the end ${f1(heapEnd)} MB, ${f1(heapEndGc)} MB after GC`);
-    out.push(`  DOM nodes: ${domBefore.nodes} before, ${domAfter.nodes} after; JS event listeners ${domBefore.jsEventListeners} → ${domAfter.jsEventListeners}`);
-    if (tabSwitch) out.push(`  tab switch under load: Events → Plugins ${tabSwitch.plugins} ms (table and sparklines drawn), back to Events ${tabSwitch.events} ms (click to view shown)`);
+    out.push(
+      `  renderer JS heap: before ${f1(heapBefore)} MB (after GC); peak ${f1(heapPeak)} MB; at the end ${f1(heapEnd)} MB, ${f1(heapEndGc)} MB after GC`,
+    );
+    out.push(
+      `  DOM nodes: ${domBefore.nodes} before, ${domAfter.nodes} after; JS event listeners ${domBefore.jsEventListeners} → ${domAfter.jsEventListeners}`,
+    );
+    if (tabSwitch)
+      out.push(
+        `  tab switch under load: Events → Plugins ${tabSwitch.plugins} ms (table and sparklines drawn), back to Events ${tabSwitch.events} ms (click to view shown)`,
+      );
     out.push(`  charts on: the header's trend chart (uPlot) held ${trendPoints ?? '?'} samples (one per 5 s)`);
-    out.push(`  CPU under load (cores): daemon ${cpu(cpu0.daemon, cpu1.daemon).toFixed(2)}, sandbox ${cpu(cpu0.sandbox, cpu1.sandbox).toFixed(2)}; daemon RSS peak ${f0(rssPeak)} MB`);
+    out.push(
+      `  CPU under load (cores): daemon ${cpu(cpu0.daemon, cpu1.daemon).toFixed(2)}, sandbox ${cpu(cpu0.sandbox, cpu1.sandbox).toFixed(2)}; daemon RSS peak ${f0(rssPeak)} MB`,
+    );
     return out;
   } finally {
     await browser?.close().catch(() => undefined);

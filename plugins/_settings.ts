@@ -137,7 +137,9 @@ export async function entitySchema(sg: Shotgun, plugin: string, entityType: stri
       },
       (e: unknown) => {
         schemas.delete(entityType);
-        throw new Error(`${plugin}: setting "${setting}": cannot read the schema of ${JSON.stringify(entityType)}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(
+          `${plugin}: setting "${setting}": cannot read the schema of ${JSON.stringify(entityType)}: ${e instanceof Error ? e.message : String(e)}`,
+        );
       },
     );
     schemas.set(entityType, p);
@@ -165,16 +167,25 @@ export async function checkFields(
   }
 }
 
-function requireFields(schema: Record<string, FieldInfo>, plugin: string, entityType: string, required: readonly FieldRequirement[]): Record<string, FieldInfo> {
+function requireFields(
+  schema: Record<string, FieldInfo>,
+  plugin: string,
+  entityType: string,
+  required: readonly FieldRequirement[],
+): Record<string, FieldInfo> {
   for (const r of required) {
     const info = schema[r.field];
     if (!info) throw new Error(`${plugin}: setting "${r.setting}" names ${entityType}.${r.field}, which does not exist`);
     if (r.types && !r.types.includes(info.dataType)) {
-      throw new Error(`${plugin}: setting "${r.setting}" names ${entityType}.${r.field}, a ${info.dataType} field; it must be ${r.types.join(' or ')}`);
+      throw new Error(
+        `${plugin}: setting "${r.setting}" names ${entityType}.${r.field}, a ${info.dataType} field; it must be ${r.types.join(' or ')}`,
+      );
     }
     for (const v of r.values ?? []) {
       if (info.validValues && !info.validValues.includes(v)) {
-        throw new Error(`${plugin}: ${entityType}.${r.field} (setting "${r.setting}") does not accept ${JSON.stringify(v)}; it accepts ${info.validValues.join(', ')}`);
+        throw new Error(
+          `${plugin}: ${entityType}.${r.field} (setting "${r.setting}") does not accept ${JSON.stringify(v)}; it accepts ${info.validValues.join(', ')}`,
+        );
       }
     }
   }

@@ -53,10 +53,20 @@ async function assignToProject(sg: Shotgun, event: EventLogEntry, s: AssignToPro
   const added = (Array.isArray(event.meta?.added) ? event.meta.added : []).filter(isLink);
   if (taskId === null || added.length === 0) return;
   await checkFields(sg, PLUGIN, 'Task', [{ setting: 'assigneesField', field: s.assigneesField, types: ['multi_entity'] }]);
-  await checkFields(sg, PLUGIN, 'Project', [{ setting: 'projectUsersField', field: s.projectUsersField, types: ['multi_entity'] }], 'projectUsersField');
+  await checkFields(
+    sg,
+    PLUGIN,
+    'Project',
+    [{ setting: 'projectUsersField', field: s.projectUsersField, types: ['multi_entity'] }],
+    'projectUsersField',
+  );
 
   // The event may be old: only those still assigned count, on the Task's project as it is now.
-  const task = await sg.findOne<{ type: string; id: number; project: Entity | null } & Record<string, unknown>>('Task', [['id', 'is', taskId]], ['project', s.assigneesField]);
+  const task = await sg.findOne<{ type: string; id: number; project: Entity | null } & Record<string, unknown>>(
+    'Task',
+    [['id', 'is', taskId]],
+    ['project', s.assigneesField],
+  );
   if (!task || !isLink(task.project)) {
     ctx.logger.debug('Task %d not found or has no project, skipping', taskId);
     return;

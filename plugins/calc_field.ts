@@ -112,7 +112,8 @@ async function updateFieldValue(sg: Shotgun, event: EventLogEntry, s: CalcFieldS
   }
   // Match the target field's type: whole numbers for number/percent, text for text/list.
   const type = schema[s.fieldToUpdate]!.dataType;
-  const value: number | string = type === 'number' || type === 'percent' ? Math.trunc(result) : type === 'text' || type === 'list' ? String(result) : result;
+  const value: number | string =
+    type === 'number' || type === 'percent' ? Math.trunc(result) : type === 'text' || type === 'list' ? String(result) : result;
   if (entity[s.fieldToUpdate] === value) {
     ctx.logger.debug('%s %d: %s is already %j', s.entityType, id, s.fieldToUpdate, value);
     return;

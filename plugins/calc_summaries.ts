@@ -65,7 +65,11 @@ export function registerCallbacks(reg: Registrar): void {
     .filters('filters');
   if (s.mode === 'sum' && !s.sumField) c.fail('sumField', 'is required when mode is "sum"');
   if (!s.enabled) return;
-  const watched = new Set([s.linkField, ...(s.mode === 'sum' && s.sumField ? [s.sumField] : []), ...s.filters.flatMap((f) => (Array.isArray(f) && typeof f[0] === 'string' ? [f[0].split('.')[0]!] : []))]);
+  const watched = new Set([
+    s.linkField,
+    ...(s.mode === 'sum' && s.sumField ? [s.sumField] : []),
+    ...s.filters.flatMap((f) => (Array.isArray(f) && typeof f[0] === 'string' ? [f[0].split('.')[0]!] : [])),
+  ]);
   reg.registerCallback(s.script.name, s.script.key, calcSummaries, s, {
     matchEvents: {
       [`Shotgun_${s.entityType}_Change`]: [...watched],
@@ -86,7 +90,13 @@ async function calcSummaries(sg: Shotgun, event: EventLogEntry, s: CalcSummaries
     { setting: 'linkField', field: s.linkField, types: ['entity'] },
     ...(s.mode === 'sum' ? [{ setting: 'sumField', field: s.sumField!, types: NUMERIC }] : []),
   ]);
-  const parentSchema = await checkFields(sg, PLUGIN, s.parentType, [{ setting: 'parentField', field: s.parentField, types: [...NUMERIC, 'text'] }], 'parentType');
+  const parentSchema = await checkFields(
+    sg,
+    PLUGIN,
+    s.parentType,
+    [{ setting: 'parentField', field: s.parentField, types: [...NUMERIC, 'text'] }],
+    'parentType',
+  );
 
   // Parents to recompute: both sides of a link change, and the child's parent now (a
   // retired child is read from the retired records).
@@ -105,10 +115,15 @@ async function calcSummaries(sg: Shotgun, event: EventLogEntry, s: CalcSummaries
 
   const dataType = parentSchema[s.parentField]!.dataType;
   for (const parent of targets) {
-    const rows = await sg.find(s.entityType, [...s.filters, [s.linkField, 'is', { type: parent.type, id: parent.id }]], s.sumField && s.mode === 'sum' ? [s.sumField] : ['id']);
+    const rows = await sg.find(
+      s.entityType,
+      [...s.filters, [s.linkField, 'is', { type: parent.type, id: parent.id }]],
+      s.sumField && s.mode === 'sum' ? [s.sumField] : ['id'],
+    );
     let total = 0;
     for (const r of rows) total += s.mode === 'count' ? 1 : Number(r[s.sumField!] ?? 0);
-    const value = dataType === 'text' ? String(total) : dataType === 'number' || dataType === 'duration' || dataType === 'percent' ? Math.round(total) : total;
+    const value =
+      dataType === 'text' ? String(total) : dataType === 'number' || dataType === 'duration' || dataType === 'percent' ? Math.round(total) : total;
     const current = await sg.findOne(parent.type, [['id', 'is', parent.id]], [s.parentField]);
     if (!current) continue; // the parent is gone
     if (isDeepStrictEqual(current[s.parentField] ?? null, value)) {

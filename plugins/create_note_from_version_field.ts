@@ -41,7 +41,13 @@ const PLUGIN = 'create_note_from_version_field';
 
 export function registerCallbacks(reg: Registrar): void {
   const s = settings;
-  new SettingsCheck(PLUGIN, s).boolean('enabled').script().string('contentField').optionalString('noteType').boolean('authorIsArtist').boolean('clearField');
+  new SettingsCheck(PLUGIN, s)
+    .boolean('enabled')
+    .script()
+    .string('contentField')
+    .optionalString('noteType')
+    .boolean('authorIsArtist')
+    .boolean('clearField');
   if (!s.enabled) return;
   reg.registerCallback(s.script.name, s.script.key, versionContentChanged, s, {
     matchEvents: { Shotgun_Version_Change: [s.contentField] },
@@ -60,7 +66,8 @@ async function versionContentChanged(sg: Shotgun, event: EventLogEntry, s: Creat
   // Our own clearing write (and anyone else's) arrives here with an empty value.
   if (id === null || typeof typed !== 'string' || typed.trim() === '') return;
   await checkFields(sg, PLUGIN, 'Version', [{ setting: 'contentField', field: s.contentField, types: ['text'] }], 'contentField');
-  if (s.noteType) await checkFields(sg, PLUGIN, 'Note', [{ setting: 'noteType', field: 'sg_note_type', types: ['list'], values: [s.noteType] }], 'noteType');
+  if (s.noteType)
+    await checkFields(sg, PLUGIN, 'Note', [{ setting: 'noteType', field: 'sg_note_type', types: ['list'], values: [s.noteType] }], 'noteType');
 
   // The event may be old: the text that counts is the one in the field now.
   const version = await sg.findOne('Version', [['id', 'is', id]], ['code', 'project', 'entity', 'sg_task', 'user', s.contentField]);
@@ -72,7 +79,14 @@ async function versionContentChanged(sg: Shotgun, event: EventLogEntry, s: Creat
   const versionLink: Entity = { type: 'Version', id };
 
   // A retry after a crash between the create and the clear: the Note is already there.
-  const existing = await sg.findOne('Note', [['note_links', 'is', versionLink], ['content', 'is', text]], ['id']);
+  const existing = await sg.findOne(
+    'Note',
+    [
+      ['note_links', 'is', versionLink],
+      ['content', 'is', text],
+    ],
+    ['id'],
+  );
   if (existing) {
     ctx.logger.info('Version %d: Note %d already has this text', id, existing.id);
   } else {

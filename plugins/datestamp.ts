@@ -39,9 +39,14 @@ const PLUGIN = 'datestamp';
 export function registerCallbacks(reg: Registrar): void {
   const s = settings;
   const c = new SettingsCheck(PLUGIN, s).boolean('enabled').script().stringList('entityTypes');
-  c.string('statusField').stringList('statuses', { empty: true }).string('dateField').boolean('allowDateOverwrite').boolean('setDateOnEntityCreation');
+  c.string('statusField')
+    .stringList('statuses', { empty: true })
+    .string('dateField')
+    .boolean('allowDateOverwrite')
+    .boolean('setDateOnEntityCreation');
   if (!isTimeZone(s.timezone)) c.fail('timezone', 'must be an IANA time zone such as "Europe/London"');
-  if (s.statuses.length === 0 && !s.setDateOnEntityCreation) c.fail('statuses', 'is empty and setDateOnEntityCreation is off: nothing would ever be stamped');
+  if (s.statuses.length === 0 && !s.setDateOnEntityCreation)
+    c.fail('statuses', 'is empty and setDateOnEntityCreation is off: nothing would ever be stamped');
   if (!s.enabled) return;
   const matchEvents: MatchEvents = {};
   for (const type of s.entityTypes) {

@@ -68,7 +68,12 @@ export function registerCallbacks(reg: Registrar): void {
   });
 }
 
-async function entityStatusUpdateTaskStatus(sg: Shotgun, event: EventLogEntry, s: EntityStatusUpdateTaskStatusSettings, ctx: CallbackContext): Promise<void> {
+async function entityStatusUpdateTaskStatus(
+  sg: Shotgun,
+  event: EventLogEntry,
+  s: EntityStatusUpdateTaskStatusSettings,
+  ctx: CallbackContext,
+): Promise<void> {
   const id = eventEntityId(event);
   const newStatus = event.meta?.new_value;
   if (id === null || typeof newStatus !== 'string' || !(newStatus in s.statusMapping)) return;
@@ -77,7 +82,13 @@ async function entityStatusUpdateTaskStatus(sg: Shotgun, event: EventLogEntry, s
     { setting: 'statusField', field: s.statusField, types: ['status_list', 'list'], values: Object.keys(s.statusMapping) },
     ...(s.descriptionField ? [{ setting: 'descriptionField', field: s.descriptionField, types: ['text'] }] : []),
   ]);
-  await checkFields(sg, PLUGIN, 'Task', [{ setting: 'taskStatusField', field: s.taskStatusField, types: ['status_list', 'list'], values: Object.values(s.statusMapping) }], 'taskStatusField');
+  await checkFields(
+    sg,
+    PLUGIN,
+    'Task',
+    [{ setting: 'taskStatusField', field: s.taskStatusField, types: ['status_list', 'list'], values: Object.values(s.statusMapping) }],
+    'taskStatusField',
+  );
 
   // The event may be old: act only if the entity still has that status.
   const fields = [s.statusField, ...(s.descriptionField ? [s.descriptionField] : [])];
@@ -89,7 +100,12 @@ async function entityStatusUpdateTaskStatus(sg: Shotgun, event: EventLogEntry, s
   const batch: BatchRequest[] = [];
   if (s.descriptionField && !entity[s.descriptionField]) {
     const who = (event.user as (Entity & { name?: string }) | null)?.name ?? 'Someone';
-    batch.push({ request_type: 'update', entity_type: s.entityType, entity_id: id, data: { [s.descriptionField]: `${who} set this ${s.entityType} to ${newStatus}.` } });
+    batch.push({
+      request_type: 'update',
+      entity_type: s.entityType,
+      entity_id: id,
+      data: { [s.descriptionField]: `${who} set this ${s.entityType} to ${newStatus}.` },
+    });
   }
   const tasks = await sg.find('Task', [['entity', 'is', { type: s.entityType, id }]], [s.taskStatusField]);
   for (const t of tasks) {

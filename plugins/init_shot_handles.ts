@@ -41,7 +41,12 @@ async function initShotHandles(sg: Shotgun, event: EventLogEntry, s: InitShotHan
   const id = eventEntityId(event);
   if (id === null) return;
   const fields = Object.keys(s.handles);
-  await checkFields(sg, PLUGIN, 'Shot', fields.map((field) => ({ setting: `handles.${field}`, field, types: ['number', 'float'] })));
+  await checkFields(
+    sg,
+    PLUGIN,
+    'Shot',
+    fields.map((field) => ({ setting: `handles.${field}`, field, types: ['number', 'float'] })),
+  );
   const shot = await sg.findOne('Shot', [['id', 'is', id]], ['code', ...fields]);
   if (!shot) return;
   const update: Record<string, number> = {};

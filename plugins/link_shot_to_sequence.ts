@@ -33,7 +33,11 @@ const PLUGIN = 'link_shot_to_sequence';
 
 export function registerCallbacks(reg: Registrar): void {
   const s = settings;
-  const c = new SettingsCheck(PLUGIN, s).boolean('enabled').script().string('shotCodeRegex').number('sequenceCodeRegexGroup', { integer: true, min: 1 });
+  const c = new SettingsCheck(PLUGIN, s)
+    .boolean('enabled')
+    .script()
+    .string('shotCodeRegex')
+    .number('sequenceCodeRegexGroup', { integer: true, min: 1 });
   c.string('sequenceCodeField').filters('sequenceFilters');
   let re: RegExp | null = null;
   try {

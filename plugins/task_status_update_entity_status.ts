@@ -44,7 +44,16 @@ type S = TaskStatusUpdateEntityStatusSettings;
 export function registerCallbacks(reg: Registrar): void {
   const s = settings;
   const c = new SettingsCheck(PLUGIN, s).boolean('enabled').script();
-  for (const k of ['taskStatusField', 'taskFinStatus', 'taskIpStatus', 'taskNaStatus', 'targetStatusField', 'targetFinStatus', 'targetIpStatus', 'targetDisableStatus'] as const) {
+  for (const k of [
+    'taskStatusField',
+    'taskFinStatus',
+    'taskIpStatus',
+    'taskNaStatus',
+    'targetStatusField',
+    'targetFinStatus',
+    'targetIpStatus',
+    'targetDisableStatus',
+  ] as const) {
     c.string(k);
   }
   if (!s.enabled) return;
@@ -61,7 +70,11 @@ async function updateEntityStatus(sg: Shotgun, event: EventLogEntry, s: S, ctx: 
   await checkFields(sg, PLUGIN, 'Task', [
     { setting: 'taskStatusField', field: s.taskStatusField, values: [s.taskFinStatus, s.taskIpStatus, s.taskNaStatus] },
   ]);
-  const task = await sg.findOne<{ type: string; id: number; entity: Entity | null; [f: string]: unknown }>('Task', [['id', 'is', taskId]], ['entity', s.taskStatusField]);
+  const task = await sg.findOne<{ type: string; id: number; entity: Entity | null; [f: string]: unknown }>(
+    'Task',
+    [['id', 'is', taskId]],
+    ['entity', s.taskStatusField],
+  );
   if (!task?.entity) {
     ctx.logger.debug('Task %d is gone or not linked to an entity, skipping', taskId);
     return;

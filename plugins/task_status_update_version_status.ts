@@ -33,7 +33,8 @@ const PLUGIN = 'task_status_update_version_status';
 export function registerCallbacks(reg: Registrar): void {
   const s = settings;
   const c = new SettingsCheck(PLUGIN, s).boolean('enabled').script().record('statusMapping');
-  for (const [k, v] of Object.entries(s.statusMapping)) if (typeof v !== 'string' || !v) c.fail('statusMapping', `maps ${k} to something that is not a status`);
+  for (const [k, v] of Object.entries(s.statusMapping))
+    if (typeof v !== 'string' || !v) c.fail('statusMapping', `maps ${k} to something that is not a status`);
   if (!s.enabled) return;
   reg.registerCallback(s.script.name, s.script.key, taskStatusChanged, s, {
     matchEvents: { Shotgun_Task_Change: ['sg_status_list'] },

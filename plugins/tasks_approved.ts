@@ -82,10 +82,21 @@ const linksOf = (v: unknown): Entity[] => (Array.isArray(v) ? v.filter((x: Parti
 async function tasksApproved(sg: Shotgun, event: EventLogEntry, s: TasksApprovedSettings, ctx: CallbackContext): Promise<void> {
   const id = eventEntityId(event);
   if (id === null || !s.approvedStatuses.includes(String(event.meta?.new_value))) return;
-  await checkFields(sg, PLUGIN, 'Task', [
-    { setting: 'taskStatusField', field: s.taskStatusField, types: ['status_list', 'list'], values: [...s.approvedStatuses, ...s.activateStatuses, s.activeStatus, ...s.passThroughStatuses] },
-    { setting: 'upstreamTasksField', field: s.upstreamTasksField, types: ['multi_entity'] },
-  ], 'taskStatusField');
+  await checkFields(
+    sg,
+    PLUGIN,
+    'Task',
+    [
+      {
+        setting: 'taskStatusField',
+        field: s.taskStatusField,
+        types: ['status_list', 'list'],
+        values: [...s.approvedStatuses, ...s.activateStatuses, s.activeStatus, ...s.passThroughStatuses],
+      },
+      { setting: 'upstreamTasksField', field: s.upstreamTasksField, types: ['multi_entity'] },
+    ],
+    'taskStatusField',
+  );
 
   // The event may be old: act only if the Task is still approved.
   const task = await sg.findOne('Task', [['id', 'is', id]], [s.taskStatusField]);
@@ -101,7 +112,11 @@ async function tasksApproved(sg: Shotgun, event: EventLogEntry, s: TasksApproved
   let frontier = [id];
   while (frontier.length > 0) {
     const next: number[] = [];
-    const downstream = await sg.find('Task', [[s.upstreamTasksField, 'in', frontier.map((t) => ({ type: 'Task', id: t }))]], [s.taskStatusField, s.upstreamTasksField]);
+    const downstream = await sg.find(
+      'Task',
+      [[s.upstreamTasksField, 'in', frontier.map((t) => ({ type: 'Task', id: t }))]],
+      [s.taskStatusField, s.upstreamTasksField],
+    );
     for (const d of downstream) {
       if (seen.has(d.id)) continue;
       seen.add(d.id);
@@ -124,10 +139,16 @@ async function tasksApproved(sg: Shotgun, event: EventLogEntry, s: TasksApproved
   }
 
   if (s.closedNoteStatus) {
-    await checkFields(sg, PLUGIN, 'Note', [
-      { setting: 'noteTasksField', field: s.noteTasksField, types: ['multi_entity'] },
-      { setting: 'noteStatusField', field: s.noteStatusField, types: ['status_list', 'list'], values: [s.closedNoteStatus] },
-    ], 'noteTasksField');
+    await checkFields(
+      sg,
+      PLUGIN,
+      'Note',
+      [
+        { setting: 'noteTasksField', field: s.noteTasksField, types: ['multi_entity'] },
+        { setting: 'noteStatusField', field: s.noteStatusField, types: ['status_list', 'list'], values: [s.closedNoteStatus] },
+      ],
+      'noteTasksField',
+    );
     const notes = await sg.find('Note', [[s.noteTasksField, 'is', { type: 'Task', id }]], [s.noteTasksField, s.noteStatusField]);
     for (const n of notes) {
       if (n[s.noteStatusField] === s.closedNoteStatus) continue;

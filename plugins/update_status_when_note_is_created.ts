@@ -34,13 +34,24 @@ const PLUGIN = 'update_status_when_note_is_created';
 
 export function registerCallbacks(reg: Registrar): void {
   const s = settings;
-  const c = new SettingsCheck(PLUGIN, s).boolean('enabled').script().string('entityType').string('statusField').stringList('triggerStatuses').string('newStatus');
+  const c = new SettingsCheck(PLUGIN, s)
+    .boolean('enabled')
+    .script()
+    .string('entityType')
+    .string('statusField')
+    .stringList('triggerStatuses')
+    .string('newStatus');
   if (s.triggerStatuses.includes(s.newStatus)) c.fail('newStatus', 'must not be one of triggerStatuses');
   if (!s.enabled) return;
   reg.registerCallback(s.script.name, s.script.key, updateStatusWhenNoteIsCreated, s, { matchEvents: { Shotgun_Note_New: null } });
 }
 
-async function updateStatusWhenNoteIsCreated(sg: Shotgun, event: EventLogEntry, s: UpdateStatusWhenNoteIsCreatedSettings, ctx: CallbackContext): Promise<void> {
+async function updateStatusWhenNoteIsCreated(
+  sg: Shotgun,
+  event: EventLogEntry,
+  s: UpdateStatusWhenNoteIsCreatedSettings,
+  ctx: CallbackContext,
+): Promise<void> {
   const noteId = eventEntityId(event);
   if (noteId === null) return;
   await checkFields(sg, PLUGIN, s.entityType, [

@@ -40,7 +40,13 @@ const PLUGIN = 'update_timecode_from_frames';
 
 export function registerCallbacks(reg: Registrar): void {
   const s = settings;
-  const c = new SettingsCheck(PLUGIN, s).boolean('enabled').script().string('entityType').record('fields').number('fps', { positive: true }).optionalString('fpsField');
+  const c = new SettingsCheck(PLUGIN, s)
+    .boolean('enabled')
+    .script()
+    .string('entityType')
+    .record('fields')
+    .number('fps', { positive: true })
+    .optionalString('fpsField');
   for (const [k, v] of Object.entries(s.fields)) if (typeof v !== 'string' || !v) c.fail('fields', `maps ${k} to something that is not a field name`);
   if (!s.enabled) return;
   reg.registerCallback(s.script.name, s.script.key, updateTimecodes, s, {
@@ -61,7 +67,11 @@ async function updateTimecodes(sg: Shotgun, event: EventLogEntry, s: UpdateTimec
     ]),
     ...(s.fpsField ? [{ setting: 'fpsField', field: s.fpsField, types: ['number', 'float'] }] : []),
   ]);
-  const entity = await sg.findOne(s.entityType, [['id', 'is', id]], [...Object.keys(s.fields), ...Object.values(s.fields), ...(s.fpsField ? [s.fpsField] : [])]);
+  const entity = await sg.findOne(
+    s.entityType,
+    [['id', 'is', id]],
+    [...Object.keys(s.fields), ...Object.values(s.fields), ...(s.fpsField ? [s.fpsField] : [])],
+  );
   if (!entity) {
     ctx.logger.info('No %s with id %d', s.entityType, id);
     return;

@@ -46,7 +46,13 @@ const PLUGIN = 'update_timecode_values';
 
 export function registerCallbacks(reg: Registrar): void {
   const s = settings;
-  const c = new SettingsCheck(PLUGIN, s).boolean('enabled').script().string('entityType').record('fields').number('fps', { positive: true }).optionalString('fpsField');
+  const c = new SettingsCheck(PLUGIN, s)
+    .boolean('enabled')
+    .script()
+    .string('entityType')
+    .record('fields')
+    .number('fps', { positive: true })
+    .optionalString('fpsField');
   const seen = new Set<string>();
   for (const [k, v] of Object.entries(s.fields)) {
     if (typeof v !== 'string' || !v) c.fail('fields', `maps ${k} to something that is not a field name`);
@@ -76,7 +82,11 @@ async function syncTimecodes(sg: Shotgun, event: EventLogEntry, s: UpdateTimecod
     ...(s.fpsField ? [{ setting: 'fpsField', field: s.fpsField, types: ['number', 'float'] }] : []),
   ]);
   // The event may be old (a retry, a late event): convert the values as they are now.
-  const entity = await sg.findOne(s.entityType, [['id', 'is', id]], [...Object.keys(s.fields), ...Object.values(s.fields), ...(s.fpsField ? [s.fpsField] : [])]);
+  const entity = await sg.findOne(
+    s.entityType,
+    [['id', 'is', id]],
+    [...Object.keys(s.fields), ...Object.values(s.fields), ...(s.fpsField ? [s.fpsField] : [])],
+  );
   if (!entity) {
     ctx.logger.info('No %s with id %d', s.entityType, id);
     return;

@@ -43,7 +43,13 @@ type Row = { type: string; id: number; [field: string]: unknown };
 
 export function registerCallbacks(reg: Registrar): void {
   const s = settings;
-  const c = new SettingsCheck(PLUGIN, s).boolean('enabled').script().string('entityType').string('versionLinkField').record('fields').boolean('followEntityChanges');
+  const c = new SettingsCheck(PLUGIN, s)
+    .boolean('enabled')
+    .script()
+    .string('entityType')
+    .string('versionLinkField')
+    .record('fields')
+    .boolean('followEntityChanges');
   for (const [k, v] of Object.entries(s.fields)) if (typeof v !== 'string' || !v) c.fail('fields', `maps ${k} to something that is not a field name`);
   if (Object.values(s.fields).includes(s.versionLinkField)) c.fail('fields', `must not write the Version's link field ${s.versionLinkField}`);
   if (!s.enabled) return;
@@ -70,7 +76,9 @@ async function check(sg: Shotgun, s: UpdateVersionCutValuesSettings): Promise<vo
   );
   for (const [from, to] of Object.entries(s.fields)) {
     if (entitySchema[from]!.dataType !== versionSchema[to]!.dataType) {
-      throw new Error(`${PLUGIN}: setting "fields" copies ${s.entityType}.${from} (${entitySchema[from]!.dataType}) to Version.${to} (${versionSchema[to]!.dataType})`);
+      throw new Error(
+        `${PLUGIN}: setting "fields" copies ${s.entityType}.${from} (${entitySchema[from]!.dataType}) to Version.${to} (${versionSchema[to]!.dataType})`,
+      );
     }
   }
 }

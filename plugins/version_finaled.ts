@@ -17,7 +17,16 @@
 // Shot statuses itself; this would fight it. Set enabled: true on a real site.
 import type { CallbackContext, Entity, EventLogEntry, Registrar, Shotgun } from 'shotgun-events';
 import { DEMO_SCRIPT } from './_demo.js';
-import { checkFields, dateIn, eventEntityId, isTimeZone, SettingsCheck, type FieldInfo, type FieldRequirement, type ScriptSetting } from './_settings.js';
+import {
+  checkFields,
+  dateIn,
+  eventEntityId,
+  isTimeZone,
+  SettingsCheck,
+  type FieldInfo,
+  type FieldRequirement,
+  type ScriptSetting,
+} from './_settings.js';
 
 export interface VersionFinaledSettings {
   enabled: boolean;
@@ -94,7 +103,10 @@ export function registerCallbacks(reg: Registrar): void {
 
 const DATE_TYPES = ['date', 'date_time'];
 
-async function checkSchemas(sg: Shotgun, s: VersionFinaledSettings): Promise<{ version: Record<string, FieldInfo>; target: Record<string, FieldInfo> }> {
+async function checkSchemas(
+  sg: Shotgun,
+  s: VersionFinaledSettings,
+): Promise<{ version: Record<string, FieldInfo>; target: Record<string, FieldInfo> }> {
   const v: FieldRequirement[] = [
     { setting: 'versionStatusField', field: s.versionStatusField, types: ['status_list', 'list'] },
     { setting: 'finalStatuses', field: s.versionStatusField, values: s.finalStatuses },
@@ -104,7 +116,12 @@ async function checkSchemas(sg: Shotgun, s: VersionFinaledSettings): Promise<{ v
   if (s.supersededStatus) v.push({ setting: 'supersededStatus', field: s.versionStatusField, values: [s.supersededStatus] });
   const t: FieldRequirement[] = [];
   if (s.targetStatusField) {
-    t.push({ setting: 'targetStatusField', field: s.targetStatusField, types: ['status_list', 'list'], values: s.targetStatus ? [s.targetStatus] : [] });
+    t.push({
+      setting: 'targetStatusField',
+      field: s.targetStatusField,
+      types: ['status_list', 'list'],
+      values: s.targetStatus ? [s.targetStatus] : [],
+    });
   }
   if (s.targetDateField) t.push({ setting: 'targetDateField', field: s.targetDateField, types: DATE_TYPES });
   if (s.linkedVersionField) t.push({ setting: 'linkedVersionField', field: s.linkedVersionField, types: ['entity'] });
@@ -126,13 +143,11 @@ async function versionFinaled(sg: Shotgun, event: EventLogEntry, s: VersionFinal
   if (id === null) return;
   const schema = await checkSchemas(sg, s);
   // The event may be old (a retry, a late event): act on the Version as it is now.
-  const version = await sg.findOne<Row & { entity: Entity | null }>('Version', [['id', 'is', id]], [
-    'code',
-    'entity',
-    s.versionStatusField,
-    ...(s.versionDateField ? [s.versionDateField] : []),
-    ...(s.supersededField ? [s.supersededField] : []),
-  ]);
+  const version = await sg.findOne<Row & { entity: Entity | null }>(
+    'Version',
+    [['id', 'is', id]],
+    ['code', 'entity', s.versionStatusField, ...(s.versionDateField ? [s.versionDateField] : []), ...(s.supersededField ? [s.supersededField] : [])],
+  );
   if (!version) {
     ctx.logger.debug('Could not find Version %d, skipping', id);
     return;
@@ -163,7 +178,8 @@ async function versionFinaled(sg: Shotgun, event: EventLogEntry, s: VersionFinal
       if (s.targetStatusField) {
         const want = s.targetStatus ?? status;
         const valid = schema.target[s.targetStatusField]!.validValues;
-        if (valid && !valid.includes(want)) ctx.logger.info('%s.%s does not accept %j: status left alone', s.targetEntityType, s.targetStatusField, want);
+        if (valid && !valid.includes(want))
+          ctx.logger.info('%s.%s does not accept %j: status left alone', s.targetEntityType, s.targetStatusField, want);
         else if (target[s.targetStatusField] !== want) data[s.targetStatusField] = want;
       }
       if (s.targetDateField) {
@@ -179,11 +195,14 @@ async function versionFinaled(sg: Shotgun, event: EventLogEntry, s: VersionFinal
   }
 
   if (s.supersededField || s.supersededStatus) {
-    const others = await sg.find<Row>('Version', [['entity', 'is', { type: link.type, id: link.id }], ['id', 'is_not', id]], [
-      s.versionStatusField,
-      ...(s.versionDateField ? [s.versionDateField] : []),
-      ...(s.supersededField ? [s.supersededField] : []),
-    ]);
+    const others = await sg.find<Row>(
+      'Version',
+      [
+        ['entity', 'is', { type: link.type, id: link.id }],
+        ['id', 'is_not', id],
+      ],
+      [s.versionStatusField, ...(s.versionDateField ? [s.versionDateField] : []), ...(s.supersededField ? [s.supersededField] : [])],
+    );
     for (const other of others) {
       const data: Record<string, unknown> = {};
       if (s.supersededField && other[s.supersededField] !== true) data[s.supersededField] = true;
@@ -202,5 +221,12 @@ async function versionFinaled(sg: Shotgun, event: EventLogEntry, s: VersionFinal
     return;
   }
   await sg.batch(batch);
-  ctx.logger.info('Version %d (%s) finaled: %d update(s) to it, %s %d and its other Versions', id, version.code, batch.length, s.targetEntityType, link.id);
+  ctx.logger.info(
+    'Version %d (%s) finaled: %d update(s) to it, %s %d and its other Versions',
+    id,
+    version.code,
+    batch.length,
+    s.targetEntityType,
+    link.id,
+  );
 }

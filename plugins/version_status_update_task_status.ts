@@ -44,7 +44,8 @@ export function registerCallbacks(reg: Registrar): void {
   const s = settings;
   const c = new SettingsCheck(PLUGIN, s).boolean('enabled').script().record('statusMapping', { empty: true }).string('approvedStatusCode');
   c.optionalString('dateApprovedField');
-  for (const [k, v] of Object.entries(s.statusMapping)) if (typeof v !== 'string' || !v) c.fail('statusMapping', `maps ${k} to something that is not a status`);
+  for (const [k, v] of Object.entries(s.statusMapping))
+    if (typeof v !== 'string' || !v) c.fail('statusMapping', `maps ${k} to something that is not a status`);
   if (!isTimeZone(s.dateApprovedTimezone)) c.fail('dateApprovedTimezone', 'must be an IANA time zone such as "Europe/London"');
   if (!s.enabled) return;
   reg.registerCallback(s.script.name, s.script.key, versionStatusChanged, s, {
@@ -52,7 +53,12 @@ export function registerCallbacks(reg: Registrar): void {
   });
 }
 
-async function versionStatusChanged(sg: Shotgun, event: EventLogEntry, s: VersionStatusUpdateTaskStatusSettings, ctx: CallbackContext): Promise<void> {
+async function versionStatusChanged(
+  sg: Shotgun,
+  event: EventLogEntry,
+  s: VersionStatusUpdateTaskStatusSettings,
+  ctx: CallbackContext,
+): Promise<void> {
   const id = eventEntityId(event);
   if (id === null) return;
   const taskSchema = await checkFields(sg, PLUGIN, 'Task', [

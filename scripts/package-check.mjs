@@ -118,13 +118,17 @@ async function main() {
         { encoding: 'utf8', timeout: 120_000 },
       );
       if (probe.status !== 0) {
-        problems.push(`${HOST_MODULE} does not load under Node with electron replaced: ${(probe.stderr || probe.error?.message || '').trim().split('\n').slice(0, 5).join(' | ')}`);
+        problems.push(
+          `${HOST_MODULE} does not load under Node with electron replaced: ${(probe.stderr || probe.error?.message || '').trim().split('\n').slice(0, 5).join(' | ')}`,
+        );
       } else {
         const { examplePlugins } = JSON.parse(probe.stdout);
         const want = path.join(`${root}.unpacked`, 'plugins');
         report.examplePlugins = examplePlugins;
         if (examplePlugins !== want) {
-          problems.push(`the packaged app looks for the example plugins in ${examplePlugins ?? '(no EXAMPLE_PLUGINS export)'}, not in ${want} where they are unpacked (electron/main/host.ts EXAMPLE_PLUGINS)`);
+          problems.push(
+            `the packaged app looks for the example plugins in ${examplePlugins ?? '(no EXAMPLE_PLUGINS export)'}, not in ${want} where they are unpacked (electron/main/host.ts EXAMPLE_PLUGINS)`,
+          );
         }
       }
     } else {
@@ -147,20 +151,35 @@ async function main() {
 
     const undeclared = Object.keys(imports).filter((n) => !(n in (pkg.dependencies ?? {})));
     console.log('');
-    console.log(`package:check: packed ${report.executable ?? '?'} (Electron ${electronVersion} stand-in), ${report.graphFiles ?? 0} files in the main import graph`);
-    console.log(`  app.asar ${mb(report.asarBytes)} + app.asar.unpacked ${mb(report.unpackedBytes)} = ${mb(report.asarBytes + report.unpackedBytes)}, ${report.dependencies} packages, ${report.plugins} example plugin files unpacked`);
+    console.log(
+      `package:check: packed ${report.executable ?? '?'} (Electron ${electronVersion} stand-in), ${report.graphFiles ?? 0} files in the main import graph`,
+    );
+    console.log(
+      `  app.asar ${mb(report.asarBytes)} + app.asar.unpacked ${mb(report.unpackedBytes)} = ${mb(report.asarBytes + report.unpackedBytes)}, ${report.dependencies} packages, ${report.plugins} example plugin files unpacked`,
+    );
     console.log(`  largest dependencies: ${report.largest.map((d) => `${d.name} ${mb(d.bytes)}`).join(', ')}`);
-    if (report.examplePlugins) console.log(`  example plugins read from ${path.relative(path.dirname(root), report.examplePlugins)} (${HOST_MODULE} loaded under Node, electron replaced)`);
+    if (report.examplePlugins)
+      console.log(
+        `  example plugins read from ${path.relative(path.dirname(root), report.examplePlugins)} (${HOST_MODULE} loaded under Node, electron replaced)`,
+      );
     console.log(`  the app imports: ${Object.keys(imports).sort().join(', ')}`);
-    if (undeclared.length > 0) console.log(`  note: imported but not in "dependencies" (resolved through another package's): ${undeclared.join(', ')}`);
-    if (report.fuses) console.log(`  fuses: ${Object.entries(report.fuses).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    if (undeclared.length > 0)
+      console.log(`  note: imported but not in "dependencies" (resolved through another package's): ${undeclared.join(', ')}`);
+    if (report.fuses)
+      console.log(
+        `  fuses: ${Object.entries(report.fuses)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
     if (values.json) writeFileSync(values.json, JSON.stringify({ ok: problems.length === 0, problems, report }, null, 2));
     if (problems.length > 0) {
       for (const p of problems) console.error(`package:check: FAIL: ${p}`);
       console.error(`package:check: ${problems.length} problem(s) in the package`);
       return 1;
     } else {
-      console.log('package:check: ok: app.asar holds the main entry, preload, renderer and every import; plugins unpacked; no devDependencies; fuses as documented');
+      console.log(
+        'package:check: ok: app.asar holds the main entry, preload, renderer and every import; plugins unpacked; no devDependencies; fuses as documented',
+      );
       return 0;
     }
   } finally {

@@ -47,7 +47,10 @@ export function findElectron(fromDir = root, env = process.env) {
 function tryDownload(pkgDir) {
   const r = spawnSync(process.execPath, [path.join(pkgDir, 'install.js')], { encoding: 'utf8', timeout: 10 * 60_000 });
   if (r.status === 0) return null;
-  const lines = `${r.stderr ?? ''}\n${r.stdout ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = `${r.stderr ?? ''}\n${r.stdout ?? ''}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const first = lines.find((l) => /error|fail/i.test(l)) ?? lines[0] ?? (r.error ? r.error.message : 'download failed');
   return first.replace(/^\w*Error:\s*/, '');
 }

@@ -26,6 +26,9 @@ export default function setup(): void {
   const built = path.join(root, 'dist/renderer/index.html');
   const sources = Math.max(...['renderer', 'vite.config.ts', 'electron/contract.ts'].map((p) => newest(path.join(root, p))));
   if (!existsSync(built) || statSync(built).mtimeMs < sources) {
-    execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   }
 }

@@ -147,7 +147,9 @@ async function checkState(config: EngineConfig, head: number | null, out: (s: st
   }
   for (const [name, p] of entries) {
     if (p.lastId > head) {
-      out(`state ${file}: ERROR plugin ${name}: cursor ${p.lastId} is past the site's newest event ${head} (another site, or a restored backup?); ${fix}`);
+      out(
+        `state ${file}: ERROR plugin ${name}: cursor ${p.lastId} is past the site's newest event ${head} (another site, or a restored backup?); ${fix}`,
+      );
       problems++;
     }
   }

@@ -42,7 +42,7 @@ function site(config: EngineConfig): Shotgun {
 
 export function cursorCommand(): Command {
   return new Command('cursor')
-    .description("show or move plugin cursors offline (refuses while a daemon holds the state)")
+    .description('show or move plugin cursors offline (refuses while a daemon holds the state)')
     .option('-c, --config <file>', 'daemon config (or set SHOTGUN_EVENTS_CONFIG)')
     .option('-p, --plugin <name>', 'only this plugin (default: every plugin in the state)')
     .option('--show', 'print cursors, open gaps and flags')
@@ -73,10 +73,13 @@ export function cursorCommand(): Command {
         for (const n of names) {
           if (!state.plugin(n) && !created.has(n)) {
             const where = absolute ? ` or in ${config.plugins.paths.join(', ') || '(no [plugins] paths)'}` : '';
-            throw new Error(`no plugin '${n}' in ${state.path}${where} (known: ${[...new Set([...Object.keys(state.data.plugins), ...found])].join(', ') || 'none'})`);
+            throw new Error(
+              `no plugin '${n}' in ${state.path}${where} (known: ${[...new Set([...Object.keys(state.data.plugins), ...found])].join(', ') || 'none'})`,
+            );
           }
         }
-        if (moves && names.length === 0) throw new Error(`no plugins in ${state.path} or in ${config.plugins.paths.join(', ') || '(no [plugins] paths)'}: nothing to move`);
+        if (moves && names.length === 0)
+          throw new Error(`no plugins in ${state.path} or in ${config.plugins.paths.join(', ') || '(no [plugins] paths)'}: nothing to move`);
         if (moves) {
           let target: number | null = null;
           if (o.toLatest || o.toTime !== undefined) {
@@ -116,7 +119,15 @@ export function cursorCommand(): Command {
             const entry: AuditEntry = {
               time: Date.now(),
               plugin: n,
-              action: (isNew ? 'created, ' : '') + (o.toLatest ? 'set to latest' : o.toTime !== undefined ? `set to time ${o.toTime}` : o.toId !== undefined ? `set to event id ${o.toId}` : `shift by ${o.shift}`),
+              action:
+                (isNew ? 'created, ' : '') +
+                (o.toLatest
+                  ? 'set to latest'
+                  : o.toTime !== undefined
+                    ? `set to time ${o.toTime}`
+                    : o.toId !== undefined
+                      ? `set to event id ${o.toId}`
+                      : `shift by ${o.shift}`),
               before,
               after,
               replayCount: null,

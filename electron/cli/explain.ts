@@ -84,7 +84,9 @@ export function explainCommand(): Command {
         if (p.callbacks.length === 0) out('  (registers no callback)');
         for (const { cb, v } of verdicts) {
           const yes = v.matched && !dropped;
-          out(`  - ${cb.name} (script ${cb.scriptName}): ${yes ? 'yes' : 'no'} — ${v.reason}${v.matched && dropped ? ' (but loop protection drops it)' : ''}`);
+          out(
+            `  - ${cb.name} (script ${cb.scriptName}): ${yes ? 'yes' : 'no'} — ${v.reason}${v.matched && dropped ? ' (but loop protection drops it)' : ''}`,
+          );
           out(`      matchEvents: ${describeMatch(compileCallbackMatch(cb))}`);
         }
       }

@@ -23,7 +23,15 @@ export async function importPickleCommand(configFile: string, pickleFile: string
     const before = new Map(files.map((f) => [pluginName(f), state.plugin(pluginName(f))?.lastId ?? null]));
     const done = importOriginalCursors(state, original, files, out, { overwrite: true });
     for (const d of done) {
-      const entry: AuditEntry = { time: Date.now(), plugin: d.name, action: `import pickle ${pickleFile}`, before: before.get(d.name) ?? 0, after: d.lastId, replayCount: null, source: 'cli' };
+      const entry: AuditEntry = {
+        time: Date.now(),
+        plugin: d.name,
+        action: `import pickle ${pickleFile}`,
+        before: before.get(d.name) ?? 0,
+        after: d.lastId,
+        replayCount: null,
+        source: 'cli',
+      };
       appendFileSync(`${state.path}.audit.jsonl`, `${JSON.stringify(entry)}\n`);
     }
     const missing = files.map(pluginName).filter((n) => !done.some((d) => d.name === n));

@@ -13,9 +13,7 @@ export function checkPluginName(raw: string): string {
     throw new Error(`'${raw}': plugin names may not start with '_' (the daemon skips such files as helpers)`);
   }
   if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name) || name.length > 100) {
-    throw new Error(
-      `'${raw}' is not a valid plugin name: use a letter then letters, digits, '_' or '-' (e.g. version_finaled, updateTimecode)`,
-    );
+    throw new Error(`'${raw}' is not a valid plugin name: use a letter then letters, digits, '_' or '-' (e.g. version_finaled, updateTimecode)`);
   }
   return name;
 }

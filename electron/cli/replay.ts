@@ -12,11 +12,11 @@ import { configPath } from '../demo/prepare.js';
 
 export function replayCommand(): Command {
   return new Command('replay')
-    .description("run one event through one plugin now and print its log lines; cursors and state are not touched")
+    .description('run one event through one plugin now and print its log lines; cursors and state are not touched')
     .option('-c, --config <file>', 'daemon config (or set SHOTGUN_EVENTS_CONFIG)')
     .requiredOption('-p, --plugin <name>', 'the plugin (its file name without extension)')
     .requiredOption('-e, --event <id|file.json>', 'an event id on the configured site, or a JSON file of an EventLogEntry')
-    .option('-f, --force', "run every callback, even those whose matchEvents do not accept the event")
+    .option('-f, --force', 'run every callback, even those whose matchEvents do not accept the event')
     .option('--late', 'deliver it as a late event (ctx.late = true)')
     .action(async (o: { config?: string; plugin: string; event: string; force?: boolean; late?: boolean }) => {
       const file = configPath(o.config);
@@ -26,7 +26,9 @@ export function replayCommand(): Command {
       const files = listPlugins(config.plugins.paths);
       const pluginFile = files.find((f) => pluginName(f) === o.plugin);
       if (!pluginFile) {
-        throw new Error(`no plugin '${o.plugin}' in ${config.plugins.paths.join(', ') || '(no [plugins] paths)'} (found: ${files.map(pluginName).join(', ') || 'none'})`);
+        throw new Error(
+          `no plugin '${o.plugin}' in ${config.plugins.paths.join(', ') || '(no [plugins] paths)'} (found: ${files.map(pluginName).join(', ') || 'none'})`,
+        );
       }
       const event = await loadEvent(config, o.event);
       out(describeEvent(event));
@@ -54,8 +56,16 @@ export function replayCommand(): Command {
           if (oc.ok) out(`${oc.name}: ok (${oc.durationMs.toFixed(0)} ms)`);
           else {
             failed++;
-            out(`${oc.name}: FAILED (${oc.durationMs.toFixed(0)} ms): ${oc.error?.name ? `${oc.error.name}: ` : ''}${oc.error?.message ?? 'unknown error'}`);
-            if (oc.error?.stack) out(oc.error.stack.split('\n').map((l) => `    ${l}`).join('\n'));
+            out(
+              `${oc.name}: FAILED (${oc.durationMs.toFixed(0)} ms): ${oc.error?.name ? `${oc.error.name}: ` : ''}${oc.error?.message ?? 'unknown error'}`,
+            );
+            if (oc.error?.stack)
+              out(
+                oc.error.stack
+                  .split('\n')
+                  .map((l) => `    ${l}`)
+                  .join('\n'),
+              );
           }
         }
         const ran = new Set((result?.outcomes ?? []).map((x) => x.index));

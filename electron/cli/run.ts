@@ -32,7 +32,11 @@ export function runCommand(): Command {
     .option('--grace <seconds>', 'on stop, how long in-flight callbacks may finish', seconds, 10)
     .option('--demo-rate <events/s>', 'traffic rate of the built-in sandbox in demo mode', seconds, 2)
     .option('-q, --quiet', 'no log lines on the console')
-    .option('--ui <[host:]port>', 'serve the web UI and its WebSocket API (port alone: 127.0.0.1; [::1]:PORT for IPv6; any non-loopback host needs a token)', listen)
+    .option(
+      '--ui <[host:]port>',
+      'serve the web UI and its WebSocket API (port alone: 127.0.0.1; [::1]:PORT for IPv6; any non-loopback host needs a token)',
+      listen,
+    )
     .option('--ui-token <token>', 'token the web UI requires (or set SHOTGUN_EVENTS_UI_TOKEN); generated when the host is not loopback')
     .option('--ui-token-label <label>', "who holds the UI token, as the audit log names them (or set SHOTGUN_EVENTS_UI_TOKEN_LABEL); default 'token'")
     .option('--demo', 'demo mode even where a config would be found: the built-in sandbox and the example plugins')

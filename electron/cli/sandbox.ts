@@ -41,7 +41,12 @@ export function sandboxCommand(): Command {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('-r, --rate <events/s>', 'traffic generator rate in events per second (0 = off)', num('--rate'), 0)
     .option('-s, --script <NAME:KEY[:events]>', 'add an API script (repeatable); ":events" turns on its generate_event_log_entries', parseScript, [])
-    .option('-u, --user <LOGIN:PASSWORD>', 'add a person who can log in with the password grant (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .option(
+      '-u, --user <LOGIN:PASSWORD>',
+      'add a person who can log in with the password grant (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
     .addOption(new Option('--seed <size>', 'initial site content').choices(['demo', 'minimal', 'none']).default('demo'))
     .option('--state <file>', 'keep the site in this JSON file (loaded at start, saved as it changes)')
     .option('--token-ttl <seconds>', 'expires_in of issued access tokens', int('--token-ttl'), 600)

@@ -113,20 +113,22 @@ export function serviceCommand(): Command {
     }),
   );
   cmd.addCommand(
-    common(new Command('install').description('write the unit file where the service manager reads it, and say how to start it')).action((o: ServiceOptions) => {
-      if (process.platform === 'win32') throw new Error('on Windows, install the service with NSSM or sc.exe: see docs/migrating.md');
-      const r = render(o);
-      mkdirSync(path.dirname(r.target), { recursive: true });
-      writeFileSync(r.target, r.text);
-      const out = (s: string) => process.stdout.write(`${s}\n`);
-      out(`wrote ${r.target}`);
-      if (r.kind === 'systemd') {
-        const ctl = o.user ? 'systemctl --user' : 'systemctl';
-        out(`start it with: ${ctl} daemon-reload && ${ctl} enable --now ${o.name}.service`);
-      } else {
-        out(`start it with: launchctl load -w ${r.target}`);
-      }
-    }),
+    common(new Command('install').description('write the unit file where the service manager reads it, and say how to start it')).action(
+      (o: ServiceOptions) => {
+        if (process.platform === 'win32') throw new Error('on Windows, install the service with NSSM or sc.exe: see docs/migrating.md');
+        const r = render(o);
+        mkdirSync(path.dirname(r.target), { recursive: true });
+        writeFileSync(r.target, r.text);
+        const out = (s: string) => process.stdout.write(`${s}\n`);
+        out(`wrote ${r.target}`);
+        if (r.kind === 'systemd') {
+          const ctl = o.user ? 'systemctl --user' : 'systemctl';
+          out(`start it with: ${ctl} daemon-reload && ${ctl} enable --now ${o.name}.service`);
+        } else {
+          out(`start it with: launchctl load -w ${r.target}`);
+        }
+      },
+    ),
   );
   return cmd;
 }

@@ -63,9 +63,12 @@ export interface Prepared {
 export async function prepare(file: string | undefined, opts: { rate?: number; sandboxPort?: number } = {}): Promise<Prepared> {
   if (file) return { config: loadConfig(file), demo: false, sandbox: null, cleanup: async () => {} };
   const tmp = mkdtempSync(path.join(tmpdir(), 'shotgun-events-demo-'));
-  let config: EngineConfig = parseConfig(['[daemon]', 'logging = 20', 'fetch_interval = 1', '[plugins]', `paths = ${EXAMPLE_PLUGINS}`, ''].join('\n'), {
-    path: path.join(tmp, 'demo.conf'),
-  });
+  let config: EngineConfig = parseConfig(
+    ['[daemon]', 'logging = 20', 'fetch_interval = 1', '[plugins]', `paths = ${EXAMPLE_PLUGINS}`, ''].join('\n'),
+    {
+      path: path.join(tmp, 'demo.conf'),
+    },
+  );
 
   const sandbox = await startSandbox({
     port: opts.sandboxPort ?? 0,

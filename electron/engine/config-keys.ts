@@ -7,9 +7,21 @@ import type { IniSection } from './configparser.js';
 /** Known keys per section, canonical spelling (matching is case-insensitive). */
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   daemon: [
-    'pidFile', 'eventIdFile', 'logMode', 'logPath', 'logFile', 'logging', 'timing_log',
-    'conn_retry_sleep', 'max_conn_retries', 'fetch_interval', 'max_event_batch_size',
-    'backlog_timeout', 'retry_backoff', 'callback_timeout', 'ignore_own_events',
+    'pidFile',
+    'eventIdFile',
+    'logMode',
+    'logPath',
+    'logFile',
+    'logging',
+    'timing_log',
+    'conn_retry_sleep',
+    'max_conn_retries',
+    'fetch_interval',
+    'max_event_batch_size',
+    'backlog_timeout',
+    'retry_backoff',
+    'callback_timeout',
+    'ignore_own_events',
     'plugin_buffer_limit',
   ],
   shotgun: ['server', 'name', 'key', 'proxy_server', 'use_session_uuid', 'api_version', 'timeout'],
@@ -29,10 +41,7 @@ export function checkUnknown(sections: Map<string, IniSection>, file: string, wa
     for (const [key, entry] of section.entries) {
       if (lower.has(key)) continue;
       const hint = suggest(entry.name, known);
-      warnings.push(
-        `unknown key [${section.name}] ${entry.name} (in ${file}:${entry.line}), ignored` +
-          (hint ? `; did you mean ${hint}?` : ''),
-      );
+      warnings.push(`unknown key [${section.name}] ${entry.name} (in ${file}:${entry.line}), ignored` + (hint ? `; did you mean ${hint}?` : ''));
     }
   }
 }

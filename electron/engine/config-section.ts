@@ -11,12 +11,24 @@ import { InterpolationError, interpolate, type IniEntry, type IniSection } from 
 const SECRET_KEYS = new Set(['key', 'password']);
 
 const BOOLEANS: Record<string, boolean> = {
-  '1': true, yes: true, true: true, on: true,
-  '0': false, no: false, false: false, off: false,
+  '1': true,
+  yes: true,
+  true: true,
+  on: true,
+  '0': false,
+  no: false,
+  false: false,
+  off: false,
 };
 
 const LEVEL_NAMES: Record<string, number> = {
-  debug: 10, info: 20, warning: 30, warn: 30, error: 40, critical: 50, fatal: 50,
+  debug: 10,
+  info: 20,
+  warning: 30,
+  warn: 30,
+  error: 40,
+  critical: 50,
+  fatal: 50,
 };
 
 /** Typed, interpolating access to one section, with errors that name the key. */
@@ -106,7 +118,10 @@ export class SectionReader {
   list(key: string): string[] {
     const v = this.value(key);
     if (v === undefined) return [];
-    return v.split(/[,\n]/).map((s) => s.trim()).filter((s) => s !== '');
+    return v
+      .split(/[,\n]/)
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   }
 
   path(key: string): string | null {
@@ -142,8 +157,7 @@ export class SectionReader {
       else if (/^\d+$/.test(v) && Number(v) <= 50) value = Number(v);
       else this.fail(key, 'expected a log level: 10 debug, 20 info, 30 warning, 40 error, 50 critical', v);
     }
-    const name: LogLevel =
-      value <= 10 ? 'debug' : value <= 20 ? 'info' : value <= 30 ? 'warning' : value <= 40 ? 'error' : 'critical';
+    const name: LogLevel = value <= 10 ? 'debug' : value <= 20 ? 'info' : value <= 30 ? 'warning' : value <= 40 ? 'error' : 'critical';
     return { name, value };
   }
 

@@ -82,7 +82,10 @@ export function parseConfig(text: string, opts: { path: string; env?: NodeJS.Pro
   if (opts.requireSite) requireSiteSection(text, sections, file);
   const shotgun = readShotgun(reader('shotgun'));
   if (opts.requireSite && !shotgun) {
-    throw reader('shotgun').missing('server', 'the site URL is required, e.g. https://mystudio.shotgrid.autodesk.com (an empty server does not mean demo mode: run without a config for that)');
+    throw reader('shotgun').missing(
+      'server',
+      'the site URL is required, e.g. https://mystudio.shotgrid.autodesk.com (an empty server does not mean demo mode: run without a config for that)',
+    );
   }
   const plugins = { paths: reader('plugins').paths('paths'), python: reader('plugins').string('python') ?? 'python3' };
   const emails = readEmails(reader('emails'), warnings);
@@ -91,9 +94,7 @@ export function parseConfig(text: string, opts: { path: string; env?: NodeJS.Pro
 
 function readDaemon(r: SectionReader, baseDir: string): DaemonConfig {
   const eventIdFile = r.path('eventIdFile');
-  const stateFile = eventIdFile
-    ? eventIdFile.endsWith('.json') ? eventIdFile : `${eventIdFile}.json`
-    : path.join(baseDir, DEFAULT_STATE_FILE);
+  const stateFile = eventIdFile ? (eventIdFile.endsWith('.json') ? eventIdFile : `${eventIdFile}.json`) : path.join(baseDir, DEFAULT_STATE_FILE);
   const logPath = r.path('logPath');
   const logFileName = r.string('logFile');
   const level = r.logLevel('logging', 20);
@@ -126,7 +127,11 @@ function readDaemon(r: SectionReader, baseDir: string): DaemonConfig {
 function requireSiteSection(text: string, sections: Map<string, IniSection>, file: string): void {
   if (sections.has('shotgun')) return;
   if (text.trim() === '') {
-    throw new ConfigError(`config file ${file} is empty: it needs a [shotgun] section with server, name and key (run without a config for demo mode)`, file, 'shotgun');
+    throw new ConfigError(
+      `config file ${file} is empty: it needs a [shotgun] section with server, name and key (run without a config for demo mode)`,
+      file,
+      'shotgun',
+    );
   }
   const others = [...sections.values()].filter((s) => s.name.toLowerCase() !== 'default');
   const near = others.find((s) => editDistance(s.name.toLowerCase(), 'shotgun') <= 2);
@@ -180,7 +185,6 @@ function readEmails(r: SectionReader, warnings: string[]): EmailConfig | null {
     password: r.string('password'),
   };
 }
-
 
 function isApiVersion(v: string): v is ApiVersion {
   return (API_VERSIONS as readonly string[]).includes(v);

@@ -99,10 +99,7 @@ export function parseIni(text: string): Map<string, IniSection> {
     const id = name.toLowerCase();
     const previous = section.entries.get(id);
     if (previous) {
-      throw new IniSyntaxError(
-        `[${section.name}] ${name} is set twice (first on line ${previous.line})`,
-        lineNo,
-      );
+      throw new IniSyntaxError(`[${section.name}] ${name} is set twice (first on line ${previous.line})`, lineNo);
     }
     const entry: IniEntry = { name, raw: option[3]!, line: lineNo };
     section.entries.set(id, entry);
@@ -156,9 +153,7 @@ export function interpolate(raw: string, scope: InterpolationScope, depth = 0): 
       }
       const ref = /^%\(([^)]+)\)s/.exec(raw.slice(i));
       if (!ref) {
-        throw new InterpolationError(
-          `'%' must be followed by '%' or '(name)s', found '${raw.slice(i, i + 12)}' (write %% for a literal %)`,
-        );
+        throw new InterpolationError(`'%' must be followed by '%' or '(name)s', found '${raw.slice(i, i + 12)}' (write %% for a literal %)`);
       }
       out += resolvePercent(ref[1]!, scope, depth);
       i += ref[0].length;
@@ -172,9 +167,7 @@ export function interpolate(raw: string, scope: InterpolationScope, depth = 0): 
     if (c === '$' && raw[i + 1] === '{') {
       const ref = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(raw.slice(i));
       if (!ref) {
-        throw new InterpolationError(
-          `bad \${...} reference '${raw.slice(i, i + 20)}': expected \${ENV_VAR} (write $\${ for a literal \${)`,
-        );
+        throw new InterpolationError(`bad \${...} reference '${raw.slice(i, i + 20)}': expected \${ENV_VAR} (write $\${ for a literal \${)`);
       }
       const value = scope.env[ref[1]!];
       if (value === undefined) {
@@ -197,9 +190,7 @@ function resolvePercent(name: string, scope: InterpolationScope, depth: number):
   // so a variable holding '%' broke whatever key read it.
   const value = lookupEnv(scope.env, name);
   if (value === undefined) {
-    throw new InterpolationError(
-      `environment variable ${name} is not set (and %(${name})s is not a key of this section either)`,
-    );
+    throw new InterpolationError(`environment variable ${name} is not set (and %(${name})s is not a key of this section either)`);
   }
   return value;
 }

@@ -25,11 +25,7 @@ export class LockHeldError extends Error {
     /** The holder is this very process (opened twice). */
     readonly self = false,
   ) {
-    super(
-      self
-        ? `${lockPath} is already held by this process`
-        : `${lockPath} is held by pid ${pid}${host ? ` on host ${host}` : ''}`,
-    );
+    super(self ? `${lockPath} is already held by this process` : `${lockPath} is held by pid ${pid}${host ? ` on host ${host}` : ''}`);
     this.name = 'LockHeldError';
   }
 }
@@ -45,10 +41,7 @@ const held = new Map<string, string>();
 let exitHookInstalled = false;
 
 /** Take the lock at `lockPath` or throw LockHeldError. */
-export async function acquireLock(
-  lockPath: string,
-  opts: { onWarning?: (message: string) => void } = {},
-): Promise<LockHandle> {
+export async function acquireLock(lockPath: string, opts: { onWarning?: (message: string) => void } = {}): Promise<LockHandle> {
   const content = `${process.pid}\n${hostname()}\n${processStart(process.pid) ?? ''}\n`;
   if (held.has(lockPath)) throw new LockHeldError(lockPath, process.pid, null, true);
 

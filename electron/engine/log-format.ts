@@ -53,7 +53,11 @@ function convert(value: unknown, flags: string, conv: string): string {
   }
   if (width !== undefined && s.length < Number(width)) {
     const zero = flags.includes('0') && !flags.includes('-') && conv !== 's' && conv !== 'r';
-    s = flags.includes('-') ? s.padEnd(Number(width)) : zero && s.startsWith('-') ? '-' + s.slice(1).padStart(Number(width) - 1, '0') : s.padStart(Number(width), zero ? '0' : ' ');
+    s = flags.includes('-')
+      ? s.padEnd(Number(width))
+      : zero && s.startsWith('-')
+        ? '-' + s.slice(1).padStart(Number(width) - 1, '0')
+        : s.padStart(Number(width), zero ? '0' : ' ');
   }
   return s;
 }

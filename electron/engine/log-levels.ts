@@ -9,7 +9,13 @@ export const CRITICAL = 50;
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'DEBUG', 20: 'INFO', 30: 'WARNING', 40: 'ERROR', 50: 'CRITICAL' };
 const NAMED_LEVELS: Record<string, number> = {
-  DEBUG, INFO, WARNING, WARN: WARNING, ERROR, CRITICAL, FATAL: CRITICAL,
+  DEBUG,
+  INFO,
+  WARNING,
+  WARN: WARNING,
+  ERROR,
+  CRITICAL,
+  FATAL: CRITICAL,
 };
 
 /** Python's logging.getLevelName for a number: `WARNING`, or `Level 25`. */

@@ -65,9 +65,7 @@ export function compileMatch(matchEvents: unknown): Matcher {
 /** One line for `check` output, e.g. "Shotgun_Task_Change: sg_status_list; *: any attribute". */
 export function describeMatch(matcher: Matcher): string {
   if (matcher.rules.length === 0) return 'every event';
-  return matcher.rules
-    .map((r) => `${r.type}: ${r.attributes === null ? 'any attribute' : r.attributes.join(', ')}`)
-    .join('; ');
+  return matcher.rules.map((r) => `${r.type}: ${r.attributes === null ? 'any attribute' : r.attributes.join(', ')}`).join('; ');
 }
 
 function validate(input: unknown): MatchRule[] {
@@ -94,9 +92,7 @@ function validateValue(type: string, value: unknown): readonly string[] | null {
     return [value];
   }
   if (!Array.isArray(value)) {
-    throw new MatchEventsError(
-      `${where} must be null or '*' (any attribute), an attribute name, or a list of names, got ${show(value)}`,
-    );
+    throw new MatchEventsError(`${where} must be null or '*' (any attribute), an attribute name, or a list of names, got ${show(value)}`);
   }
   if (value.length === 0) {
     throw new MatchEventsError(`${where} is an empty list, which matches no event; use null for any attribute`);
@@ -146,9 +142,7 @@ class CompiledMatcher implements Matcher {
   explain(event: MatchableEvent): { matched: boolean; reason: string } {
     if (this.rules.length === 0) return { matched: true, reason: 'matchEvents is empty: every event matches' };
     const attr = event.attribute_name || null;
-    const typeRules = this.rules.filter((r) =>
-      r.type.includes('*') ? globToRegExp(r.type).test(event.event_type) : r.type === event.event_type,
-    );
+    const typeRules = this.rules.filter((r) => (r.type.includes('*') ? globToRegExp(r.type).test(event.event_type) : r.type === event.event_type));
     if (typeRules.length === 0) {
       const keys = this.rules.map((r) => r.type).join(', ');
       return { matched: false, reason: `no key matches event type ${event.event_type} (keys: ${keys})` };

@@ -32,7 +32,8 @@ export function parseOriginalState(buf: Uint8Array, file: string): OriginalState
   if (!(data instanceof Map)) throw new PickleError(`${file}: expected a dict of plugin folders, found ${describe(data)}`);
   const collections = new Map<string, Map<string, OriginalCursor>>();
   for (const [dir, plugins] of data) {
-    if (typeof dir !== 'string' || !(plugins instanceof Map)) throw new PickleError(`${file}: expected {folder: {plugin: state}}, found ${describe(plugins)} under ${String(dir)}`);
+    if (typeof dir !== 'string' || !(plugins instanceof Map))
+      throw new PickleError(`${file}: expected {folder: {plugin: state}}, found ${describe(plugins)} under ${String(dir)}`);
     const out = new Map<string, OriginalCursor>();
     for (const [name, st] of plugins) {
       if (typeof name !== 'string') throw new PickleError(`${file}: a plugin name that is not a string under ${dir}`);
@@ -56,7 +57,7 @@ function cursorOf(st: PyValue, where: string): OriginalCursor {
     } else if (bl !== null) {
       throw new PickleError(`${where}: the backlog is ${describe(bl ?? null)}, not a dict`);
     }
-    return { lastId: (st[0]) ?? 0, backlog: backlog.sort((a, b) => a.id - b.id) };
+    return { lastId: st[0] ?? 0, backlog: backlog.sort((a, b) => a.id - b.id) };
   }
   throw new PickleError(`${where}: expected (lastId, backlog) or an id, found ${describe(st)}`);
 }

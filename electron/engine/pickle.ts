@@ -267,7 +267,9 @@ export function readPickle(buf: Uint8Array): PyValue {
         break;
       }
       case 0x56: // UNICODE (raw-unicode-escape text)
-        stack.push(line().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, a: string, b: string) => String.fromCodePoint(parseInt(a ?? b, 16))));
+        stack.push(
+          line().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_m, a: string, b: string) => String.fromCodePoint(parseInt(a ?? b, 16))),
+        );
         break;
       case 0x53: // STRING (a quoted repr, protocol 0)
         stack.push(unquote(line(), fail));
@@ -336,7 +338,9 @@ export function readPickle(buf: Uint8Array): PyValue {
         break;
       }
       default:
-        fail(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} (${JSON.stringify(String.fromCharCode(op))}); this is not the original daemon's cursor file`);
+        fail(
+          `unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} (${JSON.stringify(String.fromCharCode(op))}); this is not the original daemon's cursor file`,
+        );
     }
   }
 }

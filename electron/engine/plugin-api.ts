@@ -50,19 +50,7 @@ export const LogLevel = {
 export type LogLevelName = 'debug' | 'info' | 'warning' | 'error' | 'critical';
 /** What setLevel accepts: a number as in Python logging (10/20/30/40/50) or a name. */
 export type LogLevelInput =
-  | number
-  | LogLevelName
-  | 'notset'
-  | 'warn'
-  | 'fatal'
-  | 'DEBUG'
-  | 'INFO'
-  | 'WARNING'
-  | 'WARN'
-  | 'ERROR'
-  | 'CRITICAL'
-  | 'FATAL'
-  | 'NOTSET';
+  number | LogLevelName | 'notset' | 'warn' | 'fatal' | 'DEBUG' | 'INFO' | 'WARNING' | 'WARN' | 'ERROR' | 'CRITICAL' | 'FATAL' | 'NOTSET';
 
 /**
  * A plugin's logger (`plugin.<name>`) or a callback's (`plugin.<name>.<callback>`). Lines go
@@ -153,13 +141,7 @@ export interface Registrar {
    * same object each time, so it can hold state). Callbacks run in registration order.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  registerCallback<A = any>(
-    scriptName: string,
-    scriptKey: string,
-    callback: Callback<A>,
-    args?: A,
-    options?: RegisterOptions,
-  ): void;
+  registerCallback<A = any>(scriptName: string, scriptKey: string, callback: Callback<A>, args?: A, options?: RegisterOptions): void;
 }
 
 /** What a plugin module exports. */
@@ -184,9 +166,7 @@ export function toLogLevel(level: unknown): number {
     if (n !== undefined) return n;
     if (/^\d+$/.test(level.trim())) return Number(level.trim());
   }
-  throw new TypeError(
-    `Unknown log level ${JSON.stringify(level)}: use 10/20/30/40/50 or debug, info, warning, error, critical`,
-  );
+  throw new TypeError(`Unknown log level ${JSON.stringify(level)}: use 10/20/30/40/50 or debug, info, warning, error, critical`);
 }
 
 const LEVEL_NAMES: Record<string, number> = {

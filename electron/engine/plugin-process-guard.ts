@@ -26,14 +26,18 @@ export function guardProcess(plugin: string): void {
   define('kill', (pid: number, signal?: string | number) => {
     const n = Number(pid);
     if (daemonPid(n)) {
-      throw refuse(`process.kill(${String(pid)}${signal === undefined ? '' : `, ${JSON.stringify(signal)}`})`, 'it would signal the daemon (or its parent or process group)');
+      throw refuse(
+        `process.kill(${String(pid)}${signal === undefined ? '' : `, ${JSON.stringify(signal)}`})`,
+        'it would signal the daemon (or its parent or process group)',
+      );
     }
     return kill(pid, signal);
   });
   // process.kill calls process._kill (the raw binding): guarded the same way.
   const rawKill = (process as unknown as { _kill: (pid: number, sig: number) => number })._kill.bind(process);
   define('_kill', (pid: number, sig: number) => {
-    if (daemonPid(Number(pid))) throw refuse(`process._kill(${String(pid)}, ${String(sig)})`, 'it would signal the daemon (or its parent or process group)');
+    if (daemonPid(Number(pid)))
+      throw refuse(`process._kill(${String(pid)}, ${String(sig)})`, 'it would signal the daemon (or its parent or process group)');
     return rawKill(pid, sig);
   });
   // (process.reallyExit stays: in a worker it is what process.exit calls, and ends the worker only.)
@@ -50,7 +54,10 @@ export function guardProcess(plugin: string): void {
     const original = process[name] as (this: NodeJS.Process, event: string | symbol, fn: (...a: unknown[]) => void) => NodeJS.Process;
     define(name, function (this: NodeJS.Process, event: string | symbol, fn: (...a: unknown[]) => void) {
       if (typeof event === 'string' && SIGNALS.has(event)) {
-        throw refuse(`process.${name}(${JSON.stringify(event)})`, 'signals go to the daemon, which stops cleanly on SIGTERM (the ctx.signal of a running callback is aborted then)');
+        throw refuse(
+          `process.${name}(${JSON.stringify(event)})`,
+          'signals go to the daemon, which stops cleanly on SIGTERM (the ctx.signal of a running callback is aborted then)',
+        );
       }
       return original.call(this, event, fn);
     });

@@ -11,14 +11,7 @@
 import { formatWithOptions } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodePage } from './page-codec.js';
-import {
-  logLevelName,
-  toLogLevel,
-  type CallbackContext,
-  type LogLevelInput,
-  type PluginLogger,
-  type Registrar,
-} from './plugin-api.js';
+import { logLevelName, toLogLevel, type CallbackContext, type LogLevelInput, type PluginLogger, type Registrar } from './plugin-api.js';
 import {
   nowMs,
   SAB_COMPLETED,
@@ -122,7 +115,6 @@ let current: CurrentCall | null = null;
 /** The host is closing: finish the callback in progress, start no other. */
 let shuttingDown = false;
 
-
 class Logger implements PluginLogger {
   constructor(
     private readonly node: LoggerNode,
@@ -175,8 +167,7 @@ class Logger implements PluginLogger {
     const cur = current;
     const callback = this.node.callback ?? cur?.callback;
     if (callback !== undefined) line.callback = callback;
-    const eventId =
-      this.eventId ?? (cur && (this.node.callback === undefined || this.node.callback === cur.callback) ? cur.eventId : undefined);
+    const eventId = this.eventId ?? (cur && (this.node.callback === undefined || this.node.callback === cur.callback) ? cur.eventId : undefined);
     if (eventId !== undefined) line.eventId = eventId;
     outLogs.push(line);
     queueFlush();
@@ -189,10 +180,12 @@ const pluginLogger = new Logger(pluginNode);
 // console.* in plugin code goes to the plugin's logger (tagged with the running callback).
 // Anything written to process.stdout/stderr directly is forwarded by the host as well.
 {
-  const to = (level: number) => (...args: unknown[]) => {
-    if (args.length === 0) pluginLogger.emit(level, '', []);
-    else pluginLogger.emit(level, args[0], args.slice(1));
-  };
+  const to =
+    (level: number) =>
+    (...args: unknown[]) => {
+      if (args.length === 0) pluginLogger.emit(level, '', []);
+      else pluginLogger.emit(level, args[0], args.slice(1));
+    };
   console.log = to(20);
   console.info = to(20);
   console.debug = to(10);
@@ -227,7 +220,6 @@ const reportOffHeap = (bytes: number) => {
 };
 const offHeap = watchOffHeap(init.offHeapLimitMb * 1024 * 1024, reportOffHeap);
 guardAllocations(init.offHeapLimitMb * 1024 * 1024, PLUGIN, reportOffHeap);
-
 
 // ------------------------------------------------------------------ ShotGrid connections
 
@@ -282,7 +274,9 @@ async function load(): Promise<LoadResult> {
   }
   for (const err of transpile?.writeErrors ?? []) pluginLogger.warning(`Could not store transpiled TypeScript in the cache: ${err}`);
   const info = callbacks.map((c) => c.info);
-  return transpile ? { ok: true, callbacks: info, transpile: { cached: transpile.hits, transpiled: transpile.misses } } : { ok: true, callbacks: info };
+  return transpile
+    ? { ok: true, callbacks: info, transpile: { cached: transpile.hits, transpiled: transpile.misses } }
+    : { ok: true, callbacks: info };
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {

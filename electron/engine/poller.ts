@@ -155,13 +155,7 @@ export class Poller {
     const found: EventLogEntry[] = [];
     for (let i = 0; i < ids.length; i += this.opts.batchSize) {
       const chunk = ids.slice(i, i + this.opts.batchSize);
-      const rows = await this.opts.sg.find<EventLogEntry>(
-        'EventLogEntry',
-        [['id', 'in', chunk]],
-        [...EVENT_FIELDS],
-        ORDER,
-        chunk.length,
-      );
+      const rows = await this.opts.sg.find<EventLogEntry>('EventLogEntry', [['id', 'in', chunk]], [...EVENT_FIELDS], ORDER, chunk.length);
       found.push(...rows);
     }
     // Closed only once every chunk came back: a failed chunk must not swallow fillers.

@@ -47,6 +47,9 @@ export class RetryLog {
     if (!w) return;
     clearTimeout(w.timer);
     this.windows.delete(kind);
-    if (w.quiet) this.warn(`${w.quiet} more request${w.quiet > 1 ? 's' : ''} retried after ${kind} in the last ${Math.round(this.windowMs / 1000)} s (one line per ${Math.round(this.windowMs / 1000)} s per kind).`);
+    if (w.quiet)
+      this.warn(
+        `${w.quiet} more request${w.quiet > 1 ? 's' : ''} retried after ${kind} in the last ${Math.round(this.windowMs / 1000)} s (one line per ${Math.round(this.windowMs / 1000)} s per kind).`,
+      );
   }
 }

@@ -28,7 +28,7 @@ const LISTED = 'recorded in the failed list, moving on';
 export class PluginRunner {
   private callbacks: CompiledCallback[] = [];
   private loadError: string | null = null;
-  /** The cursor is past the site's newest event (engine.checkAhead): nothing runs until it is moved. */
+  /** The cursor is past the site's newest event (PollLoop.checkAhead): nothing runs until it is moved. */
   private aheadError: string | null = null;
   private loading = false;
   private readonly holds: HoldSlot;

@@ -5,7 +5,16 @@
 // the four settings commands here, all others by the engine.
 
 import { userInfo } from 'node:os';
-import { dispatch, type CommandArgs, type CommandHandlers, type CommandName, type CommandResults, type SettingsView, type Snapshot, type Update } from '../contract.js';
+import {
+  dispatch,
+  type CommandArgs,
+  type CommandHandlers,
+  type CommandName,
+  type CommandResults,
+  type SettingsView,
+  type Snapshot,
+  type Update,
+} from '../contract.js';
 import { EXAMPLE_PLUGINS, prepare } from '../demo/prepare.js';
 import type { EngineConfig } from '../engine/config.js';
 import { Engine, type EngineLike, type EngineOptions } from '../engine/engine.js';
@@ -104,9 +113,7 @@ export class EngineHost {
     let prepared: PreparedEngine;
     try {
       const config = this.o.settings.engineConfig();
-      prepared = config
-        ? { config, demo: false, cleanup: async () => {} }
-        : await (this.o.prepareDemo ?? (() => defaultDemo(this.o.settings)))();
+      prepared = config ? { config, demo: false, cleanup: async () => {} } : await (this.o.prepareDemo ?? (() => defaultDemo(this.o.settings)))();
     } catch (e) {
       this.fail(e, 'prepare the engine');
       return;

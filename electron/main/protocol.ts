@@ -34,7 +34,6 @@ export const CONTENT_SECURITY_POLICY = [
   "worker-src 'self'",
 ].join('; ');
 
-
 /** Must run before the app is ready (Electron's rule), once. */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
   protocol.registerSchemesAsPrivileged([

@@ -168,9 +168,11 @@ export class SettingsService {
     const site = input.site === null ? null : input.site.trim().replace(/\/+$/, '');
     if (site !== null) {
       const url = new URL(site);
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SettingsError(`site: expected an http(s) URL, got ${JSON.stringify(input.site)}`);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new SettingsError(`site: expected an http(s) URL, got ${JSON.stringify(input.site)}`);
       if (!input.scriptName?.trim()) throw new SettingsError('scriptName: the script name is required when a site is set');
-      if (!input.scriptKey && current.scriptKeyEnc === null) throw new SettingsError('scriptKey: a script key is required when a site is set (none is stored yet)');
+      if (!input.scriptKey && current.scriptKeyEnc === null)
+        throw new SettingsError('scriptKey: a script key is required when a site is set (none is stored yet)');
     }
     const next: Partial<StoredSettings> = {
       site,

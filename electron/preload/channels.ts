@@ -16,9 +16,7 @@ export function commandChannel(name: CommandName): string {
 }
 
 /** Every invoke channel, in contract order. */
-export const COMMAND_CHANNELS: ReadonlyArray<readonly [CommandName, string]> = COMMAND_NAMES.map(
-  (name) => [name, commandChannel(name)] as const,
-);
+export const COMMAND_CHANNELS: ReadonlyArray<readonly [CommandName, string]> = COMMAND_NAMES.map((name) => [name, commandChannel(name)] as const);
 
 const known = new Set<string>(COMMAND_NAMES);
 

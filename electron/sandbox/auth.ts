@@ -99,7 +99,7 @@ export class Auth {
     const s = typeof token === 'string' ? this.refresh.get(token) : undefined;
     if (typeof token === 'string') this.refresh.delete(token);
     if (!s || s.expiresAt <= this.store.now()) {
-      throw new SandboxError(400, 102, 'Can\'t authenticate: refresh token is invalid or was already used.');
+      throw new SandboxError(400, 102, "Can't authenticate: refresh token is invalid or was already used.");
     }
     return s.actor;
   }

@@ -17,8 +17,7 @@ export class SandboxError extends Error {
 export const invalid = (title: string, source: unknown = {}): SandboxError => new SandboxError(400, 103, title, source);
 
 /** 404 code 103: unknown entity type. */
-export const unknownType = (type: string): SandboxError =>
-  new SandboxError(404, 103, `Entity type '${type}' does not exist.`);
+export const unknownType = (type: string): SandboxError => new SandboxError(404, 103, `Entity type '${type}' does not exist.`);
 
 /** 404 code 104 as written by PUT, DELETE and revive. */
 export const missingRecord = (type: string, id: number): SandboxError =>

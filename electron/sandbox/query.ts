@@ -236,8 +236,7 @@ function matchValue(access: RowAccess, dataType: DataType, relation: string, v: 
     }
     return false;
   }
-  const eq = (a: unknown, b: unknown) =>
-    dataType === 'date_time' ? a != null && b != null && toMs(a) === toMs(b) : (a ?? null) === (b ?? null);
+  const eq = (a: unknown, b: unknown) => (dataType === 'date_time' ? a != null && b != null && toMs(a) === toMs(b) : (a ?? null) === (b ?? null));
   switch (relation) {
     case 'is':
       return eq(v, first);

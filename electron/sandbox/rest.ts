@@ -301,7 +301,10 @@ export class RestApi {
     const body = jsonBody(req);
     const filters = this.filtersFor(req, body.filters);
     const fields = body.summary_fields;
-    if (!Array.isArray(fields) || fields.some((f: { field?: unknown; type?: unknown } | null) => typeof f?.field !== 'string' || typeof f?.type !== 'string')) {
+    if (
+      !Array.isArray(fields) ||
+      fields.some((f: { field?: unknown; type?: unknown } | null) => typeof f?.field !== 'string' || typeof f?.type !== 'string')
+    ) {
       throw invalid('summary_fields must be a list of {field, type}.');
     }
     const grouping = Array.isArray(body.grouping) ? (body.grouping as Array<{ field: string; direction?: 'asc' | 'desc' }>) : undefined;

@@ -298,7 +298,8 @@ export function seedDemo(store: SandboxStore, auth: Auth, opts: { size?: SeedSiz
               entity: link(entity),
               sg_task: link(task),
               user: assignees[0] ?? everyone[0],
-              description: v === 1 ? `First pass of ${String(task.data.content).toLowerCase()}` : `Addressed notes from v${String(v - 1).padStart(3, '0')}`,
+              description:
+                v === 1 ? `First pass of ${String(task.data.content).toLowerCase()}` : `Addressed notes from v${String(v - 1).padStart(3, '0')}`,
               sg_status_list: v < n ? pick(['vwd', 'rej']) : finished ? 'apr' : 'rev',
               sg_first_frame: first,
               sg_last_frame: last,

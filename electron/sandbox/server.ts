@@ -111,7 +111,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let loaded = false;
   if (persistPath && existsSync(persistPath)) {
     try {
-      const saved = JSON.parse(readFileSync(persistPath, 'utf8')) as { store: unknown; scripts: SandboxScript[]; users: Array<{ login: string; password: string }> };
+      const saved = JSON.parse(readFileSync(persistPath, 'utf8')) as {
+        store: unknown;
+        scripts: SandboxScript[];
+        users: Array<{ login: string; password: string }>;
+      };
       store.load(saved.store);
       for (const s of saved.scripts ?? []) auth.addScript(s.name, s.key);
       for (const u of saved.users ?? []) auth.addUser(u.login, u.password);

@@ -47,20 +47,16 @@ export class FieldCoercer {
       case 'status_list':
         if (typeof value !== 'string') throw bad('a string');
         if (def.validValues && !def.validValues.includes(value)) {
-          throw invalid(
-            `API ${method}() ${type}.${name}: '${value}' is not a valid value. Valid values are: ${def.validValues.join(', ')}.`,
-            { [name]: { valid_values: def.validValues } },
-          );
+          throw invalid(`API ${method}() ${type}.${name}: '${value}' is not a valid value. Valid values are: ${def.validValues.join(', ')}.`, {
+            [name]: { valid_values: def.validValues },
+          });
         }
         return value;
       case 'date':
         if (typeof value !== 'string' || !DATE_RE.test(value)) throw bad("a date 'YYYY-MM-DD'");
         return value;
       case 'date_time': {
-        const ms =
-          typeof value === 'string'
-            ? Date.parse(value.endsWith(' UTC') ? `${value.slice(0, -4).replace(' ', 'T')}Z` : value)
-            : NaN;
+        const ms = typeof value === 'string' ? Date.parse(value.endsWith(' UTC') ? `${value.slice(0, -4).replace(' ', 'T')}Z` : value) : NaN;
         if (!Number.isFinite(ms)) throw bad('an ISO 8601 date-time');
         return isoSeconds(ms);
       }
@@ -81,9 +77,7 @@ export class FieldCoercer {
       throw invalid(`API ${method}() ${type}.${name} expected an entity hash {type, id}, got ${JSON.stringify(value)}.`);
     }
     if (def.validTypes && !def.validTypes.includes(value.type)) {
-      throw invalid(
-        `API ${method}() ${type}.${name}: entity type '${value.type}' is not valid. Valid types are: ${def.validTypes.join(', ')}.`,
-      );
+      throw invalid(`API ${method}() ${type}.${name}: entity type '${value.type}' is not valid. Valid types are: ${def.validTypes.join(', ')}.`);
     }
     const target = this.view.get(value.type, value.id);
     if (!target || target.retired) {

@@ -34,7 +34,14 @@ export class EventRows {
             : `${who} changed "${this.fieldLabel(target.type, attribute ?? '')}" on ${target.type} ${name}`;
     if (actor.sudoActual) {
       // sudo_as_login: the row shows the impersonated user; meta names who really acted (§2.3).
-      meta = { ...meta, sudo_actual_user: { type: actor.sudoActual.type, id: actor.sudoActual.id, name: this.view.nameOf(actor.sudoActual.type, actor.sudoActual.id) } };
+      meta = {
+        ...meta,
+        sudo_actual_user: {
+          type: actor.sudoActual.type,
+          id: actor.sudoActual.id,
+          name: this.view.nameOf(actor.sudoActual.type, actor.sudoActual.id),
+        },
+      };
     }
     return {
       type: 'EventLogEntry',

@@ -89,4 +89,5 @@ export class RowOutput {
       out[name] = this.valueOut(fd, row.data[name], row, name);
     }
     return out;
-  }}
+  }
+}

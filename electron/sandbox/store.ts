@@ -109,7 +109,6 @@ export class SandboxStore implements RowAccess, StoreView {
     return this.nextEventId - 1;
   }
 
-
   // ---------------------------------------------------------------- reads
 
   /** The flat shotgun_api3 shape: `{type, id, ...fields}`. Unknown requested fields are dropped. */
@@ -156,7 +155,6 @@ export class SandboxStore implements RowAccess, StoreView {
     return summarizeRows(type, rows, summaryFields, grouping, (l) => this.out.linkOut(l));
   }
 
-
   // ---------------------------------------------------------------- writes
 
   /** Runs `fn` all-or-nothing: `_batch` is transactional (docs/shotgrid-wire.md §1.3). */
@@ -192,7 +190,8 @@ export class SandboxStore implements RowAccess, StoreView {
       values[name] = this.coercer.coerce(type, name, v, 'create');
     }
     const waived = def.projectWaivedBy !== undefined && isLink(values[def.projectWaivedBy]);
-    if (def.projectRequired && !waived && !isLink(values.project)) throw invalid(`API create() missing 'project' attribute`, { project: 'is required' });
+    if (def.projectRequired && !waived && !isLink(values.project))
+      throw invalid(`API create() missing 'project' attribute`, { project: 'is required' });
     const now = isoSeconds(this.now());
     const id = this.nextIds.get(type) ?? 1;
     this.nextIds.set(type, id + 1);

@@ -35,7 +35,6 @@ export class StudioActions {
     private readonly counts: { writes: number },
   ) {}
 
-
   private pick<T>(xs: readonly T[]): T | undefined {
     return xs.length ? xs[Math.floor(this.rand() * xs.length)] : undefined;
   }
@@ -117,13 +116,25 @@ export class StudioActions {
     const cur = String(task.data.sg_status_list ?? 'wtg');
     const r = this.rand();
     const next =
-      cur === 'wtg' ? 'rdy'
-      : cur === 'rdy' ? 'ip'
-      : cur === 'ip' ? (r < 0.85 ? 'rev' : 'hld')
-      : cur === 'rev' ? (r < 0.35 ? 'ip' : r < 0.8 ? 'fin' : 'apr')
-      : cur === 'hld' ? 'ip'
-      : FINAL.has(cur) ? 'ip'
-      : 'wtg';
+      cur === 'wtg'
+        ? 'rdy'
+        : cur === 'rdy'
+          ? 'ip'
+          : cur === 'ip'
+            ? r < 0.85
+              ? 'rev'
+              : 'hld'
+            : cur === 'rev'
+              ? r < 0.35
+                ? 'ip'
+                : r < 0.8
+                  ? 'fin'
+                  : 'apr'
+              : cur === 'hld'
+                ? 'ip'
+                : FINAL.has(cur)
+                  ? 'ip'
+                  : 'wtg';
     // Artists move their own work along; supervisors sign it off.
     const actor = next === 'fin' || next === 'apr' ? this.as(c.supervisors, c) : this.assigneeOf(task, c);
     this.update('Task', task.id, { sg_status_list: next }, actor);
@@ -148,15 +159,16 @@ export class StudioActions {
 
   private newVersion(c: Cache): void {
     const task =
-      this.live('Task', c.shotTasks, false, (r) => ['ip', 'rev', 'rdy'].includes(String(r.data.sg_status_list))) ??
-      this.live('Task', c.shotTasks);
+      this.live('Task', c.shotTasks, false, (r) => ['ip', 'rev', 'rdy'].includes(String(r.data.sg_status_list))) ?? this.live('Task', c.shotTasks);
     if (!task || !isLink(task.data.entity) || !isLink(task.data.project)) return;
     const shot = this.store.get('Shot', task.data.entity.id);
     if (!shot || shot.retired) return;
     const n = (c.versionNo.get(task.id) ?? 0) + 1;
     const first = typeof shot.data.sg_cut_in === 'number' ? shot.data.sg_cut_in : 1001;
     const last = typeof shot.data.sg_cut_out === 'number' ? shot.data.sg_cut_out : first + 99;
-    const step = String(task.data.content ?? 'work').toLowerCase().replace(/[^a-z0-9]+/g, '');
+    const step = String(task.data.content ?? 'work')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '');
     const code = `${String(shot.data.code)}_${step}_v${String(n).padStart(3, '0')}`;
     const project = this.store.get('Project', task.data.project.id);
     const dir = `/mnt/projects/${String(project?.data.tank_name ?? project?.data.code ?? 'show')}/shots/${String(shot.data.code)}/${step}/v${String(n).padStart(3, '0')}`;
@@ -326,6 +338,6 @@ export class StudioActions {
 
 /** A stable, uuid-shaped session id per person (repeatable like the rest of the traffic). */
 function sessionOf(userId: number): string {
-  const hex = (userId * 2654435761 >>> 0).toString(16).padStart(8, '0');
+  const hex = ((userId * 2654435761) >>> 0).toString(16).padStart(8, '0');
   return `${hex}-5e55-4000-8000-${String(userId).padStart(12, '0')}`;
 }

@@ -10,16 +10,7 @@ import { StudioActions } from './traffic-actions.js';
 import { readSite, type Cache } from './traffic-site.js';
 
 export type TrafficAction =
-  | 'task_status'
-  | 'new_version'
-  | 'version_status'
-  | 'note'
-  | 'note_status'
-  | 'assignees'
-  | 'shot_cut'
-  | 'retire'
-  | 'revive'
-  | 'new_shot';
+  'task_status' | 'new_version' | 'version_status' | 'note' | 'note_status' | 'assignees' | 'shot_cut' | 'retire' | 'revive' | 'new_shot';
 
 export interface TrafficOptions {
   store: SandboxStore;

@@ -3,13 +3,7 @@
 // are single-use and may already be spent), and one shared in-flight grant for concurrent
 // callers so a burst of requests or of 401s costs a single authentication.
 
-import {
-  AuthenticationError,
-  BadRequestError,
-  ProtocolError,
-  ShotgunError,
-  describeErrors,
-} from './errors.js';
+import { AuthenticationError, BadRequestError, ProtocolError, ShotgunError, describeErrors } from './errors.js';
 import type { Transport } from './transport.js';
 
 /** A script (ApiUser): shotgun_api3 `script_name` / `api_key`. */
@@ -119,7 +113,8 @@ export class TokenManager {
 
   private async acquire(requestId: string): Promise<TokenSet> {
     const prev = this.tokens;
-    const refreshToken = prev?.refreshToken ?? (this.kind === 'refresh' ? (this.opts.credentials as RefreshTokenCredentials).refreshToken : undefined);
+    const refreshToken =
+      prev?.refreshToken ?? (this.kind === 'refresh' ? (this.opts.credentials as RefreshTokenCredentials).refreshToken : undefined);
     if (refreshToken) {
       try {
         return await this.grant('refresh_token', { refresh_token: refreshToken }, requestId);

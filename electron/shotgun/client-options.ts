@@ -82,4 +82,3 @@ export interface RawRequestOptions {
   auth?: boolean;
   signal?: AbortSignal;
 }
-

@@ -59,10 +59,7 @@ export function outbound(data: Record<string, unknown>): Record<string, unknown>
   return out;
 }
 
-export function withUpdateModes(
-  data: Record<string, unknown>,
-  modes: Record<string, MultiEntityUpdateMode> | undefined,
-): Record<string, unknown> {
+export function withUpdateModes(data: Record<string, unknown>, modes: Record<string, MultiEntityUpdateMode> | undefined): Record<string, unknown> {
   if (!modes) return data;
   for (const field in modes) {
     const mode = modes[field];

@@ -7,12 +7,7 @@ import { TokenManager } from './auth.js';
 import { AuthenticationError, ProtocolError } from './errors.js';
 import { buildSearchFilters, buildSort, type FilterInput, type FilterOperator } from './filters.js';
 import { flattenRecord, flattenRecords, type RestRecord } from './records.js';
-import {
-  DEFAULT_RETRY,
-  Transport,
-  type HttpMethod,
-  type HttpResponse,
-} from './transport.js';
+import { DEFAULT_RETRY, Transport, type HttpMethod, type HttpResponse } from './transport.js';
 import type { EntityRecord, OrderSpec } from './types.js';
 import type {
   ApiVersion,
@@ -262,11 +257,7 @@ export class Shotgun {
   }
 
   /** shotgun_api3 `schema_field_read`: {field: {data_type, properties...}} for one type. */
-  async schemaFieldRead(
-    entityType: string,
-    fieldName?: string,
-    projectEntity?: { type: string; id: number },
-  ): Promise<Record<string, unknown>> {
+  async schemaFieldRead(entityType: string, fieldName?: string, projectEntity?: { type: string; id: number }): Promise<Record<string, unknown>> {
     const base = `/schema/${encodeURIComponent(entityType)}/fields`;
     if (fieldName) {
       const one = await this.getData(`${base}/${encodeURIComponent(fieldName)}`, projectQuery(projectEntity));
@@ -339,7 +330,14 @@ export class Shotgun {
   private async call(
     method: HttpMethod,
     path: string,
-    o: { requestId: string; query?: string | undefined; body?: string | undefined; contentType?: string | undefined; auth?: boolean; signal?: AbortSignal | undefined },
+    o: {
+      requestId: string;
+      query?: string | undefined;
+      body?: string | undefined;
+      contentType?: string | undefined;
+      auth?: boolean;
+      signal?: AbortSignal | undefined;
+    },
   ): Promise<HttpResponse> {
     const url = `${this.baseUrl}${path}${o.query ? `?${o.query}` : ''}`;
     const headers: Record<string, string> = {};
@@ -357,7 +355,16 @@ export class Shotgun {
         if (err instanceof AuthenticationError && err.status === 401) {
           if (!replayed) {
             this.auth.invalidate(token);
-            this.transport.emit({ kind: 'retry', requestId: o.requestId, method, url, attempt: 1, delayMs: 0, status: 401, reason: 'access token expired or revoked (HTTP 401)' });
+            this.transport.emit({
+              kind: 'retry',
+              requestId: o.requestId,
+              method,
+              url,
+              attempt: 1,
+              delayMs: 0,
+              status: 401,
+              reason: 'access token expired or revoked (HTTP 401)',
+            });
             continue;
           }
           this.transport.emit({ kind: 'error', requestId: o.requestId, method, url, error: err });

@@ -82,9 +82,7 @@ export class NetworkError extends ShotgunError {
 export class ProtocolError extends ShotgunError {}
 
 function requestTag(requestId: string, serverRequestId: string | undefined): string {
-  return serverRequestId && serverRequestId !== requestId
-    ? `[request ${requestId}, server request ${serverRequestId}]`
-    : `[request ${requestId}]`;
+  return serverRequestId && serverRequestId !== requestId ? `[request ${requestId}, server request ${serverRequestId}]` : `[request ${requestId}]`;
 }
 
 function firstCode(errors: ShotgunErrorObject[]): number | undefined {

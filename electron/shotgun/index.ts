@@ -2,13 +2,7 @@
 
 export { Shotgun, MAX_PAGE_SIZE } from './client.js';
 export type * from './client-options.js';
-export type {
-  PasswordCredentials,
-  RefreshTokenCredentials,
-  ScriptCredentials,
-  ShotgunCredentials,
-  TokenSet,
-} from './auth.js';
+export type { PasswordCredentials, RefreshTokenCredentials, ScriptCredentials, ShotgunCredentials, TokenSet } from './auth.js';
 export {
   AuthenticationError,
   BadRequestError,
@@ -26,13 +20,7 @@ export type { ConnectionEvent, ConnectionObserver, RetryOptions } from './transp
 export { DEFAULT_RETRY, parseRetryAfter } from './transport.js';
 export { backoffDelay, delay, isRetriable } from '../retry.js';
 export { isDateTimeString, normalizeDateTime, parseDateTime, toIsoUtc } from './dates.js';
-export {
-  ARRAY_FILTERS_CONTENT_TYPE,
-  HASH_FILTERS_CONTENT_TYPE,
-  buildSearchFilters,
-  buildSort,
-  normalizeTriple,
-} from './filters.js';
+export { ARRAY_FILTERS_CONTENT_TYPE, HASH_FILTERS_CONTENT_TYPE, buildSearchFilters, buildSort, normalizeTriple } from './filters.js';
 export type { FilterInput, FilterOperator, SearchFilters } from './filters.js';
 export { flattenRecord, flattenRecords } from './records.js';
 export type { RestRecord } from './records.js';

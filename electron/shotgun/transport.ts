@@ -4,15 +4,7 @@
 
 import type { Dispatcher } from 'undici';
 import { backoffDelay, delay } from '../retry.js';
-import {
-  NetworkError,
-  ProtocolError,
-  ShotgunError,
-  describeErrors,
-  errorClassForStatus,
-  errorObjects,
-  quoteBody,
-} from './errors.js';
+import { NetworkError, ProtocolError, ShotgunError, describeErrors, errorClassForStatus, errorObjects, quoteBody } from './errors.js';
 
 // undici loads on the first request, not at import: every plugin worker imports the client,
 // and most idle or never call the site (docs/performance.md: ~3 MB and ~0.2 s CPU per worker).
@@ -154,7 +146,16 @@ export class Transport {
         const reason = err instanceof TimeoutSignal ? err.message : describeCause(err);
         if (attempt < attempts && isTransient(err)) {
           const delayMs = backoffDelay(attempt, retry, this.random);
-          this.emit({ kind: 'retry', requestId: req.requestId, method: req.method, url: req.url, attempt, delayMs, reason, timedOut: err instanceof TimeoutSignal });
+          this.emit({
+            kind: 'retry',
+            requestId: req.requestId,
+            method: req.method,
+            url: req.url,
+            attempt,
+            delayMs,
+            reason,
+            timedOut: err instanceof TimeoutSignal,
+          });
           await delay(delayMs, { signal: req.signal });
           continue;
         }

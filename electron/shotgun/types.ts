@@ -18,17 +18,7 @@ export interface EntityRecord {
 }
 
 /** The fields an event poller reads (shotgunEventDaemon `_getNewEvents`). */
-export const EVENT_FIELDS = [
-  'id',
-  'event_type',
-  'attribute_name',
-  'meta',
-  'entity',
-  'user',
-  'project',
-  'session_uuid',
-  'created_at',
-] as const;
+export const EVENT_FIELDS = ['id', 'event_type', 'attribute_name', 'meta', 'entity', 'user', 'project', 'session_uuid', 'created_at'] as const;
 
 /** Events are read in id order. */
 export const EVENT_ORDER = [{ field_name: 'id', direction: 'asc' as const }];

@@ -3,7 +3,16 @@
 // batch only the latest engine and plugin views matter; events, outcomes, logs and audit
 // entries are kept in order.
 
-import { exhaustive, type AuditEntry, type EngineView, type EventView, type LogLineView, type PluginView, type TrendPoint, type Update } from '../contract.js';
+import {
+  exhaustive,
+  type AuditEntry,
+  type EngineView,
+  type EventView,
+  type LogLineView,
+  type PluginView,
+  type TrendPoint,
+  type Update,
+} from '../contract.js';
 
 export interface BatcherOptions {
   intervalMs?: number;

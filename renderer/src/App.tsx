@@ -41,10 +41,13 @@ function useHashRouting(): void {
 
 function Tabs() {
   const view = useStore((s) => s.view);
-  const failing = useStore((s) => s.pluginNames.filter((n) => {
-    const p = s.plugins[n];
-    return p && needsAttention(p);
-  }).length);
+  const failing = useStore(
+    (s) =>
+      s.pluginNames.filter((n) => {
+        const p = s.plugins[n];
+        return p && needsAttention(p);
+      }).length,
+  );
   const refs = useRef<Partial<Record<ViewName, HTMLButtonElement | null>>>({});
   const onKey = (e: KeyboardEvent) => {
     const i = VIEWS.indexOf(view);

@@ -61,7 +61,12 @@ export function parseHash(hash: string): Partial<Routed> | null {
     out.pluginTable = table;
   } else if (view === 'logs') {
     const level = Number(params.get('level') ?? 0);
-    const f: LogFilters = { ...NO_LOG_FILTERS, minLevel: Number.isFinite(level) ? level : 0, plugin: params.get('source') ?? '', search: params.get('q') ?? '' };
+    const f: LogFilters = {
+      ...NO_LOG_FILTERS,
+      minLevel: Number.isFinite(level) ? level : 0,
+      plugin: params.get('source') ?? '',
+      search: params.get('q') ?? '',
+    };
     out.logFilters = f;
   }
   return out;

@@ -202,7 +202,10 @@ export function applyOutcomes(events: EventView[], outcomes: readonly OutcomeUpd
 export function fromSnapshot(s: Snapshot): Partial<State> {
   const plugins: Record<string, PluginView> = {};
   for (const p of s.plugins) plugins[p.name] = p;
-  const events = mergeEvents([], [...s.events].sort((a, b) => a.id - b.id));
+  const events = mergeEvents(
+    [],
+    [...s.events].sort((a, b) => a.id - b.id),
+  );
   return {
     ready: true,
     engine: s.engine,
@@ -342,7 +345,12 @@ export function textMatcher(pattern: string): ((s: string | null | undefined) =>
   const p = pattern.trim().toLowerCase();
   if (!p) return null;
   if (p.includes('*')) {
-    const re = new RegExp(p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
+    const re = new RegExp(
+      p
+        .split('*')
+        .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*'),
+    );
     return (s) => !!s && re.test(s.toLowerCase());
   }
   return (s) => !!s && s.toLowerCase().includes(p);

@@ -6,16 +6,7 @@
 // Only types are imported from the contract: its zod schemas stay out of the bundle (the
 // engine side validates every command anyway).
 
-import type {
-  Bridge,
-  CommandArgs,
-  CommandName,
-  CommandResults,
-  Snapshot,
-  Update,
-  WireToClient,
-  WireToServer,
-} from '../../electron/contract.js';
+import type { Bridge, CommandArgs, CommandName, CommandResults, Snapshot, Update, WireToClient, WireToServer } from '../../electron/contract.js';
 import { backoffDelay } from '../../electron/retry.js';
 
 declare global {

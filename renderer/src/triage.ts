@@ -107,7 +107,8 @@ export interface Health {
 
 /** The header's verdict: red for the site or the state file, amber for plugins, grey when we cannot know. */
 export function health(engine: EngineView | null, link: LinkStatus['state'], plugins: readonly PluginView[]): Health {
-  if (!engine || link !== 'open') return { tone: 'unknown', count: 0, text: link === 'open' ? 'Waiting for the engine' : 'Unknown: not connected', target: null };
+  if (!engine || link !== 'open')
+    return { tone: 'unknown', count: 0, text: link === 'open' ? 'Waiting for the engine' : 'Unknown: not connected', target: null };
   if (engine.stateError) return { tone: 'bad', count: 1, text: `State not saved: ${engine.stateError}`, target: null };
   if (engine.problems?.length) return { tone: 'bad', count: engine.problems.length, text: engine.problems[0]!, target: null };
   if (engine.connection === 'error' || engine.connection === 'retrying') {
@@ -119,7 +120,12 @@ export function health(engine: EngineView | null, link: LinkStatus['state'], plu
     const broken = bad.filter((p) => p.state === 'load_error').length;
     const failed = bad.length - holding - broken;
     const parts = [holding && `${holding} holding`, broken && `${broken} not loaded`, failed && `${failed} with failed events`].filter(Boolean);
-    return { tone: 'warn', count: bad.length, text: `${bad.length} ${bad.length === 1 ? 'plugin needs' : 'plugins need'} attention: ${parts.join(', ')}`, target: 'plugins' };
+    return {
+      tone: 'warn',
+      count: bad.length,
+      text: `${bad.length} ${bad.length === 1 ? 'plugin needs' : 'plugins need'} attention: ${parts.join(', ')}`,
+      target: 'plugins',
+    };
   }
   return { tone: 'ok', count: 0, text: 'All plugins healthy', target: null };
 }

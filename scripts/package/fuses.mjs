@@ -30,7 +30,9 @@ export async function checkFuses(executable) {
     const got = STATE_NAMES[state] ?? `unknown (${state})`;
     fuses[name] = got;
     if (got !== (want ? 'on' : 'off')) {
-      problems.push(`fuse ${name} is ${got} in the packed executable, docs/desktop.md promises ${want ? 'on' : 'off'} (electron-builder.yml electronFuses)`);
+      problems.push(
+        `fuse ${name} is ${got} in the packed executable, docs/desktop.md promises ${want ? 'on' : 'off'} (electron-builder.yml electronFuses)`,
+      );
     }
   }
   return { fuses, problems };

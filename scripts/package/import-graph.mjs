@@ -116,5 +116,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     console.error('usage: node --experimental-import-meta-resolve import-graph.mjs <root> <entry>...');
     process.exit(2);
   }
-  process.stdout.write(JSON.stringify(walkImports(path.resolve(root), entries.map((e) => path.resolve(root, e)))));
+  process.stdout.write(
+    JSON.stringify(
+      walkImports(
+        path.resolve(root),
+        entries.map((e) => path.resolve(root, e)),
+      ),
+    ),
+  );
 }

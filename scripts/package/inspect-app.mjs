@@ -32,7 +32,9 @@ function packagesIn(nodeModules) {
   if (!existsSync(nodeModules)) return out;
   for (const e of readdirSync(nodeModules)) {
     if (e.startsWith('.')) continue;
-    const dirs = e.startsWith('@') ? readdirSync(path.join(nodeModules, e)).map((s) => [`${e}/${s}`, path.join(nodeModules, e, s)]) : [[e, path.join(nodeModules, e)]];
+    const dirs = e.startsWith('@')
+      ? readdirSync(path.join(nodeModules, e)).map((s) => [`${e}/${s}`, path.join(nodeModules, e, s)])
+      : [[e, path.join(nodeModules, e)]];
     for (const [name, dir] of dirs) {
       out.push({ name, dir });
       out.push(...packagesIn(path.join(dir, 'node_modules')));
@@ -61,7 +63,8 @@ function productionClosure(projectDir, pkg) {
     if (names.has(key)) continue;
     names.add(key);
     const json = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    for (const dep of Object.keys({ ...json.dependencies, ...json.optionalDependencies, ...json.peerDependencies })) queue.push({ name: dep, from: dir });
+    for (const dep of Object.keys({ ...json.dependencies, ...json.optionalDependencies, ...json.peerDependencies }))
+      queue.push({ name: dep, from: dir });
   }
   return new Set([...names].map((k) => k.slice(0, k.lastIndexOf('@'))));
 }
@@ -135,7 +138,8 @@ export function inspectApp({ resources, root, projectDir, pkg }) {
   const electronFiles = header.files.electron ? headerFiles(header.files.electron, 'electron') : [];
   const bridge = electronFiles.find(([rel]) => rel === PYTHON_BRIDGE);
   if (!bridge) problems.push(`app.asar has no ${PYTHON_BRIDGE} (electron-builder.yml "files"): Python plugins cannot load`);
-  else if (!bridge[1].unpacked) problems.push(`${PYTHON_BRIDGE} is packed inside app.asar, where python3 cannot read it: add it to electron-builder.yml "asarUnpack"`);
+  else if (!bridge[1].unpacked)
+    problems.push(`${PYTHON_BRIDGE} is packed inside app.asar, where python3 cannot read it: add it to electron-builder.yml "asarUnpack"`);
   for (const [rel] of electronFiles) {
     if (rel !== PYTHON_BRIDGE) problems.push(`app.asar holds ${rel}, a source file that is not part of the app (electron-builder.yml "files")`);
   }
@@ -178,7 +182,10 @@ export function inspectApp({ resources, root, projectDir, pkg }) {
     asarBytes: statSync(archive).size,
     unpackedBytes: existsSync(unpackedDir) ? sizeOf(unpackedDir) : 0,
     dependencies: shippedNames.size,
-    largest: [...bySize].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([name, bytes]) => ({ name, bytes })),
+    largest: [...bySize]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([name, bytes]) => ({ name, bytes })),
     plugins: pluginFiles.length,
     main,
   };

@@ -13,7 +13,9 @@ afterEach(async () => site?.close());
 
 /** `file:line` of the first line starting with `key` in the config. */
 function where(file: string, key: string): string {
-  const n = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith(`${key} `));
+  const n = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.startsWith(`${key} `));
   if (n < 0) throw new Error(`${key} not in ${file}`);
   return `${file}:${n + 1}`;
 }
@@ -94,8 +96,16 @@ describe('bad state', () => {
     const file = statePath(site);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, c.text);
-    await failsWithOneLine(site, ['run', '--config', site.configPath], new RegExp(`^shotgun-events: state file ${escape(file)} ${c.why}\\. Nothing was reset\\.`));
-    await failsWithOneLine(site, ['cursor', '--config', site.configPath, '--show'], new RegExp(`^shotgun-events: state file ${escape(file)} ${c.why}\\.`));
+    await failsWithOneLine(
+      site,
+      ['run', '--config', site.configPath],
+      new RegExp(`^shotgun-events: state file ${escape(file)} ${c.why}\\. Nothing was reset\\.`),
+    );
+    await failsWithOneLine(
+      site,
+      ['cursor', '--config', site.configPath, '--show'],
+      new RegExp(`^shotgun-events: state file ${escape(file)} ${c.why}\\.`),
+    );
     expect(readFileSync(file, 'utf8')).toBe(c.text);
   });
 

@@ -32,8 +32,6 @@ async function stopAt(s: Site, d: Daemon, plugins: string[], lastId: number): Pr
   expect(await d.stop()).toBe(0);
 }
 
-
-
 describe('connection loss', () => {
   it('503s on every event read for a while: retries logged, then everything delivered once', async () => {
     site = await makeSite();

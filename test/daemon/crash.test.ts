@@ -21,7 +21,9 @@ it('kill -9 while a slow plugin works through a backlog: nothing lost, duplicate
 
   // A backlog written while the daemon is down.
   site.sandbox.traffic.burst(250);
-  const expected = (await site.sg.find<{ id: number }>('EventLogEntry', [['id', 'greater_than', start]], ['id'], [{ field_name: 'id', direction: 'asc' }], 5000)).map((e) => e.id);
+  const expected = (
+    await site.sg.find<{ id: number }>('EventLogEntry', [['id', 'greater_than', start]], ['id'], [{ field_name: 'id', direction: 'asc' }], 5000)
+  ).map((e) => e.id);
   expect(expected.length).toBeGreaterThanOrEqual(250);
 
   // Watch the state file the whole time: it must always parse, and never go backwards.

@@ -81,7 +81,10 @@ describe('cursor command', () => {
     expect(ids(site, 'b')).toEqual([...e, ...e.slice(4)]);
 
     // Every move is in the audit log.
-    const audit = readFileSync(`${statePath(site)}.audit.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { plugin: string; action: string; before: number; after: number; source: string });
+    const audit = readFileSync(`${statePath(site)}.audit.jsonl`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { plugin: string; action: string; before: number; after: number; source: string });
     expect(audit.map((x) => [x.plugin, x.action, x.before, x.after, x.source])).toEqual([
       ['a', `set to event id ${e[1]}`, e[5], e[1], 'cli'],
       ['a', 'shift by -2', e[5], e[3], 'cli'],
@@ -136,7 +139,10 @@ describe('cursor command: targets past the newest event', () => {
     await cursorsReach(site, ['a', 'b'], e[1]!);
     expect(await d.stop()).toBe(0);
     const head = readState(site)!.headId!;
-    for (const args of [['--shift', '1000'], ['--plugin', 'b', '--to-id', String(head + 1)]]) {
+    for (const args of [
+      ['--shift', '1000'],
+      ['--plugin', 'b', '--to-id', String(head + 1)],
+    ]) {
       const r = await site.cli(['cursor', '--config', site.configPath, ...args]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(new RegExp(`is past the newest event seen \\(${head}\\); use --to-latest`));

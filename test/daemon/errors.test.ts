@@ -10,8 +10,6 @@ import { settledAt, shotId, writeCut } from './helpers.js';
 let site: Site;
 afterEach(async () => site?.close());
 
-
-
 interface Attempt {
   id: number;
   attempt: number;

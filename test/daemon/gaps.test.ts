@@ -9,12 +9,14 @@ import { settledAt, shotId, writeCut } from './helpers.js';
 let site: Site;
 afterEach(async () => site?.close());
 
-
 async function faults(s: Site, body: unknown): Promise<void> {
-  const r = await fetch(`${s.sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(`${s.sandbox.url}/_sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(r.status).toBe(200);
 }
-
 
 const PLUGINS = ['alpha', 'beta'];
 
@@ -23,51 +25,68 @@ describe('gaps filled late', () => {
   // server, an id listing too.
   it.each([
     { filter: 'every event type', match: null, perPoll: 2, ready: /Polling every event type/ },
-    { filter: 'a pushed-down event_type filter', match: { Shotgun_Shot_Change: '*' }, perPoll: 3, ready: /Pushing an event_type filter to the server: Shotgun_Shot_Change/ },
-  ])('$filter: a late event reaches every plugin exactly once, flagged late; later events are not re-run; no page loop while the gap is open', async ({ match, perPoll, ready }) => {
-    site = await makeSite();
-    // Small pages: the events after the gap fill a page, the case where the original
-    // re-read the same full page in a tight loop while the gap stayed open.
-    site.writeConfig({ daemon: { max_event_batch_size: 3 } });
-    for (const n of PLUGINS) site.writePlugin(`${n}.mjs`, recorderPlugin(site.recordsDir, n, { match }));
-    const shot = await shotId(site);
-    const d = site.run();
-    await d.waitFor(ready);
+    {
+      filter: 'a pushed-down event_type filter',
+      match: { Shotgun_Shot_Change: '*' },
+      perPoll: 3,
+      ready: /Pushing an event_type filter to the server: Shotgun_Shot_Change/,
+    },
+  ])(
+    '$filter: a late event reaches every plugin exactly once, flagged late; later events are not re-run; no page loop while the gap is open',
+    async ({ match, perPoll, ready }) => {
+      site = await makeSite();
+      // Small pages: the events after the gap fill a page, the case where the original
+      // re-read the same full page in a tight loop while the gap stayed open.
+      site.writeConfig({ daemon: { max_event_batch_size: 3 } });
+      for (const n of PLUGINS) site.writePlugin(`${n}.mjs`, recorderPlugin(site.recordsDir, n, { match }));
+      const shot = await shotId(site);
+      const d = site.run();
+      await d.waitFor(ready);
 
-    await faults(site, { events: { holdWrites: 1, holdMs: 3000 } });
-    const held = await writeCut(site, shot, 1);
-    const after = [await writeCut(site, shot, 2), await writeCut(site, shot, 3), await writeCut(site, shot, 4)];
-    // The events after the gap go through at once; the gap is noted in each plugin's state.
-    await until(() => PLUGINS.every((n) => site.records(n).length === 3), 'events after the gap');
-    await until(() => PLUGINS.every((n) => readState(site)?.plugins[n]?.gaps.map((g) => g.id).join() === `${held}`), 'gap in the saved state');
-    expect(PLUGINS.map((n) => readState(site)!.plugins[n]!.lastId)).toEqual(PLUGINS.map(() => after[2]));
+      await faults(site, { events: { holdWrites: 1, holdMs: 3000 } });
+      const held = await writeCut(site, shot, 1);
+      const after = [await writeCut(site, shot, 2), await writeCut(site, shot, 3), await writeCut(site, shot, 4)];
+      // The events after the gap go through at once; the gap is noted in each plugin's state.
+      await until(() => PLUGINS.every((n) => site.records(n).length === 3), 'events after the gap');
+      await until(
+        () =>
+          PLUGINS.every(
+            (n) =>
+              readState(site)
+                ?.plugins[n]?.gaps.map((g) => g.id)
+                .join() === `${held}`,
+          ),
+        'gap in the saved state',
+      );
+      expect(PLUGINS.map((n) => readState(site)!.plugins[n]!.lastId)).toEqual(PLUGINS.map(() => after[2]));
 
-    // While the gap is open: one page read and one re-ask per poll (0.2 s), not a loop.
-    const c0 = eventSearches(site);
-    const t0 = Date.now();
-    await sleep(1000);
-    const perSecond = ((eventSearches(site) - c0) * 1000) / (Date.now() - t0);
-    console.log(`event searches while a gap is open (${perPoll} per poll expected): ${perSecond.toFixed(1)}/s`);
-    expect(PLUGINS.map((n) => site.records(n).length)).toEqual([3, 3]); // the gap was open throughout
-    expect(perSecond).toBeGreaterThanOrEqual(2); // the gap is re-asked
-    expect(perSecond).toBeLessThanOrEqual(perPoll * 5 * 1.3 + 2); // ≈ perPoll per 0.2 s poll, not hundreds
+      // While the gap is open: one page read and one re-ask per poll (0.2 s), not a loop.
+      const c0 = eventSearches(site);
+      const t0 = Date.now();
+      await sleep(1000);
+      const perSecond = ((eventSearches(site) - c0) * 1000) / (Date.now() - t0);
+      console.log(`event searches while a gap is open (${perPoll} per poll expected): ${perSecond.toFixed(1)}/s`);
+      expect(PLUGINS.map((n) => site.records(n).length)).toEqual([3, 3]); // the gap was open throughout
+      expect(perSecond).toBeGreaterThanOrEqual(2); // the gap is re-asked
+      expect(perSecond).toBeLessThanOrEqual(perPoll * 5 * 1.3 + 2); // ≈ perPoll per 0.2 s poll, not hundreds
 
-    await until(() => PLUGINS.every((n) => site.records(n).length === 4), 'the late event', 6000);
-    await d.waitFor(new RegExp(`Late event ${held} arrived`));
-    const next = await writeCut(site, shot, 5);
-    await settledAt(site, PLUGINS, next);
-    for (const n of PLUGINS) {
-      const recs = site.records(n);
-      expect(recs.map((r) => r.id)).toEqual([...after, held, next]);
-      expect(recs.map((r) => r.late)).toEqual([false, false, false, true, false]);
-    }
-    expect(await d.stop()).toBe(0);
-    for (const n of PLUGINS) {
-      const s = readState(site)!.plugins[n]!;
-      expect(s.lastId).toBe(next);
-      expect(s.gaps).toEqual([]);
-    }
-  });
+      await until(() => PLUGINS.every((n) => site.records(n).length === 4), 'the late event', 6000);
+      await d.waitFor(new RegExp(`Late event ${held} arrived`));
+      const next = await writeCut(site, shot, 5);
+      await settledAt(site, PLUGINS, next);
+      for (const n of PLUGINS) {
+        const recs = site.records(n);
+        expect(recs.map((r) => r.id)).toEqual([...after, held, next]);
+        expect(recs.map((r) => r.late)).toEqual([false, false, false, true, false]);
+      }
+      expect(await d.stop()).toBe(0);
+      for (const n of PLUGINS) {
+        const s = readState(site)!.plugins[n]!;
+        expect(s.lastId).toBe(next);
+        expect(s.gaps).toEqual([]);
+      }
+    },
+  );
 
   it('a gap still open at shutdown is owed after restart: delivered late, once', async () => {
     site = await makeSite();
@@ -115,7 +134,13 @@ describe('expired gaps', () => {
     expect(revealing).toBe(before + 4);
     const missing = [before + 1, before + 2, before + 3];
     await until(() => site.records('rec').length === 1, 'the event after the gap');
-    await until(() => readState(site)?.plugins.rec?.gaps.map((g) => g.id).join() === missing.join(), 'the gap in the saved state');
+    await until(
+      () =>
+        readState(site)
+          ?.plugins.rec?.gaps.map((g) => g.id)
+          .join() === missing.join(),
+      'the gap in the saved state',
+    );
     await d.waitFor(new RegExp(`Timeout elapsed on backlog event ids ${missing[0]}-${missing[2]}: they never arrived`), 5000);
     await until(() => readState(site)?.plugins.rec?.gaps.length === 0, 'the expired gap leaves the saved state');
     const next = await writeCut(site, shot, 2);

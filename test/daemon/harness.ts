@@ -49,11 +49,7 @@ export async function makeSite(opts: SandboxOptions = {}): Promise<Site> {
     port: 0,
     seed: 'minimal',
     ...opts,
-    scripts: [
-      { ...ENGINE_SCRIPT, generateEvents: false },
-      { ...PLUGIN_SCRIPT, generateEvents: true },
-      ...(opts.scripts ?? []),
-    ],
+    scripts: [{ ...ENGINE_SCRIPT, generateEvents: false }, { ...PLUGIN_SCRIPT, generateEvents: true }, ...(opts.scripts ?? [])],
   });
   const dir = mkdtempSync(path.join(tmpdir(), 'sge-daemon-'));
   const pluginsDir = path.join(dir, 'plugins');
@@ -91,7 +87,12 @@ export async function makeSite(opts: SandboxOptions = {}): Promise<Site> {
         ...Object.fromEntries(Object.entries(extra).filter(([k]) => !['daemon', 'shotgun', 'plugins'].includes(k))),
       };
       const text = Object.entries(sections)
-        .map(([name, keys]) => `[${name}]\n${Object.entries(keys).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`)
+        .map(
+          ([name, keys]) =>
+            `[${name}]\n${Object.entries(keys)
+              .map(([k, v]) => `${k} = ${v}`)
+              .join('\n')}\n`,
+        )
         .join('\n');
       writeFileSync(configPath, text);
     },
@@ -181,7 +182,11 @@ export function spawnDaemon(args: string[], env: NodeJS.ProcessEnv, cwd?: string
  * A plugin that appends one JSON line per event to `<records>/<name>.jsonl`.
  * `match` is its matchEvents (JSON), `body` extra JS run per event (may throw).
  */
-export function recorderPlugin(recordsDir: string, name: string, o: { match?: unknown; body?: string; stopOnError?: boolean; header?: string } = {}): string {
+export function recorderPlugin(
+  recordsDir: string,
+  name: string,
+  o: { match?: unknown; body?: string; stopOnError?: boolean; header?: string } = {},
+): string {
   const file = JSON.stringify(path.join(recordsDir, `${name}.jsonl`));
   return `import { appendFileSync } from 'node:fs';
 ${o.header ?? ''}

@@ -56,7 +56,11 @@ const cases: Case[] = [
   {
     // Off the V8 heap: only the plugin_buffer_limit check sees it.
     name: 'holds Buffers over plugin_buffer_limit',
-    body: (m) => once(m, 'globalThis.keep = []; for (let i = 0; i < 60; i++) { keep.push(Buffer.alloc(4 << 20, 1)); await new Promise((r) => setTimeout(r, 10)); }'),
+    body: (m) =>
+      once(
+        m,
+        'globalThis.keep = []; for (let i = 0; i < 60; i++) { keep.push(Buffer.alloc(4 << 20, 1)); await new Promise((r) => setTimeout(r, 10)); }',
+      ),
     stopOnError: true,
     daemon: { plugin_buffer_limit: 64 },
     log: /ERROR:plugin\.bad:.*Plugin bad (would hold|held) \d+ MB of off-heap memory \(Buffers, ArrayBuffers\).* over its limit of 64 MB/,

@@ -10,8 +10,6 @@ import { shotId, writeCut } from './helpers.js';
 let site: Site;
 afterEach(async () => site?.close());
 
-
-
 describe('graceful stop', () => {
   it('SIGINT and SIGTERM exit 0 with the state saved at once', async () => {
     site = await makeSite();
@@ -68,7 +66,10 @@ describe('graceful stop', () => {
     const e1 = await writeCut(site, shot, 1);
     const hang = await writeCut(site, shot, 999);
     await until(() => ['spin', 'wait'].every((n) => site.records(n).length === 1), 'the event before the hanging one');
-    await until(() => existsSync(inside) && readFileSync(inside, 'utf8').split('\n').filter(Boolean).length === 2, 'both inside their hanging callback');
+    await until(
+      () => existsSync(inside) && readFileSync(inside, 'utf8').split('\n').filter(Boolean).length === 2,
+      'both inside their hanging callback',
+    );
     const t = Date.now();
     expect(await d.stop('SIGTERM')).toBe(0);
     const took = Date.now() - t;

@@ -95,9 +95,7 @@ describe('matchEvents through the daemon', () => {
     const last2 = site.sandbox.store.lastEventId;
     await cursorsReach(site, [...Object.keys(plugins), 'star'], last2);
     const events2 = await eventsAfter(site, before2);
-    expect(ids(site, 'star')).toEqual(
-      expected(events2, (e) => e.attribute_name === 'sg_cut_in' || e.event_type === 'Shotgun_Shot_New'),
-    );
+    expect(ids(site, 'star')).toEqual(expected(events2, (e) => e.attribute_name === 'sg_cut_in' || e.event_type === 'Shotgun_Shot_New'));
     expect(ids(site, 'star')).toContain(expected(events2, (e) => e.event_type === 'Shotgun_Shot_New')[0]);
     expect(ids(site, 'cutin')).toEqual([...cutIn, ...expected(events2, shotChange('sg_cut_in'))]);
     expect(ids(site, 'newstar')).toEqual([...shotNew, ...expected(events2, (e) => e.event_type === 'Shotgun_Shot_New')]);

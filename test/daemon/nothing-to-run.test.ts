@@ -31,7 +31,9 @@ describe('nothing to run', () => {
       if (paths) mkdirSync(path.join(s.dir, paths), { recursive: true });
       s.writeConfig({ plugins: { paths } });
       const d = s.run();
-      const re = paths ? new RegExp(`ERROR.*No plugins to run: no \\.js .* file in ${path.join(s.dir, paths)}`) : /ERROR.*No plugins to run: \[plugins\] paths is empty/;
+      const re = paths
+        ? new RegExp(`ERROR.*No plugins to run: no \\.js .* file in ${path.join(s.dir, paths)}`)
+        : /ERROR.*No plugins to run: \[plugins\] paths is empty/;
       await d.waitFor(re, 60_000);
       d.proc.kill('SIGTERM');
       await d.exited;

@@ -30,10 +30,13 @@ describe('shutdown', () => {
     const s = site;
     const started = path.join(s.recordsDir, 'started.txt');
     // Slow callbacks, so a batch of several events is in the worker when the signal comes.
-    s.writePlugin('slow.mjs', recorderPlugin(s.recordsDir, 'slow', {
-      header: `import { appendFileSync as mark } from 'node:fs';`,
-      body: `mark(${JSON.stringify(started)}, event.id + '\\n'); await new Promise((r) => setTimeout(r, 400));`,
-    }));
+    s.writePlugin(
+      'slow.mjs',
+      recorderPlugin(s.recordsDir, 'slow', {
+        header: `import { appendFileSync as mark } from 'node:fs';`,
+        body: `mark(${JSON.stringify(started)}, event.id + '\\n'); await new Promise((r) => setTimeout(r, 400));`,
+      }),
+    );
     let d = s.run();
     await d.waitFor(/Polling every event type/);
     expect(await d.stop()).toBe(0);
@@ -45,7 +48,13 @@ describe('shutdown', () => {
     }
     const starts = () => readFileSync(started, 'utf8').trim().split('\n').filter(Boolean).map(Number);
     d = s.run();
-    await until(() => { try { return starts().length >= 1; } catch { return false; } }, 'the first callback started');
+    await until(() => {
+      try {
+        return starts().length >= 1;
+      } catch {
+        return false;
+      }
+    }, 'the first callback started');
     const atSignal = starts().length;
     expect(await d.stop()).toBe(0);
     // At most the one that may have started while the signal was on its way.

@@ -41,13 +41,16 @@ describe('a config without a usable site is an error, never demo mode', () => {
     { name: 'an empty file', text: () => '', message: (f) => `config file ${f} is empty: it needs a [shotgun] section` },
     {
       name: 'a misspelled [shotgn]',
-      text: (s) => `[daemon]\neventIdFile = state/daemon.id\n[shotgn]\nserver = ${s.sandbox.url}\nname = daemon\nkey = daemon-key\n[plugins]\npaths = plugins\n`,
-      message: (f) => `config file ${f} has no [shotgun] section: it needs server, name and key; found [shotgn] (in ${f}:3): a misspelling of [shotgun]?`,
+      text: (s) =>
+        `[daemon]\neventIdFile = state/daemon.id\n[shotgn]\nserver = ${s.sandbox.url}\nname = daemon\nkey = daemon-key\n[plugins]\npaths = plugins\n`,
+      message: (f) =>
+        `config file ${f} has no [shotgun] section: it needs server, name and key; found [shotgn] (in ${f}:3): a misspelling of [shotgun]?`,
     },
     {
       name: 'an empty server',
       text: () => `[daemon]\neventIdFile = state/daemon.id\n[shotgun]\nserver =\nname = daemon\nkey = daemon-key\n[plugins]\npaths = plugins\n`,
-      message: () => `[shotgun] server: the site URL is required, e.g. https://mystudio.shotgrid.autodesk.com (an empty server does not mean demo mode`,
+      message: () =>
+        `[shotgun] server: the site URL is required, e.g. https://mystudio.shotgrid.autodesk.com (an empty server does not mean demo mode`,
     },
   ];
 
@@ -76,7 +79,10 @@ describe('a config without a usable site is an error, never demo mode', () => {
     mkdirSync(empty);
     const d = spawnDaemon(['run', '--quiet'], env, empty);
     try {
-      await d.waitFor(/Demo mode: no config given or found \(looked at --config, \$SHOTGUN_EVENTS_CONFIG, \.\/shotgunEventDaemon\.conf, \/etc\/shotgunEventDaemon\.conf\); running on the built-in sandbox/, 30_000);
+      await d.waitFor(
+        /Demo mode: no config given or found \(looked at --config, \$SHOTGUN_EVENTS_CONFIG, \.\/shotgunEventDaemon\.conf, \/etc\/shotgunEventDaemon\.conf\); running on the built-in sandbox/,
+        30_000,
+      );
       expect(await d.stop()).toBe(0);
     } finally {
       d.proc.kill('SIGKILL');

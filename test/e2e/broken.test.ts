@@ -28,9 +28,9 @@ describe.skipIf(chromiumMissing())('e2e: what looked broken', { timeout: E2E_TIM
     ui.run.site.sandbox.traffic.setRate(5);
     await ui.page.getByLabel('Event type', { exact: true }).fill('Shotgun_*');
     await eventually(async () => /^\d{4} of \d{4}$/.test((await count.textContent()) ?? ''), 'a filtered four-digit count');
-    const bottoms = await ui.page.getByRole('search', { name: 'Event filters', exact: true }).evaluate((bar) =>
-      [...bar.children].filter((c) => c.tagName !== 'DATALIST').map((c) => Math.round(c.getBoundingClientRect().bottom)),
-    );
+    const bottoms = await ui.page
+      .getByRole('search', { name: 'Event filters', exact: true })
+      .evaluate((bar) => [...bar.children].filter((c) => c.tagName !== 'DATALIST').map((c) => Math.round(c.getBoundingClientRect().bottom)));
     expect(Math.max(...bottoms) - Math.min(...bottoms)).toBeLessThanOrEqual(2);
     await ui.page.getByRole('button', { name: 'Clear filters', exact: true }).click();
   });
@@ -43,7 +43,10 @@ describe.skipIf(chromiumMissing())('e2e: what looked broken', { timeout: E2E_TIM
     const held = card.getByRole('group', { name: 'Held event of plugin flaky', exact: true });
     const heldId = Number(/Holding on event #(\d+)/.exec((await held.textContent()) ?? '')?.[1]);
     // Let more events arrive, so the held row is far from the tail.
-    await eventually(async () => Number(/#(\d+)/.exec((await ui.page.getByTestId('head-id').textContent()) ?? '')?.[1]) > heldId + 60, 'events past the held one');
+    await eventually(
+      async () => Number(/#(\d+)/.exec((await ui.page.getByTestId('head-id').textContent()) ?? '')?.[1]) > heldId + 60,
+      'events past the held one',
+    );
     await held.getByRole('button', { name: `Show held event ${heldId}`, exact: true }).click();
     const row = ui.page.locator(`#event-row-${heldId}`);
     await row.waitFor();
@@ -101,6 +104,9 @@ describe.skipIf(chromiumMissing())('e2e: what looked broken', { timeout: E2E_TIM
     expect(await ui.page.getByLabel('Events per second', { exact: true }).textContent()).toBe('–');
     expect(await ui.page.getByTestId('health').getAttribute('data-tone')).toBe('unknown');
     await ui.page.getByRole('button', { name: 'Pause all', exact: true }).click();
-    await ui.page.getByRole('alert').filter({ hasText: 'pauseAll failed: not connected to the daemon, so nothing was sent' }).waitFor({ timeout: 5000 });
+    await ui.page
+      .getByRole('alert')
+      .filter({ hasText: 'pauseAll failed: not connected to the daemon, so nothing was sent' })
+      .waitFor({ timeout: 5000 });
   });
 });

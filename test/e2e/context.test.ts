@@ -12,9 +12,13 @@ import { chromiumMissing, E2E_TIMEOUT, eventually, pluginCard, screenshot, tab, 
 const ZONE = 'America/New_York';
 const MARKER = 'chatty-per-event-marker';
 
-
 /** A ui.page on the UI in New York time, with the clipboard allowed. */
-async function open(browser: Browser, run: UiRun, url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page }> {
+async function open(
+  browser: Browser,
+  run: UiRun,
+  url: string,
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<{ context: BrowserContext; page: Page }> {
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: ZONE, colorScheme, locale: 'en-US' });
   await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: run.base });
   const p = await ctx.newPage();
@@ -37,7 +41,9 @@ const ui = uiSession({
   plugins: (site) => ({
     rec: recorderPlugin(site.recordsDir, 'rec'),
     // Logs a JSON payload per event, as the example logArgs does.
-    chatty: recorderPlugin(site.recordsDir, 'chatty', { body: `ctx.logger.info('%s %s', ${JSON.stringify(MARKER)}, JSON.stringify({ id: event.id, type: event.event_type, meta: event.meta, padding: 'x'.repeat(60) }));` }),
+    chatty: recorderPlugin(site.recordsDir, 'chatty', {
+      body: `ctx.logger.info('%s %s', ${JSON.stringify(MARKER)}, JSON.stringify({ id: event.id, type: event.event_type, meta: event.meta, padding: 'x'.repeat(60) }));`,
+    }),
   }),
   rate: 3,
   open: (browser, run) => open(browser, run, run.url),
@@ -48,7 +54,10 @@ describe.skipIf(chromiumMissing())('e2e: event context, logs, deep links, time',
     const shot = await shotId(ui.run.site);
     const old = (await ui.run.site.sg.findOne<{ sg_status_list: string }>('Shot', [['id', 'is', shot]], ['sg_status_list']))!.sg_status_list;
     const next = old === 'omt' ? 'ip' : 'omt';
-    const id = await change(() => ui.run.site.sg.update('Shot', shot, { sg_status_list: next }), (e) => e.attribute_name === 'sg_status_list');
+    const id = await change(
+      () => ui.run.site.sg.update('Shot', shot, { sg_status_list: next }),
+      (e) => e.attribute_name === 'sg_status_list',
+    );
     await ui.page.goto(`${ui.run.url}#events/${id}`);
     const detail = ui.page.getByRole('complementary', { name: `Event ${id} details`, exact: true });
     await detail.waitFor();
@@ -77,7 +86,10 @@ describe.skipIf(chromiumMissing())('e2e: event context, logs, deep links, time',
     const users = await ui.run.site.sg.find<{ id: number; name: string }>('HumanUser', [], ['name']);
     const user = users.find((u) => !task.task_assignees.some((a) => a.id === u.id))!;
     const mid = await change(
-      () => ui.run.site.sg.update('Task', task.id, { task_assignees: [...task.task_assignees.map((a) => ({ type: 'HumanUser', id: a.id })), { type: 'HumanUser', id: user.id }] }),
+      () =>
+        ui.run.site.sg.update('Task', task.id, {
+          task_assignees: [...task.task_assignees.map((a) => ({ type: 'HumanUser', id: a.id })), { type: 'HumanUser', id: user.id }],
+        }),
       (e) => e.attribute_name === 'task_assignees',
     );
     await ui.page.goto(`${ui.run.url}#events/${mid}`);
@@ -89,7 +101,11 @@ describe.skipIf(chromiumMissing())('e2e: event context, logs, deep links, time',
 
   it('renders logs structured, with JSON folded; the per-event INFO stays off the terminal', async () => {
     await tab(ui.page, 'Logs');
-    const fold = ui.page.getByRole('log', { name: 'Log lines', exact: true }).locator('.log-line[data-plugin="chatty"]').getByTestId('json-fold').last();
+    const fold = ui.page
+      .getByRole('log', { name: 'Log lines', exact: true })
+      .locator('.log-line[data-plugin="chatty"]')
+      .getByTestId('json-fold')
+      .last();
     await fold.waitFor();
     const summary = (await fold.locator('summary').textContent()) ?? '';
     expect(summary).toBe('{…} 4 keys');
@@ -150,7 +166,16 @@ describe.skipIf(chromiumMissing())('e2e: event context, logs, deep links, time',
     const detail = ui.page.getByRole('complementary', { name: `Event ${id} details`, exact: true });
     const created = (await detail.locator('dt:text-is("Created") + dd').textContent()) ?? '';
     const ev = (await ui.run.site.sg.findOne<{ created_at: string }>('EventLogEntry', [['id', 'is', id]], ['created_at']))!;
-    const ny = new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+    const ny = new Intl.DateTimeFormat('en-CA', {
+      timeZone: ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
       .format(new Date(ev.created_at))
       .replace(',', '');
     expect(created).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} (EST|EDT)$/);

@@ -75,7 +75,7 @@ describe.skipIf(chromiumMissing())('e2e: events and logs', { timeout: E2E_TIMEOU
     const failed = await eventually(async () => {
       const rows = await visibleRows(ui.page);
       return rows.length > 0 && rows.every((r) => r.chips.some((c) => c.plugin === 'picky' && c.status === 'failed')) ? rows : null;
-    }, "only events picky failed on");
+    }, 'only events picky failed on');
     // picky fails exactly on Notes; rec took them fine.
     for (const r of failed) {
       expect(r.type).toMatch(/^Shotgun_Note_/);
@@ -84,7 +84,9 @@ describe.skipIf(chromiumMissing())('e2e: events and logs', { timeout: E2E_TIMEOU
     await choose(ui.page, 'Outcome', 'ok');
     await eventually(async () => {
       const rows = await visibleRows(ui.page);
-      return rows.length > 0 && rows.every((r) => !r.type.startsWith('Shotgun_Note_') && r.chips.some((c) => c.plugin === 'picky' && c.status === 'ok'));
+      return (
+        rows.length > 0 && rows.every((r) => !r.type.startsWith('Shotgun_Note_') && r.chips.some((c) => c.plugin === 'picky' && c.status === 'ok'))
+      );
     }, 'only events picky handled fine');
     await ui.page.getByRole('button', { name: 'Clear filters', exact: true }).click();
   });
@@ -131,7 +133,11 @@ describe.skipIf(chromiumMissing())('e2e: events and logs', { timeout: E2E_TIMEOU
     await log.waitFor();
     const lines = () =>
       log.evaluate((el) =>
-        [...el.querySelectorAll<HTMLElement>('.log-line')].map((l) => ({ level: l.dataset.level!, plugin: l.dataset.plugin!, text: l.textContent ?? '' })),
+        [...el.querySelectorAll<HTMLElement>('.log-line')].map((l) => ({
+          level: l.dataset.level!,
+          plugin: l.dataset.plugin!,
+          text: l.textContent ?? '',
+        })),
       );
     await eventually(async () => {
       const ls = await lines();

@@ -193,7 +193,11 @@ export async function tab(page: Page, name: 'Events' | 'Plugins' | 'Logs' | 'Aud
 }
 
 /** Polls `fn` until it returns a truthy value (exceptions count as "not yet"). */
-export async function eventually<T>(fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, what: string, timeoutMs = WAIT): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  what: string,
+  timeoutMs = WAIT,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -204,7 +208,8 @@ export async function eventually<T>(fn: () => Promise<T | null | undefined | fal
     } catch (e) {
       last = e;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms: ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${timeoutMs} ms: ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -235,7 +240,11 @@ export async function pluginState(page: Page, name: string): Promise<string | nu
 }
 
 export async function waitPluginState(page: Page, name: string, state: string, timeoutMs = WAIT): Promise<void> {
-  await eventually(async () => (await pluginState(page, name)) === state, `plugin ${name} in state ${state} (is ${await pluginState(page, name).catch(() => '?')})`, timeoutMs);
+  await eventually(
+    async () => (await pluginState(page, name)) === state,
+    `plugin ${name} in state ${state} (is ${await pluginState(page, name).catch(() => '?')})`,
+    timeoutMs,
+  );
 }
 
 export async function pluginNumber(page: Page, name: string, testId: 'plugin-cursor' | 'plugin-processed' | 'plugin-failed'): Promise<number> {

@@ -5,7 +5,20 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { recorderPlugin } from '../daemon/harness.js';
-import { chromiumMissing, E2E_TIMEOUT, eventually, flakyPlugin, headId, openPlugin, pluginCard, pluginNumber, screenshot, tab, uiSession, waitPluginState } from './helpers.js';
+import {
+  chromiumMissing,
+  E2E_TIMEOUT,
+  eventually,
+  flakyPlugin,
+  headId,
+  openPlugin,
+  pluginCard,
+  pluginNumber,
+  screenshot,
+  tab,
+  uiSession,
+  waitPluginState,
+} from './helpers.js';
 
 /** flaky fails on every event while its flag file exists. */
 let flag = '';
@@ -46,7 +59,12 @@ describe.skipIf(chromiumMissing())('e2e: plugins', { timeout: E2E_TIMEOUT }, () 
     const recorded = ids('rec').length;
     // Events keep coming; rec's lag grows; its file does not.
     await eventually(async () => (await headId(ui.page)) > cursor + 30, 'the head to move 30 events past the paused cursor');
-    await eventually(async () => /^\d+ events/.test((await pluginCard(ui.page, 'rec').getByTestId('plugin-lag').textContent()) ?? '') && (await pluginNumber(ui.page, 'rec', 'plugin-cursor')) === cursor, 'lag shown');
+    await eventually(
+      async () =>
+        /^\d+ events/.test((await pluginCard(ui.page, 'rec').getByTestId('plugin-lag').textContent()) ?? '') &&
+        (await pluginNumber(ui.page, 'rec', 'plugin-cursor')) === cursor,
+      'lag shown',
+    );
     expect(ids('rec').length).toBe(recorded);
     expect(await pluginNumber(ui.page, 'rec', 'plugin-cursor')).toBe(cursor);
 

@@ -5,7 +5,18 @@
 // takes some event types only, so the count is not simply the id difference.
 import { describe, expect, it } from 'vitest';
 import { recorderPlugin } from '../daemon/harness.js';
-import { chromiumMissing, E2E_TIMEOUT, eventually, headId, pluginCard, pluginNumber, screenshot, tab, uiSession, waitPluginState } from './helpers.js';
+import {
+  chromiumMissing,
+  E2E_TIMEOUT,
+  eventually,
+  headId,
+  pluginCard,
+  pluginNumber,
+  screenshot,
+  tab,
+  uiSession,
+  waitPluginState,
+} from './helpers.js';
 
 /** What `tasks` takes: task changes and new versions only. */
 const TYPES = ['Shotgun_Task_Change', 'Shotgun_Version_New'];
@@ -80,7 +91,9 @@ async function confirmAndCount(p: Preview): Promise<void> {
   // Done replaying once its cursor is past the old one.
   await eventually(async () => (await pluginNumber(ui.page, 'tasks', 'plugin-cursor')) > p.before, `tasks' cursor past ${p.before} again`);
   // (A callback's line is written before its event counts as processed.)
-  const replayed = ids().slice(recorded).filter((id) => id <= p.before);
+  const replayed = ids()
+    .slice(recorded)
+    .filter((id) => id <= p.before);
   expect(replayed.length).toBe(p.count);
   // Exactly the events the plugin takes in (after, before], in order, each once.
   expect(replayed).toEqual(expected);
@@ -138,7 +151,13 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
     });
     // The new cursor is the last event created before that time.
     expect(p.after).toBeLessThan(pivot);
-    const next = await ui.run.site.sg.find<{ id: number; created_at: string }>('EventLogEntry', [['id', 'greater_than', p.after]], ['id', 'created_at'], [{ field_name: 'id', direction: 'asc' }], 1);
+    const next = await ui.run.site.sg.find<{ id: number; created_at: string }>(
+      'EventLogEntry',
+      [['id', 'greater_than', p.after]],
+      ['id', 'created_at'],
+      [{ field_name: 'id', direction: 'asc' }],
+      1,
+    );
     expect(Date.parse(next[0]!.created_at)).toBeGreaterThanOrEqual(Date.parse(time));
     const prev = await ui.run.site.sg.findOne<{ created_at: string }>('EventLogEntry', [['id', 'is', p.after]], ['created_at']);
     expect(Date.parse(prev!.created_at)).toBeLessThan(Date.parse(time));
@@ -151,7 +170,10 @@ describe.skipIf(chromiumMissing())('e2e: rewind wizard', { timeout: E2E_TIMEOUT 
     await tab(ui.page, 'Audit');
     await ui.page.getByRole('combobox', { name: 'Audit plugin', exact: true }).selectOption('tasks');
     const audit = ui.page.getByRole('table', { name: 'Audit log', exact: true });
-    await audit.locator('tr[data-plugin="tasks"]').filter({ hasText: `${p.before} → ${p.after}` }).waitFor();
+    await audit
+      .locator('tr[data-plugin="tasks"]')
+      .filter({ hasText: `${p.before} → ${p.after}` })
+      .waitFor();
     // Both cursor moves, and the pauses and resumes around them, each with who did it.
     const rows = await audit.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rows.filter((r) => r[2]!.startsWith('set to ')).length).toBe(2);

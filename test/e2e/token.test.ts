@@ -77,7 +77,15 @@ describe.skipIf(chromiumMissing())('e2e: token off loopback', { timeout: E2E_TIM
   });
 
   it('refuses a bad --ui-token-label before starting, naming the problem', async () => {
-    const empty = await ui.run.site.cli(['run', '--config', path.join(ui.run.site.dir, 'daemon.conf'), '--ui', '127.0.0.1:0', '--ui-token-label', ' padded ']);
+    const empty = await ui.run.site.cli([
+      'run',
+      '--config',
+      path.join(ui.run.site.dir, 'daemon.conf'),
+      '--ui',
+      '127.0.0.1:0',
+      '--ui-token-label',
+      ' padded ',
+    ]);
     expect(empty.code).not.toBe(0);
     expect(empty.stderr).toContain('--ui-token-label " padded ": expected 1 to 64 printable characters');
     const noUi = await ui.run.site.cli(['run', '--ui-token-label', 'Ana'], {});

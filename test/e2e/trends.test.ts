@@ -5,8 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { recorderPlugin } from '../daemon/harness.js';
-import { chromiumMissing, E2E_TIMEOUT, eventually, headId, pluginCard, pluginNumber, pluginRow, screenshot, uiSession, waitPluginState } from './helpers.js';
-
+import {
+  chromiumMissing,
+  E2E_TIMEOUT,
+  eventually,
+  headId,
+  pluginCard,
+  pluginNumber,
+  pluginRow,
+  screenshot,
+  uiSession,
+  waitPluginState,
+} from './helpers.js';
 
 const points = async (chart: ReturnType<Page['locator']>) => Number(await chart.getAttribute('data-points'));
 
@@ -28,7 +38,11 @@ describe.skipIf(chromiumMissing())('e2e: trends', { timeout: E2E_TIMEOUT }, () =
     expect(await chart.locator('canvas').count()).toBe(1);
     const label = (await chart.getAttribute('aria-label')) ?? '';
     expect(label).toMatch(/^Trend over the last \d+ min: [\d.]+ events\/s, slowest lag \d+ events$/);
-    await eventually(async () => /: [1-9][\d.]* events\/s/.test((await chart.getAttribute('aria-label')) ?? ''), 'a non-zero rate in a sample', 60_000);
+    await eventually(
+      async () => /: [1-9][\d.]* events\/s/.test((await chart.getAttribute('aria-label')) ?? ''),
+      'a non-zero rate in a sample',
+      60_000,
+    );
     await screenshot(ui.page, 'header-chart');
   });
 
@@ -38,7 +52,11 @@ describe.skipIf(chromiumMissing())('e2e: trends', { timeout: E2E_TIMEOUT }, () =
       await eventually(async () => (await points(spark)) >= 3, `${name}'s sparkline`, 60_000);
       expect(await spark.locator('canvas').count()).toBe(1);
     }
-    await eventually(async () => /p95 \d+ ms/.test((await pluginRow(ui.page, 'slow').getByTestId('plugin-sparkline').getByRole('img').getAttribute('aria-label')) ?? ''), "slow's p95 in its sparkline");
+    await eventually(
+      async () =>
+        /p95 \d+ ms/.test((await pluginRow(ui.page, 'slow').getByTestId('plugin-sparkline').getByRole('img').getAttribute('aria-label')) ?? ''),
+      "slow's p95 in its sparkline",
+    );
     await screenshot(ui.page, 'plugin-sparklines');
   });
 

@@ -6,7 +6,19 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { recorderPlugin } from '../daemon/harness.js';
-import { chromiumMissing, E2E_TIMEOUT, eventually, flakyPlugin, openPlugin, pluginCard, pluginRow, screenshot, tab, uiSession, waitPluginState } from './helpers.js';
+import {
+  chromiumMissing,
+  E2E_TIMEOUT,
+  eventually,
+  flakyPlugin,
+  openPlugin,
+  pluginCard,
+  pluginRow,
+  screenshot,
+  tab,
+  uiSession,
+  waitPluginState,
+} from './helpers.js';
 
 const flags: Record<string, string> = {};
 const ui = uiSession({
@@ -33,15 +45,21 @@ const ui = uiSession({
   },
 });
 const button = (name: string) => ui.page.getByRole('button', { name, exact: true });
-const tableNames = () => ui.page.getByRole('table', { name: 'Plugins', exact: true }).locator('tbody tr[data-plugin]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.plugin));
+const tableNames = () =>
+  ui.page
+    .getByRole('table', { name: 'Plugins', exact: true })
+    .locator('tbody tr[data-plugin]')
+    .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.plugin));
 const fail = (p: string) => writeFileSync(flags[p]!, 'fail\n');
 const heal = (p: string) => existsSync(flags[p]!) && rmSync(flags[p]!);
 
 async function waitRetriesUsedUp(name: string): Promise<void> {
   const card = await openPlugin(ui.page, name);
-  await card.getByRole('group', { name: `Held event of plugin ${name}`, exact: true }).getByText('Automatic retries used up', { exact: false }).waitFor();
+  await card
+    .getByRole('group', { name: `Held event of plugin ${name}`, exact: true })
+    .getByText('Automatic retries used up', { exact: false })
+    .waitFor();
 }
-
 
 describe.skipIf(chromiumMissing())('e2e: triage', { timeout: E2E_TIMEOUT }, () => {
   it('turns the header amber with a count, and a click lists the plugins in trouble', async () => {
@@ -57,14 +75,23 @@ describe.skipIf(chromiumMissing())('e2e: triage', { timeout: E2E_TIMEOUT }, () =
     expect(await ui.page.locator('header').getAttribute('data-health')).toBe('warn');
     // The load-error plugin's lag keeps growing (it is real: its cursor waits), marked stalled with the reason, in the table and the card alike.
     // Its age is that of the event after its cursor, never "0 s" (it never processed one).
-    await eventually(async () => /^\d[\d,]* · [1-9]\d* (s|min) · stalled$/.test((await pluginRow(ui.page, 'broken').getByTestId('row-lag').textContent()) ?? ''), 'the load error lag marked stalled');
+    await eventually(
+      async () => /^\d[\d,]* · [1-9]\d* (s|min) · stalled$/.test((await pluginRow(ui.page, 'broken').getByTestId('row-lag').textContent()) ?? ''),
+      'the load error lag marked stalled',
+    );
     expect(await pluginRow(ui.page, 'broken').getByTestId('lag-stalled').getAttribute('title')).toMatch(/^Not consuming events: it failed to load\./);
     expect(await pluginRow(ui.page, 'rec').getByTestId('lag-stalled').count()).toBe(0);
     await screenshot(ui.page, 'triage-header');
     await tab(ui.page, 'Events');
     await health.click();
-    await ui.page.getByRole('tab', { name: /^Plugins/ }).and(ui.page.locator('[aria-selected=true]')).waitFor();
-    await eventually(async () => JSON.stringify(await tableNames()) === JSON.stringify(['broken', 'f1', 'f2']), 'only the plugins in trouble, worst first');
+    await ui.page
+      .getByRole('tab', { name: /^Plugins/ })
+      .and(ui.page.locator('[aria-selected=true]'))
+      .waitFor();
+    await eventually(
+      async () => JSON.stringify(await tableNames()) === JSON.stringify(['broken', 'f1', 'f2']),
+      'only the plugins in trouble, worst first',
+    );
     expect(await ui.page.getByRole('combobox', { name: 'Plugin state', exact: true }).inputValue()).toBe('attention');
     expect(ui.page.url()).toContain('state=attention');
   });

@@ -254,10 +254,12 @@ describe('environment variables', () => {
   it('are used only where a value names them (the original leaked every variable into every key)', () => {
     // With configparser(defaults=os.environ), USERNAME filled [emails] username
     // and LOGPATH would have filled [daemon] logPath.
-    const c = parse(
-      '[emails]\nenabled = yes\nserver = smtp.x\nfrom = a@x\nto = b@x\n[daemon]\n',
-      { USERNAME: 'jdoe', PASSWORD: 'p', LOGPATH: '/tmp/evil', PIDFILE: '/tmp/pid' },
-    );
+    const c = parse('[emails]\nenabled = yes\nserver = smtp.x\nfrom = a@x\nto = b@x\n[daemon]\n', {
+      USERNAME: 'jdoe',
+      PASSWORD: 'p',
+      LOGPATH: '/tmp/evil',
+      PIDFILE: '/tmp/pid',
+    });
     expect(c.emails?.username).toBeNull();
     expect(c.emails?.password).toBeNull();
     expect(c.daemon.logPath).toBeNull();
@@ -274,9 +276,7 @@ describe('environment variables', () => {
 
   it('an unset ${VAR} names the key and the variable', () => {
     const err = configError(() => parse('[shotgun]\nserver = ${SITE}\n'));
-    expect(err.message).toBe(
-      `[shotgun] server: environment variable SITE is not set (referenced as \${SITE}) (in ${FILE}:2)`,
-    );
+    expect(err.message).toBe(`[shotgun] server: environment variable SITE is not set (referenced as \${SITE}) (in ${FILE}:2)`);
   });
 
   it('rejects a malformed ${...}', () => {
@@ -428,8 +428,14 @@ describe('values', () => {
   });
 
   it.each([
-    ['1', true], ['yes', true], ['TRUE', true], ['On', true],
-    ['0', false], ['no', false], ['False', false], ['OFF', false],
+    ['1', true],
+    ['yes', true],
+    ['TRUE', true],
+    ['On', true],
+    ['0', false],
+    ['no', false],
+    ['False', false],
+    ['OFF', false],
   ])('reads the boolean %s as configparser does', (word, value) => {
     expect(daemon(`ignore_own_events = ${word}`).ignoreOwnEvents).toBe(value);
     expect(parse(`[shotgun]\nserver = https://x.example\nname = n\nkey = k\nuse_session_uuid = ${word}\n`).shotgun?.useSessionUuid).toBe(value);
@@ -471,8 +477,14 @@ describe('values', () => {
   it('reads [emails] lists, port and TLS', () => {
     const c = parse('[emails]\nenabled = 1\nserver = smtp.x\nport = 587\nuseTLS = True\nfrom = a@x\nto = b@x, c@x,\nusername = u\npassword = p\n');
     expect(c.emails).toEqual({
-      server: 'smtp.x', port: 587, from: 'a@x', to: ['b@x', 'c@x'], subject: '[SG]',
-      useTls: true, username: 'u', password: 'p',
+      server: 'smtp.x',
+      port: 587,
+      from: 'a@x',
+      to: ['b@x', 'c@x'],
+      subject: '[SG]',
+      useTls: true,
+      username: 'u',
+      password: 'p',
     });
   });
 
@@ -492,21 +504,45 @@ describe('bad values', () => {
     ['[daemon]\nmax_event_batch_size = 0', `[daemon] max_event_batch_size: expected a whole number from 1 to 5000, got '0' (in ${F}:2)`],
     ['[daemon]\nmax_event_batch_size = 50.5', `[daemon] max_event_batch_size: expected a whole number from 1 to 5000, got '50.5' (in ${F}:2)`],
     ['[daemon]\nlogMode = 2', `[daemon] logMode: expected 0 (one log file) or 1 (one file per plugin), got '2' (in ${F}:2)`],
-    ['[daemon]\nlogging = loud', `[daemon] logging: expected a log level: 10 debug, 20 info, 30 warning, 40 error, 50 critical, got 'loud' (in ${F}:2)`],
+    [
+      '[daemon]\nlogging = loud',
+      `[daemon] logging: expected a log level: 10 debug, 20 info, 30 warning, 40 error, 50 critical, got 'loud' (in ${F}:2)`,
+    ],
     ['[daemon]\nmax_conn_retries = 0', `[daemon] max_conn_retries: expected a whole number >= 1, got '0' (in ${F}:2)`],
-    ['[daemon]\nretry_backoff = 1, soon', `[daemon] retry_backoff: expected a comma-separated list of seconds, e.g. "1, 5, 30, 120", got 'soon' (in ${F}:2)`],
+    [
+      '[daemon]\nretry_backoff = 1, soon',
+      `[daemon] retry_backoff: expected a comma-separated list of seconds, e.g. "1, 5, 30, 120", got 'soon' (in ${F}:2)`,
+    ],
     ['[daemon]\nignore_own_events = maybe', `[daemon] ignore_own_events: expected true/false (also yes/no, on/off, 1/0), got 'maybe' (in ${F}:2)`],
-    ['[shotgun]\nserver = mystudio.shotgunstudio.com', `[shotgun] server: expected the site URL, e.g. https://mystudio.shotgrid.autodesk.com, got 'mystudio.shotgunstudio.com' (in ${F}:2)`],
+    [
+      '[shotgun]\nserver = mystudio.shotgunstudio.com',
+      `[shotgun] server: expected the site URL, e.g. https://mystudio.shotgrid.autodesk.com, got 'mystudio.shotgunstudio.com' (in ${F}:2)`,
+    ],
     ['[shotgun]\nserver = https://x.example\nkey = k', `[shotgun] name: the script name is required when server is set (in ${F})`],
     ['[shotgun]\nserver = https://x.example\nname = n', `[shotgun] key: the script key is required when server is set (in ${F})`],
-    ['[shotgun]\nserver = https://x.example\nname = n\nkey = k\napi_version = 1.1', `[shotgun] api_version: expected v1 or v1.1, got '1.1' (in ${F}:5)`],
+    [
+      '[shotgun]\nserver = https://x.example\nname = n\nkey = k\napi_version = 1.1',
+      `[shotgun] api_version: expected v1 or v1.1, got '1.1' (in ${F}:5)`,
+    ],
     // A well-formed version the client does not speak is refused too, not passed on as a cast.
-    ['[shotgun]\nserver = https://x.example\nname = n\nkey = k\napi_version = v2', `[shotgun] api_version: expected v1 or v1.1, got 'v2' (in ${F}:5)`],
+    [
+      '[shotgun]\nserver = https://x.example\nname = n\nkey = k\napi_version = v2',
+      `[shotgun] api_version: expected v1 or v1.1, got 'v2' (in ${F}:5)`,
+    ],
     ['[emails]\nenabled = true\nfrom = a@x\nto = b@x', `[emails] server: the SMTP server is required when e-mail is enabled (in ${F})`],
     ['[emails]\nenabled = true\nserver = s\nto = b@x', `[emails] from: the sender address is required when e-mail is enabled (in ${F})`],
-    ['[emails]\nenabled = true\nserver = s\nfrom = a@x\nto = ,', `[emails] to: at least one recipient is required when e-mail is enabled (in ${F}:5)`],
-    ['[emails]\nenabled = true\nserver = s\nfrom = a@x\nto = b@x, nobody', `[emails] to: expected comma-separated e-mail addresses, got 'nobody' (in ${F}:5)`],
-    ['[emails]\nenabled = true\nserver = s\nfrom = a@x\nto = b@x\nport = smtp', `[emails] port: expected a whole number from 1 to 65535, got 'smtp' (in ${F}:6)`],
+    [
+      '[emails]\nenabled = true\nserver = s\nfrom = a@x\nto = ,',
+      `[emails] to: at least one recipient is required when e-mail is enabled (in ${F}:5)`,
+    ],
+    [
+      '[emails]\nenabled = true\nserver = s\nfrom = a@x\nto = b@x, nobody',
+      `[emails] to: expected comma-separated e-mail addresses, got 'nobody' (in ${F}:5)`,
+    ],
+    [
+      '[emails]\nenabled = true\nserver = s\nfrom = a@x\nto = b@x\nport = smtp',
+      `[emails] port: expected a whole number from 1 to 65535, got 'smtp' (in ${F}:6)`,
+    ],
   ])('%j', (text, message) => {
     const err = configError(() => parse(text));
     expect(err.message).toBe(message);
@@ -585,7 +621,9 @@ describe('a config file must name its site (no silent demo mode)', () => {
 
   it('an empty file', async () => {
     const { file, error } = await load('\n  \n');
-    expect(error.message).toBe(`config file ${file} is empty: it needs a [shotgun] section with server, name and key (run without a config for demo mode)`);
+    expect(error.message).toBe(
+      `config file ${file} is empty: it needs a [shotgun] section with server, name and key (run without a config for demo mode)`,
+    );
   });
 
   it('no [shotgun] section, and a misspelled one', async () => {

@@ -128,7 +128,9 @@ describe('requests slower than [shotgun] timeout', () => {
     s.writePlugin('a.mjs', recorderPlugin(s.recordsDir, 'a'));
     const run = await live.engine(s);
     s.sandbox.faults.slowMs = 1500;
-    const timeout = new RegExp(`^POST ${s.sandbox.url}/api/v1\\.1/entity/EventLogEntry/_search: Timed out after 1000 ms \\(attempt 1\\); retrying in \\d+ ms\\.$`);
+    const timeout = new RegExp(
+      `^POST ${s.sandbox.url}/api/v1\\.1/entity/EventLogEntry/_search: Timed out after 1000 ms \\(attempt 1\\); retrying in \\d+ ms\\.$`,
+    );
     await until(() => run.logged(timeout, 'WARNING'), 'a timeout WARNING', 30_000);
     s.sandbox.faults.slowMs = 0;
     const [id] = await write(s, 1);

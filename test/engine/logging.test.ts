@@ -73,11 +73,7 @@ describe('levels', () => {
     l.callback('p', 'cb').warning('cb warning');
     l.plugin('p').debug('plugin debug');
     l.plugin('q').info('other plugin info');
-    expect(l.out).toEqual([
-      'WARNING:engine:engine warning\n',
-      'DEBUG:plugin.p.cb:cb debug 2\n',
-      'DEBUG:plugin.p:plugin debug\n',
-    ]);
+    expect(l.out).toEqual(['WARNING:engine:engine warning\n', 'DEBUG:plugin.p.cb:cb debug 2\n', 'DEBUG:plugin.p:plugin debug\n']);
     expect(l.plugin('p').getEffectiveLevel()).toBe(10);
     expect(l.callback('p', 'cb').isEnabledFor(30)).toBe(false);
     expect(l.callback('p', 'other').isEnabledFor(10)).toBe(true);
@@ -116,7 +112,14 @@ describe('console', () => {
       'INFO:engine:engine about 44\n',
       'INFO:plugin.logArgs:event 45 succeeded on attempt 2\n',
     ]);
-    expect(seen.map((x) => x.message)).toEqual(['event 41 args', 'event 42 detail', 'event 43 odd', 'loaded', 'engine about 44', 'event 45 succeeded on attempt 2']);
+    expect(seen.map((x) => x.message)).toEqual([
+      'event 41 args',
+      'event 42 detail',
+      'event 43 odd',
+      'loaded',
+      'engine about 44',
+      'event 45 succeeded on attempt 2',
+    ]);
   });
 
   it('writes nothing to stdout when not in the foreground', () => {

@@ -154,7 +154,9 @@ describe('error e-mails', () => {
     expect(err.to).toEqual(['lead@studio.test', 'td@studio.test']);
     expect(err.subject).toBe('[SG] ERROR - SG event daemon.');
     expect(crit.subject).toBe('[SG] CRITICAL - SG event daemon.');
-    expect(err.body).toMatch(/^Time: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}\nLogger: engine\nPath: .*mailer\.test\.ts\nFunction: .*\nLine: \d+\n\n/);
+    expect(err.body).toMatch(
+      /^Time: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3}\nLogger: engine\nPath: .*mailer\.test\.ts\nFunction: .*\nLine: \d+\n\n/,
+    );
     expect(err.body).toContain('\n\nUnable to connect to SG (attempt 5 of 5): timeout\n');
     expect(crit.body).toContain('Crash!!!!!');
   });
@@ -162,7 +164,13 @@ describe('error e-mails', () => {
   it('mails plugin and callback errors, with Path/Function/Line from a worker record when given', async () => {
     const smtp = await startSmtp();
     const l = await make(settings(smtp.port));
-    l.callback('notes', 'onNote').write({ level: 50, message: 'An error occured processing an event.', path: '/plugins/notes.js', func: 'onNote', line: 12 });
+    l.callback('notes', 'onNote').write({
+      level: 50,
+      message: 'An error occured processing an event.',
+      path: '/plugins/notes.js',
+      func: 'onNote',
+      line: 12,
+    });
     await waitFor(() => smtp.mails.length === 1);
     expect(smtp.mails[0]!.body).toMatch(
       /^Time: .+\nLogger: plugin\.notes\.onNote\nPath: \/plugins\/notes\.js\nFunction: onNote\nLine: 12\n\nAn error occured processing an event\.\n$/,
@@ -234,8 +242,7 @@ describe('setPluginEmails', () => {
     l.callback('own', 'cb').error('from own callback');
     l.plugin('untouched').error('from untouched');
     // Records logged in the same tick for the same recipients share one mail.
-    const received = () =>
-      smtp.mails.flatMap((m) => [...m.body.matchAll(/\n\n(from [^\n]+)/g)].map((x) => `${x[1]} -> ${m.to.join(',')}`)).sort();
+    const received = () => smtp.mails.flatMap((m) => [...m.body.matchAll(/\n\n(from [^\n]+)/g)].map((x) => `${x[1]} -> ${m.to.join(',')}`)).sort();
     await waitFor(() => received().length === 4);
     await sleep(300);
     expect(received()).toEqual([
@@ -344,7 +351,15 @@ describe('when mail cannot be sent', () => {
     l.engine.error('lost');
     await waitFor(() => l.err.length === 1);
     // a server comes back on the same port
-    const back = new SMTPServer({ logger: false, authOptional: true, disabledCommands: ['STARTTLS'], onData: (s, _x, cb) => { s.resume(); s.on('end', () => cb()); } });
+    const back = new SMTPServer({
+      logger: false,
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData: (s, _x, cb) => {
+        s.resume();
+        s.on('end', () => cb());
+      },
+    });
     await new Promise<void>((resolve) => back.listen(port, '127.0.0.1', () => resolve()));
     try {
       l.engine.error('delivered');

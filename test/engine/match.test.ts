@@ -47,15 +47,12 @@ describe('compileMatch: the original meaning', () => {
     expect(compileMatch({ Shotgun_Task_Change: null }).matches(ev('shotgun_task_change'))).toBe(false);
   });
 
-  it.each([null, undefined, '*', ['*'], ['sg_status_list', '*']])(
-    'a value of %j accepts any attribute, including none',
-    (value) => {
-      const m = compileMatch({ Shotgun_Task_New: value, Shotgun_Task_Change: value });
-      expect(m.matches(ev('Shotgun_Task_New'))).toBe(true);
-      expect(m.matches(ev('Shotgun_Task_Change', 'content'))).toBe(true);
-      expect(m.rules[0]!.attributes).toBeNull();
-    },
-  );
+  it.each([null, undefined, '*', ['*'], ['sg_status_list', '*']])('a value of %j accepts any attribute, including none', (value) => {
+    const m = compileMatch({ Shotgun_Task_New: value, Shotgun_Task_Change: value });
+    expect(m.matches(ev('Shotgun_Task_New'))).toBe(true);
+    expect(m.matches(ev('Shotgun_Task_Change', 'content'))).toBe(true);
+    expect(m.rules[0]!.attributes).toBeNull();
+  });
 
   it('a list does not match events without an attribute (_New, _Retirement, ...)', () => {
     const m = compileMatch({ Shotgun_Note_New: ['content'] });
@@ -144,7 +141,11 @@ describe('eventTypes', () => {
 
 describe('validation', () => {
   it.each<[string, unknown, string]>([
-    ['a string', 'Shotgun_Task_Change', 'matchEvents must be an object like {Shotgun_Task_Change: [\'sg_status_list\']} (or null for every event), got the string "Shotgun_Task_Change"'],
+    [
+      'a string',
+      'Shotgun_Task_Change',
+      'matchEvents must be an object like {Shotgun_Task_Change: [\'sg_status_list\']} (or null for every event), got the string "Shotgun_Task_Change"',
+    ],
     ['an array', ['Shotgun_Task_Change'], 'got an array'],
     ['a number', 5, 'got number 5'],
     ['false', false, 'got boolean false'],
@@ -152,14 +153,34 @@ describe('validation', () => {
     ['a class instance', new Date(0), 'got a Date'],
     ['an empty key', { '': null }, 'matchEvents key "" is empty; expected an event type such as Shotgun_Task_Change'],
     ['a key with spaces', { 'Shotgun_Task_Change ': null }, 'matchEvents key "Shotgun_Task_Change " contains spaces or commas'],
-    ['a number value', { Shotgun_Task_Change: 5 }, 'matchEvents["Shotgun_Task_Change"] must be null or \'*\' (any attribute), an attribute name, or a list of names, got number 5'],
+    [
+      'a number value',
+      { Shotgun_Task_Change: 5 },
+      'matchEvents["Shotgun_Task_Change"] must be null or \'*\' (any attribute), an attribute name, or a list of names, got number 5',
+    ],
     ['a boolean value', { Shotgun_Task_Change: true }, 'got boolean true'],
     ['an object value', { Shotgun_Task_Change: { sg_status_list: true } }, 'got an Object'],
-    ['an empty list', { Shotgun_Task_Change: [] }, 'matchEvents["Shotgun_Task_Change"] is an empty list, which matches no event; use null for any attribute'],
-    ['a non-string item', { Shotgun_Task_Change: ['sg_status_list', null] }, 'matchEvents["Shotgun_Task_Change"][1] must be an attribute name (a string), got null'],
-    ['an empty name', { Shotgun_Task_Change: [''] }, 'matchEvents["Shotgun_Task_Change"][0] is empty; expected an attribute name such as sg_status_list'],
+    [
+      'an empty list',
+      { Shotgun_Task_Change: [] },
+      'matchEvents["Shotgun_Task_Change"] is an empty list, which matches no event; use null for any attribute',
+    ],
+    [
+      'a non-string item',
+      { Shotgun_Task_Change: ['sg_status_list', null] },
+      'matchEvents["Shotgun_Task_Change"][1] must be an attribute name (a string), got null',
+    ],
+    [
+      'an empty name',
+      { Shotgun_Task_Change: [''] },
+      'matchEvents["Shotgun_Task_Change"][0] is empty; expected an attribute name such as sg_status_list',
+    ],
     ['an empty string value', { Shotgun_Task_Change: '' }, 'matchEvents["Shotgun_Task_Change"] is empty'],
-    ['a comma list in a string', { Shotgun_Task_Change: 'sg_status_list, content' }, "contains spaces or commas; expected an attribute name such as sg_status_list; to name several, use a list: ['a', 'b']"],
+    [
+      'a comma list in a string',
+      { Shotgun_Task_Change: 'sg_status_list, content' },
+      "contains spaces or commas; expected an attribute name such as sg_status_list; to name several, use a list: ['a', 'b']",
+    ],
   ])('rejects %s', (_what, input, message) => {
     expect(() => compileMatch(input)).toThrow(MatchEventsError);
     expect(() => compileMatch(input)).toThrow(message);
@@ -221,7 +242,14 @@ describe('explain', () => {
   });
 
   it('agrees with matches() on a spread of events', () => {
-    const events = [taskStatus, noteNew, ev('Shotgun_Task_Change', 'code'), ev('Shotgun_Shot_Change', 'code'), ev('X'), ev('Shotgun_Task_Change', 'content')];
+    const events = [
+      taskStatus,
+      noteNew,
+      ev('Shotgun_Task_Change', 'code'),
+      ev('Shotgun_Shot_Change', 'code'),
+      ev('X'),
+      ev('Shotgun_Task_Change', 'content'),
+    ];
     for (const e of events) expect(m.explain(e).matched).toBe(m.matches(e));
   });
 });

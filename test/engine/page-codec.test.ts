@@ -4,18 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { decodePage, encodePage, registerPage } from '../../electron/engine/page-codec.js';
 import type { EventLogEntry } from '../../electron/shotgun/types.js';
 
-const event = (id: number): EventLogEntry =>
-  ({
-    id,
-    event_type: 'Shotgun_Task_Change',
-    attribute_name: 'sg_status_list',
-    meta: { type: 'attribute_change', attribute_name: 'sg_status_list', old_value: 'ip', new_value: 'fin', entity_id: 7, entity_type: 'Task' },
-    entity: { type: 'Task', id: 7, name: 'Anim – é' },
-    user: { type: 'HumanUser', id: 3, name: 'Ann' },
-    project: { type: 'Project', id: 1, name: 'Demo' },
-    session_uuid: '5e55-0001',
-    created_at: '2026-01-01T00:00:00Z',
-  });
+const event = (id: number): EventLogEntry => ({
+  id,
+  event_type: 'Shotgun_Task_Change',
+  attribute_name: 'sg_status_list',
+  meta: { type: 'attribute_change', attribute_name: 'sg_status_list', old_value: 'ip', new_value: 'fin', entity_id: 7, entity_type: 'Task' },
+  entity: { type: 'Task', id: 7, name: 'Anim – é' },
+  user: { type: 'HumanUser', id: 3, name: 'Ann' },
+  project: { type: 'Project', id: 1, name: 'Demo' },
+  session_uuid: '5e55-0001',
+  created_at: '2026-01-01T00:00:00Z',
+});
 
 const items = (events: EventLogEntry[], callbackIndexes = [0]) => events.map((e) => ({ event: e, callbackIndexes }));
 

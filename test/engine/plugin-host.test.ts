@@ -117,7 +117,15 @@ describe('loading', () => {
     expect(await host(mjs).load()).toEqual({
       ok: true,
       callbacks: [
-        { index: 0, name: 'onEvent', scriptName: 'plug', scriptKey: 'k', matchEvents: { Shotgun_Shot_Change: ['code'] }, stopOnError: false, timeoutMs: 1234 },
+        {
+          index: 0,
+          name: 'onEvent',
+          scriptName: 'plug',
+          scriptKey: 'k',
+          matchEvents: { Shotgun_Shot_Change: ['code'] },
+          stopOnError: false,
+          timeoutMs: 1234,
+        },
       ],
     });
     expect(await host(js, { callbackTimeoutMs: 777 }).load()).toEqual({
@@ -176,7 +184,7 @@ describe('loading', () => {
     expect(error).toMatch(/Top-level await[\s\S]*rename it to \.mts/);
   });
 
-  test("a tsconfig.json beside the plugin applies (paths aliases)", async () => {
+  test('a tsconfig.json beside the plugin applies (paths aliases)', async () => {
     const proj = path.join(dir, 'ts-project');
     await mkdir(path.join(proj, 'lib'), { recursive: true });
     await writeFile(path.join(proj, 'tsconfig.json'), JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@lib/*': ['./lib/*'] } } }));
@@ -197,7 +205,10 @@ describe('loading', () => {
         .split('\n')
         .filter((l) => l.includes('esbuild')).length;
     const before = children();
-    const file = await plugin(`export function registerCallbacks(reg: any): void { reg.registerCallback('plug', 'k', function tsOne(): void {}); }`, '.ts');
+    const file = await plugin(
+      `export function registerCallbacks(reg: any): void { reg.registerCallback('plug', 'k', function tsOne(): void {}); }`,
+      '.ts',
+    );
     const h = await loaded(file);
     expect(children()).toBe(before);
     await h.load(); // a reload: a new worker, the file transformed again (or from tsx's cache)
@@ -430,7 +441,12 @@ describe('running', () => {
     await h.run(ev(), [0, 1, 2, 3], first);
     await h.run(ev(), [0], first);
     expect(messages(h)).toEqual(['x 1 argx', 'y 1 argy', 'plain object', 'x 2 argx']);
-    expect(h.logs.map((l) => l.logger)).toEqual(['plugin.' + path.basename(file, '.mjs') + '.Counter', expect.stringMatching(/\.Counter#2$/), expect.stringMatching(/\.callback3$/), expect.stringMatching(/\.Counter$/)]);
+    expect(h.logs.map((l) => l.logger)).toEqual([
+      'plugin.' + path.basename(file, '.mjs') + '.Counter',
+      expect.stringMatching(/\.Counter#2$/),
+      expect.stringMatching(/\.callback3$/),
+      expect.stringMatching(/\.Counter$/),
+    ]);
   });
 
   test('a warning when options were passed as args', async () => {
@@ -545,7 +561,9 @@ describe('isolation', () => {
       '.mjs',
       'spinner',
     );
-    const other = await plugin(`export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', async function fine() { await null; }); }`);
+    const other = await plugin(
+      `export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', async function fine() { await null; }); }`,
+    );
     const h = await loaded(hang, { abortGraceMs: 200 });
     const o = await loaded(other);
     const thread = h.threadId;
@@ -603,7 +621,9 @@ describe('isolation', () => {
 
   test('an async callback that never settles and ignores its signal is terminated', async () => {
     const h = await loaded(
-      await plugin(`export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function never() { return new Promise(() => {}); }); }`),
+      await plugin(
+        `export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function never() { return new Promise(() => {}); }); }`,
+      ),
       { callbackTimeoutMs: 150, abortGraceMs: 100 },
     );
     const r = await h.run(ev(), [0], first);
@@ -632,7 +652,9 @@ describe('isolation', () => {
 
   test('process.exit() in a batch keeps the outcomes of the events before it', async () => {
     const h = await loaded(
-      await plugin(`export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function maybeQuit(sg, e) { if (e.meta && e.meta.quit) process.exit(0); }, null, { stopOnError: false }); }`),
+      await plugin(
+        `export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function maybeQuit(sg, e) { if (e.meta && e.meta.quit) process.exit(0); }, null, { stopOnError: false }); }`,
+      ),
     );
     const events = [ev(), ev(), ev({ meta: { quit: true } }), ev()];
     const results = await h.runBatch(events.map((event) => ({ event, callbackIndexes: [0] })));
@@ -685,7 +707,9 @@ describe('isolation', () => {
 
   test('a worker that dies between events is logged and restarted by the next run', async () => {
     const h = await loaded(
-      await plugin(`export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function later() { setTimeout(() => process.exit(9), 20); }); }`),
+      await plugin(
+        `export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function later() { setTimeout(() => process.exit(9), 20); }); }`,
+      ),
     );
     expect((await h.run(ev(), [0], first)).outcomes[0]!.ok).toBe(true);
     await until(() => h.threadId === null);
@@ -754,10 +778,15 @@ describe('isolation', () => {
   });
 
   test('reload: a new worker and a fresh module, keeping the same host', async () => {
-    const file = await plugin(`let n = 0; export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function v1(s, e, a, ctx) { ctx.logger.info('v1 ' + ++n); }); }`);
+    const file = await plugin(
+      `let n = 0; export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function v1(s, e, a, ctx) { ctx.logger.info('v1 ' + ++n); }); }`,
+    );
     const h = await loaded(file);
     await h.run(ev(), [0], first);
-    await writeFile(file, `export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function v2(s, e, a, ctx) { ctx.logger.info('v2'); }); }`);
+    await writeFile(
+      file,
+      `export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function v2(s, e, a, ctx) { ctx.logger.info('v2'); }); }`,
+    );
     const r = await h.load();
     expect(r.ok && r.callbacks.map((c) => c.name)).toEqual(['v2']);
     await h.run(ev(), [0], first);
@@ -794,11 +823,22 @@ describe('logs and e-mails', () => {
     await until(() => h.logs.some((l) => l.message === 'raw stdout'));
     const find = (m: string) => h.logs.find((l) => l.message.startsWith(m));
     expect(find('hidden')).toBeUndefined();
-    expect(find('registering')).toMatchObject({ level: 'info', logger: 'plugin.talker', message: 'registering me with 1 callback', plugin: 'talker' });
+    expect(find('registering')).toMatchObject({
+      level: 'info',
+      logger: 'plugin.talker',
+      message: 'registering me with 1 callback',
+      plugin: 'talker',
+    });
     expect(find('registering')!.eventId).toBeUndefined();
     expect(find('plugin logger in a callback')).toMatchObject({ level: 'warning', logger: 'plugin.talker', callback: 'talk', eventId: e.id });
     expect(find('debug hidden')).toBeUndefined();
-    expect(find('critical')).toMatchObject({ level: 'critical', logger: 'plugin.talker.talk', callback: 'talk', eventId: e.id, message: `critical { id: ${e.id} }` });
+    expect(find('critical')).toMatchObject({
+      level: 'critical',
+      logger: 'plugin.talker.talk',
+      callback: 'talk',
+      eventId: e.id,
+      message: `critical { id: ${e.id} }`,
+    });
     expect(find('console warn')).toMatchObject({ level: 'warning', logger: 'plugin.talker', callback: 'talk', eventId: e.id });
     expect(find('Error: an error object')).toMatchObject({ level: 'error' });
     expect(find('raw stdout')).toMatchObject({ level: 'info', logger: 'plugin.talker.stdout' });
@@ -865,7 +905,10 @@ describe('from compiled JavaScript (as the shotgun-events CLI runs from dist/)',
          reg.registerCallback('plug', 'k', (_sg: unknown, e: EventLogEntry, _a: unknown, ctx: CallbackContext): void => ctx.logger.info('twice ' + twice(e.id)));
        }`,
     );
-    await writeFile(path.join(plugins, 'plain.js'), `export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function spin() { for (;;) {} }, null, { timeoutMs: 100 }); }`);
+    await writeFile(
+      path.join(plugins, 'plain.js'),
+      `export function registerCallbacks(reg) { reg.registerCallback('plug', 'k', function spin() { for (;;) {} }, null, { timeoutMs: 100 }); }`,
+    );
     const script = path.join(root, 'check.mjs');
     await writeFile(
       script,
@@ -880,10 +923,16 @@ describe('from compiled JavaScript (as the shotgun-events CLI runs from dist/)',
        console.log(JSON.stringify({ loads: loads.map((l) => l.ok), runs: runs.map((r) => [r.outcomes[0].ok, !!r.outcomes[0].error?.timedOut]), lines }));`,
     );
     const out = execFileSync(process.execPath, [script], { cwd: root, encoding: 'utf8', timeout: 20_000 });
-    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ loads: [true, true], runs: [[true, false], [false, true]], lines: ['twice 42'] });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({
+      loads: [true, true],
+      runs: [
+        [true, false],
+        [false, true],
+      ],
+      lines: ['twice 42'],
+    });
   });
 });
-
 
 describe('isolation: what a plugin cannot do to the daemon', () => {
   test('a load that hangs fails alone, naming the plugin and its timeout; another plugin loads meanwhile', async () => {
@@ -982,7 +1031,9 @@ describe('isolation: what a plugin cannot do to the daemon', () => {
     // Stopped either by the allocation that would cross the limit or by the periodic check.
     const text = `${r.crashed ?? ''} ${r.outcomes[0]?.error?.message ?? ''}`;
     expect(r.outcomes[0]!.ok).toBe(false);
-    expect(text).toMatch(/Plugin hoarder (would hold|held) \d+ MB of off-heap memory \(Buffers, ArrayBuffers\).* over its limit of 64 MB \(\[daemon\] plugin_buffer_limit\)/);
+    expect(text).toMatch(
+      /Plugin hoarder (would hold|held) \d+ MB of off-heap memory \(Buffers, ArrayBuffers\).* over its limit of 64 MB \(\[daemon\] plugin_buffer_limit\)/,
+    );
     expect(messages(h, /^held/)).toEqual([]);
     await vi.waitFor(() => expect(h.threadId).toBeNull(), { timeout: 20_000 });
     // The next event gets a fresh worker (and fresh memory).
@@ -1009,7 +1060,9 @@ describe('isolation: what a plugin cannot do to the daemon', () => {
     // The loop never yields: only the allocation-time check can stop it (1 GB asked, 64 MB allowed).
     const text = `${r.crashed ?? ''} ${r.outcomes[0]?.error?.message ?? ''}`;
     expect(r.outcomes[0]!.ok).toBe(false);
-    expect(text).toMatch(/Plugin grabber (would hold|held) \d+ MB of off-heap memory \(Buffers, ArrayBuffers\).* over its limit of 64 MB \(\[daemon\] plugin_buffer_limit\)/);
+    expect(text).toMatch(
+      /Plugin grabber (would hold|held) \d+ MB of off-heap memory \(Buffers, ArrayBuffers\).* over its limit of 64 MB \(\[daemon\] plugin_buffer_limit\)/,
+    );
     expect(messages(h, /^held/)).toEqual([]);
     // The worker goes too (the off-heap report), so the next event starts with fresh memory.
     await vi.waitFor(() => expect(h.threadId).toBeNull(), { timeout: 20_000 });
@@ -1042,7 +1095,9 @@ describe('isolation: what a plugin cannot do to the daemon', () => {
          reg.registerCallback('plug', 'k', function onTask() {}, { Shotgun_Task_Change: ['sg_status_list'] }, null);
        }`,
     );
-    expect(error).toMatch(/registerCallback #1 \(onTask\): the 4th argument looks like a matchEvents map \(\{"Shotgun_Task_Change":\["sg_status_list"\]\}\) but it is args/);
+    expect(error).toMatch(
+      /registerCallback #1 \(onTask\): the 4th argument looks like a matchEvents map \(\{"Shotgun_Task_Change":\["sg_status_list"\]\}\) but it is args/,
+    );
     expect(error).toMatch(/the callback would receive every event/);
     expect(error).toMatch(/registerCallback\(\.\.\., callback, null, \{ matchEvents: \{"Shotgun_Task_Change":\["sg_status_list"\]\} \}\)/);
     // Also with options that have no matchEvents, and with '*' keys or null values.

@@ -39,7 +39,13 @@ describe('retries inside the client', () => {
     s.writePlugin('a.mjs', recorderPlugin(s.recordsDir, 'a'));
     const { logs } = await live.engine(s);
     s.sandbox.auth.expireAll();
-    await until(() => warnings(logs, /: access token expired or revoked \(HTTP 401\) \(attempt 1\); re-authenticating and replaying the request once\.$/).length > 0, 'a WARNING for the expired token', 30_000);
+    await until(
+      () =>
+        warnings(logs, /: access token expired or revoked \(HTTP 401\) \(attempt 1\); re-authenticating and replaying the request once\.$/).length >
+        0,
+      'a WARNING for the expired token',
+      30_000,
+    );
     const id = await oneEvent(s);
     await until(() => s.records('a').some((r) => r.id === id), 'a got the event after re-authenticating', 30_000);
   }, 90_000);

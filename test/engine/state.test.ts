@@ -9,14 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../electron/engine/atomic-file.js';
 import { processStart } from '../../electron/engine/lockfile.js';
-import {
-  newPluginState,
-  readStateFile,
-  StateFileError,
-  StateLockedError,
-  StateStore,
-  type StateStoreOptions,
-} from '../../electron/engine/state.js';
+import { newPluginState, readStateFile, StateFileError, StateLockedError, StateStore, type StateStoreOptions } from '../../electron/engine/state.js';
 import { cleanupTempDirs, deadPid, tempDir } from './helpers.js';
 
 const open: StateStore[] = [];
@@ -108,9 +101,7 @@ describe('opening', () => {
     await writeFile(path.join(path.dirname(file), '.state.json.999.abcd.tmp'), '{"vers');
     const warnings: string[] = [];
     const store = await openStore(file, { onWarning: (m) => warnings.push(m) });
-    expect(warnings).toEqual([
-      'removed .state.json.999.abcd.tmp, left by an interrupted state write (the state file itself is intact)',
-    ]);
+    expect(warnings).toEqual(['removed .state.json.999.abcd.tmp, left by an interrupted state write (the state file itself is intact)']);
     expect(store.warnings).toEqual(warnings);
     expect(await readdir(path.dirname(file))).toEqual(['state.json', 'state.json.lock']);
   });
@@ -125,9 +116,21 @@ describe('a bad state file is an error, never a silent reset', () => {
     ['truncated JSON', '{"version": 1, "plug', 'is not valid JSON ('],
     ['JSON null', 'null', 'has the wrong shape: (top level): Invalid input: expected object, received null'],
     ['no plugins', '{"version": 1}', 'has the wrong shape: plugins: missing (expected record).'],
-    ['a string lastId', '{"version":1,"plugins":{"tasks":{"lastId":"12"}}}', 'has the wrong shape: plugins.tasks.lastId: Invalid input: expected number, received string'],
-    ['a negative lastId', '{"version":1,"plugins":{"tasks":{"lastId":-1}}}', 'has the wrong shape: plugins.tasks.lastId: Too small: expected number to be >=0'],
-    ['a bad gap', '{"version":1,"plugins":{"t":{"lastId":1,"gaps":[{"id":1}]}}}', 'has the wrong shape: plugins.t.gaps.0.discoveredAt: missing (expected number); plugins.t.gaps.0.expiresAt: missing (expected number).'],
+    [
+      'a string lastId',
+      '{"version":1,"plugins":{"tasks":{"lastId":"12"}}}',
+      'has the wrong shape: plugins.tasks.lastId: Invalid input: expected number, received string',
+    ],
+    [
+      'a negative lastId',
+      '{"version":1,"plugins":{"tasks":{"lastId":-1}}}',
+      'has the wrong shape: plugins.tasks.lastId: Too small: expected number to be >=0',
+    ],
+    [
+      'a bad gap',
+      '{"version":1,"plugins":{"t":{"lastId":1,"gaps":[{"id":1}]}}}',
+      'has the wrong shape: plugins.t.gaps.0.discoveredAt: missing (expected number); plugins.t.gaps.0.expiresAt: missing (expected number).',
+    ],
     ['version 0', '{"version":0,"plugins":{}}', 'has the wrong shape: version: Invalid input: expected 1'],
   ])('%s', async (_what, content, problem) => {
     const file = await stateFile();
@@ -157,7 +160,11 @@ describe('a bad state file is an error, never a silent reset', () => {
   });
 
   it.each([
-    ['a protocol-4 pickle', Buffer.from([0x80, 0x04, 0x95, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x7d, 0x94]), "the original shotgunEventDaemon's pickled state"],
+    [
+      'a protocol-4 pickle',
+      Buffer.from([0x80, 0x04, 0x95, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x7d, 0x94]),
+      "the original shotgunEventDaemon's pickled state",
+    ],
     ['a protocol-0 pickle', Buffer.from("(dp0\nS'/plugins'\np1\n", 'latin1'), "the original shotgunEventDaemon's pickled state"],
     ['a legacy id file', Buffer.from('123456\n'), "the original shotgunEventDaemon's legacy event id file"],
   ])('recognizes %s of the original daemon', async (_what, content, looksLike) => {
@@ -360,18 +367,23 @@ describe('the lock', () => {
     expect(await readFile(`${file}.lock`, 'utf8')).toBe(OWN_LOCK);
   });
 
-  it.runIf(process.platform === 'linux')('takes over a pid-only lock whose live pid is not a Node process (a recycled pid), with a warning', async () => {
-    const file = await stateFile();
-    const other = spawn('sleep', ['120'], { stdio: 'ignore' });
-    try {
-      await writeFile(`${file}.lock`, String(other.pid));
-      const store = await openStore(file);
-      expect(store.warnings).toEqual([`took over stale lock ${file}.lock: its pid ${other.pid} now belongs to another process (not the one that took the lock)`]);
-      expect(await readFile(`${file}.lock`, 'utf8')).toBe(OWN_LOCK);
-    } finally {
-      other.kill('SIGKILL');
-    }
-  });
+  it.runIf(process.platform === 'linux')(
+    'takes over a pid-only lock whose live pid is not a Node process (a recycled pid), with a warning',
+    async () => {
+      const file = await stateFile();
+      const other = spawn('sleep', ['120'], { stdio: 'ignore' });
+      try {
+        await writeFile(`${file}.lock`, String(other.pid));
+        const store = await openStore(file);
+        expect(store.warnings).toEqual([
+          `took over stale lock ${file}.lock: its pid ${other.pid} now belongs to another process (not the one that took the lock)`,
+        ]);
+        expect(await readFile(`${file}.lock`, 'utf8')).toBe(OWN_LOCK);
+      } finally {
+        other.kill('SIGKILL');
+      }
+    },
+  );
 
   it('refuses a lock from another host (its process cannot be checked)', async () => {
     const file = await stateFile();

@@ -24,14 +24,39 @@ function runner(name: string, cursor: number, o: Partial<PluginView> & { active?
     active,
     lastCreatedAt,
     view: (): PluginView => ({
-      name, file: `/p/${name}.js`, state: 'running', enabled: true, paused: false, error: null, cursor, gaps: [], lagEvents: -1, lagSeconds: -1,
-      processed: 0, failed: 0, p50Ms: null, p95Ms: 12, held: null, failedEvents: [], callbacks: [{ name: 'cb', scriptName: 's', matchEvents: null, stopOnError: true, filter: '*' }], ...view,
+      name,
+      file: `/p/${name}.js`,
+      state: 'running',
+      enabled: true,
+      paused: false,
+      error: null,
+      cursor,
+      gaps: [],
+      lagEvents: -1,
+      lagSeconds: -1,
+      processed: 0,
+      failed: 0,
+      p50Ms: null,
+      p95Ms: 12,
+      held: null,
+      failedEvents: [],
+      callbacks: [{ name: 'cb', scriptName: 's', matchEvents: null, stopOnError: true, filter: '*' }],
+      ...view,
     }),
   };
 }
 
 function feed(runners: RunnerLike[], window: EventWindow, updates: Update[] = [], keep?: number): UiFeed {
-  const f = new UiFeed({ runners: () => runners, window, eventsPerSecond: () => 4.5, emit: (u) => updates.push(u), now: () => now, keep, stepMs: 60_000, refreshMs: 60_000 });
+  const f = new UiFeed({
+    runners: () => runners,
+    window,
+    eventsPerSecond: () => 4.5,
+    emit: (u) => updates.push(u),
+    now: () => now,
+    keep,
+    stepMs: 60_000,
+    refreshMs: 60_000,
+  });
   feeds.push(f);
   return f;
 }
@@ -105,8 +130,21 @@ describe('UiFeed', () => {
     const w = new EventWindow(0, 10);
     w.append([], 40);
     const updates: Update[] = [];
-    const runners = [runner('a', 10), runner('b', 30, { state: 'paused', paused: true, active: false }), runner('off', 0, { state: 'disabled', enabled: false, active: false })];
-    const f = new UiFeed({ runners: () => runners, window: w, eventsPerSecond: () => 4.5, emit: (u) => updates.push(u), now: () => now, keep: 3, stepMs: 20, refreshMs: 20 });
+    const runners = [
+      runner('a', 10),
+      runner('b', 30, { state: 'paused', paused: true, active: false }),
+      runner('off', 0, { state: 'disabled', enabled: false, active: false }),
+    ];
+    const f = new UiFeed({
+      runners: () => runners,
+      window: w,
+      eventsPerSecond: () => 4.5,
+      emit: (u) => updates.push(u),
+      now: () => now,
+      keep: 3,
+      stepMs: 20,
+      refreshMs: 20,
+    });
     feeds.push(f);
     f.start();
     const first = f.series()[0]!;

@@ -83,7 +83,9 @@ describe('headless UI: weak tokens and guessing', () => {
     await expect(startUiServer({ engine: s.engine, host: '127.0.0.1', port: 0, staticDir: s.www, token: 'a' })).rejects.toThrow(
       /the UI token \(--ui-token or SHOTGUN_EVENTS_UI_TOKEN\) must have at least 16 characters, got 1/,
     );
-    await expect(startUiServer({ engine: s.engine, host: '0.0.0.0', port: 0, staticDir: s.www, token: '' })).rejects.toThrow(/at least 16 characters, got 0/);
+    await expect(startUiServer({ engine: s.engine, host: '0.0.0.0', port: 0, staticDir: s.www, token: '' })).rejects.toThrow(
+      /at least 16 characters, got 0/,
+    );
     extra = await startUiServer({ engine: s.engine, host: '127.0.0.1', port: 0, staticDir: s.www, token: '0123456789abcdef' });
     expect(extra.token).toBe('0123456789abcdef');
   });

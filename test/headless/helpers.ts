@@ -109,14 +109,32 @@ export class WireClient {
   }
 
   /** The first message from index `from` on that satisfies `pred`. */
-  async waitFor<T extends WireToClient>(pred: (m: WireToClient) => m is T, what: string, from?: number, timeoutMs?: number): Promise<T & { at: number; index: number }>;
-  async waitFor(pred: (m: WireToClient) => boolean, what: string, from?: number, timeoutMs?: number): Promise<WireToClient & { at: number; index: number }>;
-  async waitFor(pred: (m: WireToClient) => boolean, what: string, from = 0, timeoutMs = 10_000): Promise<WireToClient & { at: number; index: number }> {
+  async waitFor<T extends WireToClient>(
+    pred: (m: WireToClient) => m is T,
+    what: string,
+    from?: number,
+    timeoutMs?: number,
+  ): Promise<T & { at: number; index: number }>;
+  async waitFor(
+    pred: (m: WireToClient) => boolean,
+    what: string,
+    from?: number,
+    timeoutMs?: number,
+  ): Promise<WireToClient & { at: number; index: number }>;
+  async waitFor(
+    pred: (m: WireToClient) => boolean,
+    what: string,
+    from = 0,
+    timeoutMs = 10_000,
+  ): Promise<WireToClient & { at: number; index: number }> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       for (let i = from; i < this.messages.length; i++) if (pred(this.messages[i]!)) return { ...this.messages[i]!, index: i };
       const left = end - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${this.messages.length} messages: ${JSON.stringify(this.messages.slice(-3)).slice(0, 1500)}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; got ${this.messages.length} messages: ${JSON.stringify(this.messages.slice(-3)).slice(0, 1500)}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -48,7 +48,7 @@ describe('headless UI: static files', () => {
       const lan = await get(v6.port, '/', { ...auth, Host: `[::1]:${v6.port}` });
       expect(lan.headers['content-security-policy']).toContain(`connect-src 'self' ws://[::1]:${v6.port};`);
       // A Host that could smuggle a directive is not copied into the policy.
-      const odd = await get(v6.port, '/', { ...auth, Host: "x; connect-src *" });
+      const odd = await get(v6.port, '/', { ...auth, Host: 'x; connect-src *' });
       expect(odd.headers['content-security-policy']).toContain(`connect-src 'self' ws://0.0.0.0:${v6.port};`);
       expect(odd.headers['content-security-policy']).not.toContain('connect-src *');
     } finally {

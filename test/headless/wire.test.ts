@@ -46,7 +46,8 @@ describe('headless UI: WebSocket contract', () => {
     const msgs = c.messages.slice(from).filter(isUpdates);
     const updates: Update[] = msgs.flatMap((m) => m.updates);
     const events = updates.flatMap((u) => (u.kind === 'events' ? u.events : []));
-    const items = events.length + updates.filter((u) => u.kind === 'outcome').length + updates.flatMap((u) => (u.kind === 'logs' ? u.lines : [])).length;
+    const items =
+      events.length + updates.filter((u) => u.kind === 'outcome').length + updates.flatMap((u) => (u.kind === 'logs' ? u.lines : [])).length;
     expect(events.length).toBeGreaterThan(100); // traffic got through
     expect(msgs.length).toBeGreaterThan(2);
     // ≤ 1 message per 100 ms (plus slack for the edges of the window).
@@ -192,7 +193,10 @@ describe('headless UI: WebSocket contract', () => {
       } finally {
         s.site.sandbox.traffic.setRate(0);
       }
-      const got = c.messages.slice(from).filter(isUpdates).flatMap((m) => m.updates);
+      const got = c.messages
+        .slice(from)
+        .filter(isUpdates)
+        .flatMap((m) => m.updates);
       expect(got.some((u) => u.kind === 'events' || u.kind === 'outcome' || u.kind === 'logs')).toBe(false);
       await c.command('resume', { plugin: 'rec' });
       await c.close();

@@ -288,7 +288,10 @@ describe('tray and notifications', () => {
     expect(tray.tooltip).toMatch(/Running/);
     const e = s.engine();
 
-    e.emit({ kind: 'plugin', plugin: plugin('a', { state: 'holding', held: { eventId: 7, callback: 'cb', error: 'boom', attempt: 3, nextRetryAt: null } }) });
+    e.emit({
+      kind: 'plugin',
+      plugin: plugin('a', { state: 'holding', held: { eventId: 7, callback: 'cb', error: 'boom', attempt: 3, nextRetryAt: null } }),
+    });
     expect(s.handle.status()).toBe('error');
     expect(tray.tooltip).toMatch(/Error/);
     expect(FakeNotification.shown).toEqual([{ title: 'Plugin a is holding an event', body: 'Event 7: boom' }]);

@@ -169,7 +169,10 @@ class FakeSession {
   beforeRequest: { filter: { urls: string[] }; fn: (d: { url: string }, cb: (r: { cancel?: boolean }) => void) => void } | null = null;
   headersReceived: ((d: { responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | null = null;
   webRequest = {
-    onBeforeRequest: (filter: { urls: string[] }, fn: FakeSession['beforeRequest'] extends infer T ? (T extends { fn: infer F } ? F : never) : never) => {
+    onBeforeRequest: (
+      filter: { urls: string[] },
+      fn: FakeSession['beforeRequest'] extends infer T ? (T extends { fn: infer F } ? F : never) : never,
+    ) => {
       this.beforeRequest = { filter, fn };
     },
     onHeadersReceived: (fn: NonNullable<FakeSession['headersReceived']>) => {
@@ -240,7 +243,11 @@ export const fakeSafeStorage = {
   },
   decryptString(buf: Buffer): string {
     if (buf.subarray(0, 3).toString() !== 'v10') throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
-    return Buffer.from(Buffer.from(buf.subarray(3)).reverse().map((x) => x ^ 0xa5)).toString('utf8');
+    return Buffer.from(
+      Buffer.from(buf.subarray(3))
+        .reverse()
+        .map((x) => x ^ 0xa5),
+    ).toString('utf8');
   },
 };
 

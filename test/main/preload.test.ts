@@ -89,9 +89,11 @@ describe('preload bundle (dist/preload/index.cjs as built)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sge-preload-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is one CommonJS file whose only require is electron, with the contract\'s command list', async () => {
+  it("is one CommonJS file whose only require is electron, with the contract's command list", async () => {
     // @ts-expect-error: a plain .mjs build script
-    const { buildPreload } = (await import('../../scripts/build-preload.mjs')) as { buildPreload: (out: string) => Promise<{ metafile: { inputs: Record<string, unknown> } }> };
+    const { buildPreload } = (await import('../../scripts/build-preload.mjs')) as {
+      buildPreload: (out: string) => Promise<{ metafile: { inputs: Record<string, unknown> } }>;
+    };
     const out = path.join(dir, 'index.cjs');
     const result = await buildPreload(out);
     const code = readFileSync(out, 'utf8');

@@ -136,7 +136,11 @@ describe('settings store', () => {
     expect(onDisk).not.toContain(KEY);
     expect(onDisk).not.toContain('Smtp-Pa55word');
     expect(JSON.stringify(view)).not.toContain(KEY);
-    expect(svc.engineConfig()!.emails).toMatchObject({ server: 'smtp.studio.example', password: 'Smtp-Pa55word', to: ['td@studio.example', 'pipe@studio.example'] });
+    expect(svc.engineConfig()!.emails).toMatchObject({
+      server: 'smtp.studio.example',
+      password: 'Smtp-Pa55word',
+      to: ['td@studio.example', 'pipe@studio.example'],
+    });
     // A bad file: one message naming the key.
     writeFileSync(conf, '[daemon]\nfetch_interval = soon\n');
     expect(() => svc.importFile(conf)).toThrow(/\[daemon\] fetch_interval: expected a number of seconds/);

@@ -26,7 +26,13 @@ async function examplePluginsFrom(appDir: string): Promise<string> {
   const probe = (await import(pathToFileURL(PROBE).href)) as Probe;
   const r = spawnSync(
     process.execPath,
-    ['--no-warnings', '--import', probe.registerSource(`data:text/javascript,${encodeURIComponent(probe.HOOKS)}`), PROBE, path.join(appDir, probe.HOST_MODULE)],
+    [
+      '--no-warnings',
+      '--import',
+      probe.registerSource(`data:text/javascript,${encodeURIComponent(probe.HOOKS)}`),
+      PROBE,
+      path.join(appDir, probe.HOST_MODULE),
+    ],
     { encoding: 'utf8', timeout: 60_000 },
   );
   expect(r.status, r.stderr).toBe(0);

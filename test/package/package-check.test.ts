@@ -6,7 +6,20 @@
 // passing run is `npm run package:check` in .ci/run. Packing is slow: one pack per case.
 
 import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +87,10 @@ const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as
  * Derived from the project (other engineers add dependencies), never hard-coded.
  */
 async function movableDependency(): Promise<string> {
-  const graph = await run(process.execPath, ['--no-warnings', '--experimental-import-meta-resolve', IMPORT_GRAPH, repo, pkg.main], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
+  const graph = await run(process.execPath, ['--no-warnings', '--experimental-import-meta-resolve', IMPORT_GRAPH, repo, pkg.main], {
+    cwd: repo,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const imported = Object.keys((JSON.parse(graph.stdout) as { packages: Record<string, string[]> }).packages);
   const ls = await run('npm', ['ls', '--omit', 'dev', '--all', '--json'], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
   const top = (JSON.parse(ls.stdout) as NpmTree).dependencies ?? {};
@@ -118,7 +134,8 @@ function linkTree(from: string, to: string): void {
 function tempProject(pkgJson: PackageJson): string {
   const dir = tempDir();
   // The Python plugin bridge is the one source file the app ships (electron-builder.yml "files").
-  for (const f of ['dist', 'plugins', 'electron/engine/python/bridge.py']) cpSync(path.join(repo, f), path.join(dir, f), { recursive: true, preserveTimestamps: true });
+  for (const f of ['dist', 'plugins', 'electron/engine/python/bridge.py'])
+    cpSync(path.join(repo, f), path.join(dir, f), { recursive: true, preserveTimestamps: true });
   linkTree(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'));
   for (const f of ['package-lock.json', 'electron-builder.yml']) copyFileSync(path.join(repo, f), path.join(dir, f));
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkgJson, null, 2));
@@ -163,7 +180,9 @@ describe('npm run package:check on a broken copy of the project', () => {
       expect(r.json?.ok).toBe(false);
       const problem = r.json!.problems.find((p) => p.includes('packed inside app.asar'));
       expect(problem, r.json!.problems.join('\n')).toBeDefined();
-      expect(problem).toMatch(/^\d+ example plugin file\(s\) are packed inside app\.asar, where worker threads and the plugin watcher cannot read them \(e\.g\. plugins\//);
+      expect(problem).toMatch(
+        /^\d+ example plugin file\(s\) are packed inside app\.asar, where worker threads and the plugin watcher cannot read them \(e\.g\. plugins\//,
+      );
       expect(problem).toContain('add "plugins/**/*" to electron-builder.yml "asarUnpack"');
       expect(r.stderr).toContain(`package:check: FAIL: ${problem}`);
       // Only that is wrong.

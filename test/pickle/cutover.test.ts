@@ -43,13 +43,20 @@ describe('cut-over from the original daemon', () => {
 
     // The original's own cursor file, as it saves it: {plugin folder: {plugin: (lastId, backlog)}}.
     const start = site.sandbox.store.lastEventId;
-    const seed = spawn('python3', ['-c', `import pickle, sys\npickle.dump({sys.argv[1]: {'recorder': (int(sys.argv[2]), {})}}, open(sys.argv[3], 'wb'), protocol=pickle.HIGHEST_PROTOCOL)`, site.pluginsDir, String(start), idFile]);
+    const seed = spawn('python3', [
+      '-c',
+      `import pickle, sys\npickle.dump({sys.argv[1]: {'recorder': (int(sys.argv[2]), {})}}, open(sys.argv[3], 'wb'), protocol=pickle.HIGHEST_PROTOCOL)`,
+      site.pluginsDir,
+      String(start),
+      idFile,
+    ]);
     await new Promise((r) => seed.on('exit', r));
 
     // The original daemon, unchanged, from a copy beside its conf (it reads its conf from its own folder).
     const odir = path.join(dir, 'original');
     mkdirSync(path.join(odir, 'logs'), { recursive: true });
-    for (const f of ['shotgunEventDaemon.py', 'daemonizer.py', 'importlib_wrapper.py']) copyFileSync(path.join(PEER, 'shotgunEvents/src', f), path.join(odir, f));
+    for (const f of ['shotgunEventDaemon.py', 'daemonizer.py', 'importlib_wrapper.py'])
+      copyFileSync(path.join(PEER, 'shotgunEvents/src', f), path.join(odir, f));
     writeFileSync(
       path.join(odir, 'shotgunEventDaemon.conf'),
       `[daemon]\npidFile: ${path.join(odir, 'daemon.pid')}\neventIdFile: ${idFile}\nlogMode: 0\nlogPath: ${path.join(odir, 'logs')}\nlogFile: original.log\nlogging: 10\nconn_retry_sleep = 1\nmax_conn_retries = 3\nfetch_interval = 1\nmax_event_batch_size = 500\n\n` +
@@ -60,7 +67,10 @@ describe('cut-over from the original daemon', () => {
     for (let i = 0; i < 5; i++) await sg.create('Shot', { project: P, code: `before_${i}` });
     const before = site.sandbox.store.lastEventId;
     let out = '';
-    original = spawn('python3', [path.join(odir, 'shotgunEventDaemon.py'), 'foreground'], { cwd: odir, env: { ...process.env, ...env, REC_TAG: 'original', PYTHONPATH: PEER_API3 } });
+    original = spawn('python3', [path.join(odir, 'shotgunEventDaemon.py'), 'foreground'], {
+      cwd: odir,
+      env: { ...process.env, ...env, REC_TAG: 'original', PYTHONPATH: PEER_API3 },
+    });
     original.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     original.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     await until(() => recorded(recFile).some((r) => r.id === before), `the original daemon handled event ${before}:\n${out.slice(-3000)}`, 90_000);

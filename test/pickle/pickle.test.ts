@@ -30,7 +30,11 @@ describe('readPickle', () => {
   });
 
   it('keeps tuples, lists, strings, floats, bools, bytes, negative and huge ints apart', () => {
-    const v = readPickle(py(`sys.stdout.buffer.write(pickle.dumps({'t': (1, 'x'), 'l': [True, False, None], 'f': 1.5, 'n': -70000, 'h': 2**80, 'b': b'\\x00\\xff', 'u': 'é✓'}, protocol=2))`));
+    const v = readPickle(
+      py(
+        `sys.stdout.buffer.write(pickle.dumps({'t': (1, 'x'), 'l': [True, False, None], 'f': 1.5, 'n': -70000, 'h': 2**80, 'b': b'\\x00\\xff', 'u': 'é✓'}, protocol=2))`,
+      ),
+    );
     const m = v as Map<string, unknown>;
     expect(m.get('t')).toBeInstanceOf(PyTuple);
     expect([...(m.get('t') as PyTuple)]).toEqual([1, 'x']);
@@ -49,7 +53,9 @@ describe('readPickle', () => {
   });
 
   it('refuses any other global, never running it', () => {
-    const evil = py(`import os\nclass E:\n  def __reduce__(self): return (os.system, ('touch /tmp/pwned-by-pickle',))\nsys.stdout.buffer.write(pickle.dumps({'x': E()}, protocol=4))`);
+    const evil = py(
+      `import os\nclass E:\n  def __reduce__(self): return (os.system, ('touch /tmp/pwned-by-pickle',))\nsys.stdout.buffer.write(pickle.dumps({'x': E()}, protocol=4))`,
+    );
     expect(() => readPickle(evil)).toThrow(PickleError);
     expect(() => readPickle(evil)).toThrow(/refusing the global (posix|os)\.system/);
     expect(() => parseOriginalState(evil, 'ids.pickle')).toThrow(/ids\.pickle is neither the original daemon's pickled cursors/);
@@ -58,7 +64,9 @@ describe('readPickle', () => {
   it('reads the legacy single-id file, and says what is wrong with anything else', () => {
     expect(parseOriginalState(Buffer.from('4242\n'), 'f')).toEqual({ kind: 'legacy', lastId: 4242 });
     expect(() => parseOriginalState(Buffer.from('{"version": 1}'), 'state.json')).toThrow(/state\.json is neither/);
-    expect(() => parseOriginalState(py(`sys.stdout.buffer.write(pickle.dumps([1, 2]))`), 'f')).toThrow(/expected a dict of plugin folders, found a list/);
+    expect(() => parseOriginalState(py(`sys.stdout.buffer.write(pickle.dumps([1, 2]))`), 'f')).toThrow(
+      /expected a dict of plugin folders, found a list/,
+    );
     expect(() => readPickle(Buffer.from([0x80, 0x04, 0x7d]))).toThrow(/ends early|empty stack/);
   });
 });

@@ -37,10 +37,14 @@ describe('explain', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`event ${ev.id} Shotgun_Shot_Change (sg_status_list) on Shot ${shot}`);
     expect(r.stdout).toContain('plugin status: WOULD GET the event');
-    expect(r.stdout).toMatch(/onStatus \(script plugins\): yes — key Shotgun_Shot_Change matches Shotgun_Shot_Change and lists attribute sg_status_list/);
+    expect(r.stdout).toMatch(
+      /onStatus \(script plugins\): yes — key Shotgun_Shot_Change matches Shotgun_Shot_Change and lists attribute sg_status_list/,
+    );
     expect(r.stdout).toMatch(/onStarAndNote \(script plugins\): yes — key \* matches Shotgun_Shot_Change/);
     expect(r.stdout).toContain('plugin substring: would not get the event');
-    expect(r.stdout).toMatch(/onStatusish \(script plugins\): no — attribute sg_status_list is not listed by the matching keys \(Shotgun_Shot_Change: \[status\]\)/);
+    expect(r.stdout).toMatch(
+      /onStatusish \(script plugins\): no — attribute sg_status_list is not listed by the matching keys \(Shotgun_Shot_Change: \[status\]\)/,
+    );
     // The one-line verdict comes first.
     expect(r.stdout.split('\n')[0]).toBe(`1 plugin(s) of 2 would get event ${ev.id}`);
   });
@@ -61,7 +65,12 @@ describe('explain', () => {
     site = await makeSite();
     site.writePlugin('status.mjs', STATUS);
     const file = path.join(site.dir, 'event.json');
-    const own = { id: 7, event_type: 'Shotgun_Shot_Change', attribute_name: 'sg_status_list', user: { type: 'ApiUser', id: 9, name: PLUGIN_SCRIPT.name } };
+    const own = {
+      id: 7,
+      event_type: 'Shotgun_Shot_Change',
+      attribute_name: 'sg_status_list',
+      user: { type: 'ApiUser', id: 9, name: PLUGIN_SCRIPT.name },
+    };
     writeFileSync(file, JSON.stringify(own));
 
     let r = await site.cli(['explain', '--config', site.configPath, '--event', file]);
@@ -81,7 +90,10 @@ describe('explain', () => {
   it('exits non-zero on load problems and on a missing event', async () => {
     site = await makeSite();
     site.writePlugin('status.mjs', STATUS);
-    site.writePlugin('broken.mjs', `export function registerCallbacks(reg) { reg.registerCallback(${S}, () => {}, null, { matchEvents: { Shotgun_Shot_Change: [] } }); }\n`);
+    site.writePlugin(
+      'broken.mjs',
+      `export function registerCallbacks(reg) { reg.registerCallback(${S}, () => {}, null, { matchEvents: { Shotgun_Shot_Change: [] } }); }\n`,
+    );
     const file = path.join(site.dir, 'event.json');
     writeFileSync(file, JSON.stringify({ id: 1, event_type: 'Shotgun_Shot_Change', attribute_name: 'sg_status_list' }));
     let r = await site.cli(['explain', '--config', site.configPath, '--event', file]);

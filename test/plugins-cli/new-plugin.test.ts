@@ -61,8 +61,22 @@ describe('new-plugin', () => {
     expect(r.code).toBe(0);
     const tsc = await run(
       process.execPath,
-      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-        '--target', 'es2023', '--types', 'node', '--skipLibCheck', plugin, path.join(dir, 'typed.test.ts')],
+      [
+        path.join(ROOT, 'node_modules/typescript/bin/tsc'),
+        '--noEmit',
+        '--strict',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2023',
+        '--types',
+        'node',
+        '--skipLibCheck',
+        plugin,
+        path.join(dir, 'typed.test.ts'),
+      ],
       dir,
     );
     expect(tsc.stdout + tsc.stderr).toBe('');

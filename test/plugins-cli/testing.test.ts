@@ -74,7 +74,13 @@ describe('testPlugin', () => {
 
   it('replaces the args for a test, and loads TypeScript plugins', async () => {
     const file = path.join(dir, 'stamp3.ts');
-    writeFileSync(file, PLUGIN.replace('async function onStatus(sg, event, args, ctx)', 'async function onStatus(sg: any, event: any, args: { field: string; prefix: string }, ctx: any)'));
+    writeFileSync(
+      file,
+      PLUGIN.replace(
+        'async function onStatus(sg, event, args, ctx)',
+        'async function onStatus(sg: any, event: any, args: { field: string; prefix: string }, ctx: any)',
+      ),
+    );
     const t = await testPlugin({ file, args: { field: 'description', prefix: 'now' } });
     try {
       const shot = (await t.sg.findOne<{ id: number }>('Shot', [['sg_status_list', 'is_not', 'fin']], ['id']))!;

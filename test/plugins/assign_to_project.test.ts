@@ -20,7 +20,17 @@ describe('assign_to_project', () => {
     await sg.update('Project', project.id, { users: [{ type: 'HumanUser', id: already.id }] });
     const task = await sg.create('Task', { project, content: 'comp' });
 
-    await sg.update('Task', task.id, { task_assignees: [{ type: 'HumanUser', id: direct.id }, { type: 'HumanUser', id: already.id }] }, { task_assignees: 'add' });
+    await sg.update(
+      'Task',
+      task.id,
+      {
+        task_assignees: [
+          { type: 'HumanUser', id: direct.id },
+          { type: 'HumanUser', id: already.id },
+        ],
+      },
+      { task_assignees: 'add' },
+    );
     await sg.update('Task', task.id, { task_assignees: [{ type: 'Group', id: group.id }] }, { task_assignees: 'add' });
     await run.settle();
 

@@ -41,6 +41,10 @@ describe('calc_field', () => {
     run = await runPlugin('calc_field', { entityType: 'Shot', fieldA: 'sg_tail_out', fieldB: 'sg_head_in', operator: '-', fieldToUpdate: 'sg_nope' });
     const shot = (await run.sg.findOne('Shot', [], ['id']))!;
     await run.sg.update('Shot', shot.id, { sg_tail_out: 1200 });
-    await until(() => run!.errors().some((l) => l.includes('calc_field: setting "fieldToUpdate" names Shot.sg_nope, which does not exist')), 'the error', 8000);
+    await until(
+      () => run!.errors().some((l) => l.includes('calc_field: setting "fieldToUpdate" names Shot.sg_nope, which does not exist')),
+      'the error',
+      8000,
+    );
   });
 });

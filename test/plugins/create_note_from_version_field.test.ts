@@ -34,7 +34,11 @@ describe('create_note_from_version_field', () => {
     await sg.update('Version', version.id, { sg_notes_to_create: 'Fix the flicker on frame 1012' });
     await run.settle();
 
-    const notes = await sg.find('Note', [['note_links', 'is', { type: 'Version', id: version.id }]], ['subject', 'content', 'note_links', 'tasks', 'user', 'sg_note_type', 'project']);
+    const notes = await sg.find(
+      'Note',
+      [['note_links', 'is', { type: 'Version', id: version.id }]],
+      ['subject', 'content', 'note_links', 'tasks', 'user', 'sg_note_type', 'project'],
+    );
     expect(notes).toHaveLength(1);
     const note = notes[0]!;
     expect(note.content).toBe('Fix the flicker on frame 1012');

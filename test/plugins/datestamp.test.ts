@@ -23,7 +23,11 @@ describe('datestamp', () => {
     await run.settle();
     const ev = (await run.sg.findOne<{ created_at: string }>(
       'EventLogEntry',
-      [['event_type', 'is', 'Shotgun_Shot_Change'], ['attribute_name', 'is', 'sg_status_list'], ['entity', 'is', { type: 'Shot', id: shot.id }]],
+      [
+        ['event_type', 'is', 'Shotgun_Shot_Change'],
+        ['attribute_name', 'is', 'sg_status_list'],
+        ['entity', 'is', { type: 'Shot', id: shot.id }],
+      ],
       ['created_at'],
       [{ field_name: 'id', direction: 'desc' }],
     ))!;

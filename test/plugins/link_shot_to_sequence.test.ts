@@ -10,7 +10,7 @@ afterEach(async () => {
 const get = async (r: PluginRun, type: string, id: number, fields: string[]) => (await r.sg.findOne(type, [['id', 'is', id]], fields))!;
 
 describe('link_shot_to_sequence', () => {
-  it("links a Shot to the Sequence its code names, only when it has none", async () => {
+  it('links a Shot to the Sequence its code names, only when it has none', async () => {
     run = await runPlugin('link_shot_to_sequence');
     const seq = await run.sg.create('Sequence', { project: run.project, code: 'ABC' });
     const other = await run.sg.create('Sequence', { project: run.project, code: 'XYZ' });

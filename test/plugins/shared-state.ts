@@ -15,7 +15,14 @@ export async function expectSharedCounters(name: string): Promise<void> {
       .filter((m) => m !== null)
       .map((m) => [Number(m[1]), Number(m[2])]);
     // Two events × three callbacks: sequential keeps counting, rotating restarts per event.
-    expect(counters).toEqual([[0, 0], [1, 1], [2, 2], [3, 0], [4, 1], [5, 2]]);
+    expect(counters).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 0],
+      [4, 1],
+      [5, 2],
+    ]);
     expect(run.errors()).toEqual([]);
   } finally {
     await run.close();

@@ -18,7 +18,10 @@ describe('update_status_when_note_is_created', () => {
       project: run.project,
       subject: 'notes',
       content: 'Looks good',
-      note_links: [{ type: 'Version', id: pending.id }, { type: 'Version', id: approved.id }],
+      note_links: [
+        { type: 'Version', id: pending.id },
+        { type: 'Version', id: approved.id },
+      ],
     });
     await run.settle();
     expect((await get(run, 'Version', pending.id, ['sg_status_list'])).sg_status_list).toBe('vwd');

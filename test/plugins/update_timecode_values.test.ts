@@ -16,7 +16,12 @@ describe('update_timecode_values', () => {
     const shot = await run.sg.create('Shot', { project: run.project, code: 'utv_010', sg_cut_in: 1001, sg_cut_out: 1048 });
     await run.settle();
     // Frames → timecode at 24 fps: ceil(1001 / 24 * 1000), ceil(1048 / 24 * 1000).
-    expect(await get(run, 'Shot', shot.id, fields)).toMatchObject({ sg_cut_in: 1001, sg_cut_out: 1048, sg_timecode_in: 41709, sg_timecode_out: 43667 });
+    expect(await get(run, 'Shot', shot.id, fields)).toMatchObject({
+      sg_cut_in: 1001,
+      sg_cut_out: 1048,
+      sg_timecode_in: 41709,
+      sg_timecode_out: 43667,
+    });
 
     // Timecode → frame: 00:00:42:00 is frame 1008.
     await run.sg.update('Shot', shot.id, { sg_timecode_in: 42000 });
@@ -26,7 +31,12 @@ describe('update_timecode_values', () => {
     // A new frame rate: the timecodes follow the frames.
     await run.sg.update('Shot', shot.id, { sg_frame_rate: 25 });
     await run.settle();
-    expect(await get(run, 'Shot', shot.id, fields)).toMatchObject({ sg_cut_in: 1008, sg_cut_out: 1048, sg_timecode_in: 40320, sg_timecode_out: 41920 });
+    expect(await get(run, 'Shot', shot.id, fields)).toMatchObject({
+      sg_cut_in: 1008,
+      sg_cut_out: 1048,
+      sg_timecode_in: 40320,
+      sg_timecode_out: 41920,
+    });
     expect(run.errors()).toEqual([]);
   });
 

@@ -21,17 +21,33 @@ describe('update_version_task_field', () => {
     const link = { type: 'Shot', id: shot.id };
     // The artist's anim Task is not in the configured steps; their comp Task is.
     await sg.create('Task', { project: run.project, content: 'anim', entity: link, step: { type: 'Step', id: anim.id }, task_assignees: [artist] });
-    const compTask = await sg.create('Task', { project: run.project, content: 'comp', entity: link, step: { type: 'Step', id: comp.id }, task_assignees: [artist] });
+    const compTask = await sg.create('Task', {
+      project: run.project,
+      content: 'comp',
+      entity: link,
+      step: { type: 'Step', id: comp.id },
+      task_assignees: [artist],
+    });
     const otherShot = await sg.create('Shot', { project: run.project, code: 'uvtf_020' });
 
     const v = await sg.create('Version', { project: run.project, code: 'uvtf_010_v001', entity: link, user: artist });
-    const elsewhere = await sg.create('Version', { project: run.project, code: 'uvtf_020_v001', entity: { type: 'Shot', id: otherShot.id }, user: artist });
+    const elsewhere = await sg.create('Version', {
+      project: run.project,
+      code: 'uvtf_020_v001',
+      entity: { type: 'Shot', id: otherShot.id },
+      user: artist,
+    });
     await run.settle();
     expect((await get(run, 'Version', v.id, ['sg_task'])).sg_task).toMatchObject({ type: 'Task', id: compTask.id });
     expect((await get(run, 'Version', elsewhere.id, ['sg_task'])).sg_task).toBeNull();
 
     // A Task assigned later picks up the Version that had none.
-    const otherComp = await sg.create('Task', { project: run.project, content: 'comp', entity: { type: 'Shot', id: otherShot.id }, step: { type: 'Step', id: comp.id } });
+    const otherComp = await sg.create('Task', {
+      project: run.project,
+      content: 'comp',
+      entity: { type: 'Shot', id: otherShot.id },
+      step: { type: 'Step', id: comp.id },
+    });
     await run.settle();
     expect((await get(run, 'Version', elsewhere.id, ['sg_task'])).sg_task).toBeNull();
     await sg.update('Task', otherComp.id, { task_assignees: [artist] });
@@ -39,7 +55,13 @@ describe('update_version_task_field', () => {
     expect((await get(run, 'Version', elsewhere.id, ['sg_task'])).sg_task).toMatchObject({ type: 'Task', id: otherComp.id });
 
     // A Version made with its Task keeps it.
-    const given = await sg.create('Version', { project: run.project, code: 'uvtf_010_v002', entity: link, user: artist, sg_task: { type: 'Task', id: otherComp.id } });
+    const given = await sg.create('Version', {
+      project: run.project,
+      code: 'uvtf_010_v002',
+      entity: link,
+      user: artist,
+      sg_task: { type: 'Task', id: otherComp.id },
+    });
     await run.settle();
     expect((await get(run, 'Version', given.id, ['sg_task'])).sg_task).toMatchObject({ id: otherComp.id });
     expect(run.errors()).toEqual([]);

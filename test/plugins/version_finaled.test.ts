@@ -10,7 +10,7 @@ afterEach(async () => {
 const get = async (r: PluginRun, type: string, id: number, fields: string[]) => (await r.sg.findOne(type, [['id', 'is', id]], fields))!;
 
 describe('version_finaled', () => {
-  it('pushes a final Version to its Shot and supersedes the Shot\'s other Versions', async () => {
+  it("pushes a final Version to its Shot and supersedes the Shot's other Versions", async () => {
     run = await runPlugin('version_finaled', { enabled: true, timezone: 'UTC', supersededStatus: 'na' });
     const shot = await run.sg.create('Shot', { project: run.project, code: 'vf_010', sg_status_list: 'ip' });
     const link = { type: 'Shot', id: shot.id };
@@ -25,7 +25,11 @@ describe('version_finaled', () => {
 
     const ev = (await run.sg.findOne<{ created_at: string }>(
       'EventLogEntry',
-      [['event_type', 'is', 'Shotgun_Version_Change'], ['attribute_name', 'is', 'sg_status_list'], ['entity', 'is', { type: 'Version', id: v2.id }]],
+      [
+        ['event_type', 'is', 'Shotgun_Version_Change'],
+        ['attribute_name', 'is', 'sg_status_list'],
+        ['entity', 'is', { type: 'Version', id: v2.id }],
+      ],
       ['created_at'],
       [{ field_name: 'id', direction: 'desc' }],
     ))!;

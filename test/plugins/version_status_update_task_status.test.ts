@@ -23,7 +23,11 @@ describe('version_status_update_task_status', () => {
     expect((await get(run, 'Task', task.id, ['sg_status_list'])).sg_status_list).toBe('apr');
     const ev = (await run.sg.findOne<{ created_at: string }>(
       'EventLogEntry',
-      [['event_type', 'is', 'Shotgun_Version_Change'], ['attribute_name', 'is', 'sg_status_list'], ['entity', 'is', { type: 'Version', id: version.id }]],
+      [
+        ['event_type', 'is', 'Shotgun_Version_Change'],
+        ['attribute_name', 'is', 'sg_status_list'],
+        ['entity', 'is', { type: 'Version', id: version.id }],
+      ],
       ['created_at'],
       [{ field_name: 'id', direction: 'desc' }],
     ))!;

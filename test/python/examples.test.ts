@@ -94,11 +94,22 @@ describe.each([
     const assetTask = await sg.create('Task', { project: P, content: 'model', entity: ref('Asset', asset.id), sg_status_list: 'ip' });
     await sg.update('Asset', asset.id, { sg_status_list: 'hld' }); // entity_status_update_task_status
     // With a project: the sandbox returns null, not [], for an empty multi-entity field, which assign_to_project iterates.
-    const user = await sg.create('HumanUser', { name: 'Ada Lovelace', firstname: 'Ada', login: 'ada', projects: [ref('Project', (await sg.create('Project', { name: 'Other' })).id)] });
+    const user = await sg.create('HumanUser', {
+      name: 'Ada Lovelace',
+      firstname: 'Ada',
+      login: 'ada',
+      projects: [ref('Project', (await sg.create('Project', { name: 'Other' })).id)],
+    });
     const shotTask = await sg.create('Task', { project: P, content: 'comp', entity: ref('Shot', shot2.id) });
     await sg.update('Task', shotTask.id, { task_assignees: [ref('HumanUser', user.id)] }); // assign_to_project
     await sg.update('Task', shotTask.id, { sg_status_list: 'ip' }); // task_status_update_entity_status
-    const version = await sg.create('Version', { project: P, code: 'v001', entity: ref('Shot', shot2.id), user: ref('HumanUser', user.id), sg_status_list: 'rev' });
+    const version = await sg.create('Version', {
+      project: P,
+      code: 'v001',
+      entity: ref('Shot', shot2.id),
+      user: ref('HumanUser', user.id),
+      sg_status_list: 'rev',
+    });
     await sg.create('Note', { project: P, subject: 'n', content: 'ok', note_links: [ref('Version', version.id)] }); // update_status_when_note_is_created
     const version2 = await sg.create('Version', { project: P, code: 'v002', entity: ref('Shot', shot2.id), user: ref('HumanUser', user.id) });
     await sg.update('Version', version2.id, { description: 'Fix the flicker' }); // create_note_from_version_field
@@ -112,11 +123,13 @@ describe.each([
       calculate_cut_length: async () => (await get('Shot', shot.id, ['sg_cut_duration'])).sg_cut_duration === 48,
       link_shot_to_sequence: async () => ((await get('Shot', shot2.id, ['sg_sequence'])).sg_sequence as { id: number } | null)?.id === seq.id,
       entity_status_update_task_status: async () => (await get('Task', assetTask.id, ['sg_status_list'])).sg_status_list === 'hld',
-      assign_to_project: async () => ((await get('HumanUser', user.id, ['projects'])).projects as Array<{ id: number }>).some((p) => p.id === project.id),
+      assign_to_project: async () =>
+        ((await get('HumanUser', user.id, ['projects'])).projects as Array<{ id: number }>).some((p) => p.id === project.id),
       task_status_update_entity_status: async () => (await get('Shot', shot2.id, ['sg_status_list'])).sg_status_list === 'ip',
       update_status_when_note_is_created: async () => (await get('Version', version.id, ['sg_status_list'])).sg_status_list === 'vwd',
       field_to_field: async () => (await get('Task', naTask.id, ['duration'])).duration === 0,
-      create_note_from_version_field: async () => (await sg.find('Note', [['note_links', 'is', ref('Version', version2.id)]], ['content'])).some((n) => n.content === 'Fix the flicker'),
+      create_note_from_version_field: async () =>
+        (await sg.find('Note', [['note_links', 'is', ref('Version', version2.id)]], ['content'])).some((n) => n.content === 'Fix the flicker'),
     };
     const passed = new Set<string>();
     await until(
@@ -128,7 +141,12 @@ describe.each([
       'every example wrote',
       120_000,
     ).catch(() => undefined);
-    const why = d.output().split('\n').filter((l) => /WARNING|ERROR|CRITICAL|Fault|Error/.test(l)).slice(-60).join('\n');
+    const why = d
+      .output()
+      .split('\n')
+      .filter((l) => /WARNING|ERROR|CRITICAL|Fault|Error/.test(l))
+      .slice(-60)
+      .join('\n');
     const missing = Object.keys(checks).filter((n) => !passed.has(n));
     expect(passed.size, `missing: ${missing.join(', ')}\n${why}`).toBeGreaterThanOrEqual(8);
     // Through the stand-in, every one; through the real shotgun_api3 (the sandbox's /api3/json

@@ -28,8 +28,17 @@ function host(name: string, opts: { python?: string; timeoutMs?: number } = {}):
 }
 
 let nextId = 1;
-const ev = (meta: Record<string, unknown> | null = null): EventLogEntry =>
-  ({ id: nextId++, event_type: 'Shotgun_Shot_Change', attribute_name: 'code', meta, entity: null, user: null, project: null, session_uuid: null, created_at: '2026-01-02T03:04:05Z' });
+const ev = (meta: Record<string, unknown> | null = null): EventLogEntry => ({
+  id: nextId++,
+  event_type: 'Shotgun_Shot_Change',
+  attribute_name: 'code',
+  meta,
+  entity: null,
+  user: null,
+  project: null,
+  session_uuid: null,
+  created_at: '2026-01-02T03:04:05Z',
+});
 const run = (h: PythonHost, meta: Record<string, unknown> | null = null) => h.run(ev(meta), [0], { late: false, attempt: 1 });
 
 describe('Python plugin isolation', () => {
@@ -46,7 +55,9 @@ describe('Python plugin isolation', () => {
     expect((await run(h)).outcomes[0]!.ok).toBe(true);
     expect(h.pid).toBe(pid);
     expect(logs.filter((l) => l.message.startsWith('seen')).at(-1)!.message).toMatch(/^seen \[\d+, \d+, \d+, \d+\]/);
-    expect(logs.some((l) => l.level === 'critical' && l.logger === 'plugin.iso_a.misbehave' && l.message.includes('ValueError: asked to raise'))).toBe(true);
+    expect(
+      logs.some((l) => l.level === 'critical' && l.logger === 'plugin.iso_a.misbehave' && l.message.includes('ValueError: asked to raise')),
+    ).toBe(true);
   });
 
   it.each([
@@ -86,14 +97,18 @@ describe('Python plugin isolation', () => {
     const { h } = host('iso_nopy', { python: '/nonexistent/python9' });
     const r = await h.load();
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.error).toBe(`The Python interpreter '/nonexistent/python9' ([plugins] python) was not found, so the plugin at ${FIXTURE} cannot load`);
+    expect(!r.ok && r.error).toBe(
+      `The Python interpreter '/nonexistent/python9' ([plugins] python) was not found, so the plugin at ${FIXTURE} cannot load`,
+    );
   });
 
   it('a broken interpreter (one that is not Python) is a load error naming it and what it said', async () => {
     const { h } = host('iso_notpy', { python: '/bin/false' });
     const r = await h.load();
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.error).toMatch(/^The Python interpreter '\/bin\/false' \(\[plugins\] python\) could not load the plugin at .*: the Python process exited with code 1/);
+    expect(!r.ok && r.error).toMatch(
+      /^The Python interpreter '\/bin\/false' \(\[plugins\] python\) could not load the plugin at .*: the Python process exited with code 1/,
+    );
   });
 });
 

@@ -9,7 +9,10 @@ export const PEER = path.resolve(ROOT, '../shared/peer');
 export const PEER_PLUGINS = path.join(PEER, 'shotgunEvents/src/examplePlugins');
 export const PEER_API3 = path.join(PEER, 'python-api');
 
-export const peerPlugins = (): string[] => readdirSync(PEER_PLUGINS).filter((f) => f.endsWith('.py')).sort();
+export const peerPlugins = (): string[] =>
+  readdirSync(PEER_PLUGINS)
+    .filter((f) => f.endsWith('.py'))
+    .sort();
 
 /** SGDAEMON_<X>_NAME / _KEY prefixes each plugin reads, e.g. calc_field.py → ['CALCFIELD']. */
 export function peerScripts(): Map<string, string[]> {

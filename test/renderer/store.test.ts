@@ -54,7 +54,10 @@ function plugin(name: string, extra: Partial<PluginView> = {}): PluginView {
   };
 }
 
-const base = (): State => ({ ...useStore.getState(), ...fromSnapshot({ engine: null as never, plugins: [plugin('a'), plugin('b')], events: [], logs: [], audit: [] }) });
+const base = (): State => ({
+  ...useStore.getState(),
+  ...fromSnapshot({ engine: null as never, plugins: [plugin('a'), plugin('b')], events: [], logs: [], audit: [] }),
+});
 
 describe('renderer store', () => {
   it('keeps events sorted, bounded and without duplicates', () => {

@@ -8,13 +8,38 @@ import { DEFAULT_PLUGIN_TABLE } from '../../renderer/src/store.js';
 
 function plugin(name: string, extra: Partial<PluginView> = {}): PluginView {
   return {
-    name, file: `/p/${name}.js`, state: 'running', enabled: true, paused: false, error: null, cursor: 0, gaps: [], lagEvents: 0, lagSeconds: 0,
-    processed: 0, failed: 0, p50Ms: null, p95Ms: null, held: null, failedEvents: [], callbacks: [], ...extra,
+    name,
+    file: `/p/${name}.js`,
+    state: 'running',
+    enabled: true,
+    paused: false,
+    error: null,
+    cursor: 0,
+    gaps: [],
+    lagEvents: 0,
+    lagSeconds: 0,
+    processed: 0,
+    failed: 0,
+    p50Ms: null,
+    p95Ms: null,
+    held: null,
+    failedEvents: [],
+    callbacks: [],
+    ...extra,
   };
 }
 const held = { eventId: 5, callback: 'cb', error: 'boom', attempt: 3, nextRetryAt: null };
 const engine = (extra: Partial<EngineView> = {}): EngineView => ({
-  site: 'https://x', demo: false, connection: 'connected', connectionError: null, headId: 9, eventsPerSecond: 1, paused: false, startedAt: 0, openGaps: 0, ...extra,
+  site: 'https://x',
+  demo: false,
+  connection: 'connected',
+  connectionError: null,
+  headId: 9,
+  eventsPerSecond: 1,
+  paused: false,
+  startedAt: 0,
+  openGaps: 0,
+  ...extra,
 });
 
 describe('triage', () => {
@@ -24,8 +49,10 @@ describe('triage', () => {
     expect(shownState(plugin('a'))).toBe('running');
   });
 
-  it("marks the lag of a plugin that consumes nothing as stalled, with the reason (its lag stays real)", () => {
-    expect(lagStalled(plugin('a', { state: 'load_error', error: 'syntax', lagEvents: 40 }))).toMatch(/^Not consuming events: it failed to load\. The lag is real/);
+  it('marks the lag of a plugin that consumes nothing as stalled, with the reason (its lag stays real)', () => {
+    expect(lagStalled(plugin('a', { state: 'load_error', error: 'syntax', lagEvents: 40 }))).toMatch(
+      /^Not consuming events: it failed to load\. The lag is real/,
+    );
     expect(lagStalled(plugin('a', { state: 'paused', lagEvents: 3 }))).toMatch(/it is paused/);
     expect(lagStalled(plugin('a', { state: 'holding', held, lagEvents: 3 }))).toMatch(/it holds on an error/);
     expect(lagStalled(plugin('a', { state: 'disabled', enabled: false }))).toMatch(/it is disabled/);
@@ -41,7 +68,13 @@ describe('triage', () => {
       plugin('delta', { state: 'load_error', error: 'syntax' }),
       plugin('eps', { inert: 'none', lagEvents: 7 }),
     ];
-    expect(tableRows(ps, { ...DEFAULT_PLUGIN_TABLE, sort: 'lag', desc: true }).map((p) => p.name)).toEqual(['delta', 'beta', 'gamma', 'alpha', 'eps']);
+    expect(tableRows(ps, { ...DEFAULT_PLUGIN_TABLE, sort: 'lag', desc: true }).map((p) => p.name)).toEqual([
+      'delta',
+      'beta',
+      'gamma',
+      'alpha',
+      'eps',
+    ]);
     expect(tableRows(ps, { ...DEFAULT_PLUGIN_TABLE, state: 'attention' }).map((p) => p.name)).toEqual(['delta', 'beta', 'gamma']);
     expect(tableRows(ps, { ...DEFAULT_PLUGIN_TABLE, state: 'inert' }).map((p) => p.name)).toEqual(['eps']);
     expect(tableRows(ps, { ...DEFAULT_PLUGIN_TABLE, query: 'ALP' }).map((p) => p.name)).toEqual(['alpha']);
@@ -58,7 +91,10 @@ describe('triage', () => {
     const amber = health(engine(), 'open', ps);
     expect(amber).toMatchObject({ tone: 'warn', count: 2, target: 'plugins' });
     expect(amber.text).toBe('2 plugins need attention: 1 holding, 1 not loaded');
-    expect(health(engine({ connection: 'retrying', connectionError: 'ECONNREFUSED' }), 'open', ps)).toMatchObject({ tone: 'bad', text: 'Site unreachable: ECONNREFUSED' });
+    expect(health(engine({ connection: 'retrying', connectionError: 'ECONNREFUSED' }), 'open', ps)).toMatchObject({
+      tone: 'bad',
+      text: 'Site unreachable: ECONNREFUSED',
+    });
     expect(health(engine({ stateError: 'EACCES' }), 'open', ps)).toMatchObject({ tone: 'bad', text: 'State not saved: EACCES' });
     expect(health(engine(), 'reconnecting', ps).tone).toBe('unknown');
   });

@@ -99,7 +99,13 @@ describe('api3 JSON-RPC (§4)', () => {
     const p2 = ok('read', { ...base, paging: { entities_per_page: 3, current_page: 2 }, return_paging_info_without_counts: true });
     expect(p2.entities).toHaveLength(1);
     expect(p2.paging_info).toEqual({ has_next_page: false });
-    const sorted = ok('read', { ...base, sorts: [{ field_name: 'content', direction: 'desc' }, { field_name: 'id', direction: 'asc' }] });
+    const sorted = ok('read', {
+      ...base,
+      sorts: [
+        { field_name: 'content', direction: 'desc' },
+        { field_name: 'id', direction: 'asc' },
+      ],
+    });
     expect(sorted.entities.map((t: any) => t.content)).toEqual(['Comp', 'Comp', 'Animation', 'Animation']);
     // shotgun.py's poller query: the event log after an id, ascending.
     const ev = ok('read', {
@@ -198,7 +204,15 @@ describe('api3 JSON-RPC (§4)', () => {
     const shot = store.rows('Shot')[0]!;
     const note = store.rows('Note')[0]!;
     const r = ok('batch', [
-      { request_type: 'create', type: 'Shot', fields: [{ field_name: 'code', value: 'b1' }, { field_name: 'project', value: project() }], return_fields: ['id'] },
+      {
+        request_type: 'create',
+        type: 'Shot',
+        fields: [
+          { field_name: 'code', value: 'b1' },
+          { field_name: 'project', value: project() },
+        ],
+        return_fields: ['id'],
+      },
       { request_type: 'update', type: 'Shot', id: shot.id, fields: [{ field_name: 'sg_cut_out', value: 1200 }] },
       { request_type: 'delete', type: 'Note', id: note.id },
     ]);
@@ -210,7 +224,14 @@ describe('api3 JSON-RPC (§4)', () => {
     const shots = store.rows('Shot').length;
     const events = store.eventCount;
     const bad = call('batch', [
-      { request_type: 'create', type: 'Shot', fields: [{ field_name: 'code', value: 'b2' }, { field_name: 'project', value: project() }] },
+      {
+        request_type: 'create',
+        type: 'Shot',
+        fields: [
+          { field_name: 'code', value: 'b2' },
+          { field_name: 'project', value: project() },
+        ],
+      },
       { request_type: 'update', type: 'Shot', id: shot.id, fields: [{ field_name: 'sg_status_list', value: 'bogus' }] },
     ]);
     expect(bad).toMatchObject({ exception: true, error_code: 103 });
@@ -220,7 +241,12 @@ describe('api3 JSON-RPC (§4)', () => {
   });
 
   it('summarize, schema_field_read, schema_entity_read', () => {
-    const s = ok('summarize', { type: 'Task', filters: and(), summaries: [{ field: 'id', type: 'count' }], grouping: [{ field: 'content', type: 'exact', direction: 'asc' }] });
+    const s = ok('summarize', {
+      type: 'Task',
+      filters: and(),
+      summaries: [{ field: 'id', type: 'count' }],
+      grouping: [{ field: 'content', type: 'exact', direction: 'asc' }],
+    });
     expect(s.summaries).toEqual({ id: 4 });
     expect(s.groups).toHaveLength(2);
     const f = ok('schema_field_read', { type: 'Shot', field_name: 'sg_cut_in' });
@@ -256,7 +282,10 @@ describe('api3 over HTTP (startSandbox)', () => {
       expect(info.results.version).toEqual([8, 26, 0]);
       const read = await post({
         method_name: 'read',
-        params: [SCRIPT, { type: 'Shot', return_fields: ['code'], filters: and(), paging: { entities_per_page: 500, current_page: 1 }, return_only: 'active' }],
+        params: [
+          SCRIPT,
+          { type: 'Shot', return_fields: ['code'], filters: and(), paging: { entities_per_page: 500, current_page: 1 }, return_only: 'active' },
+        ],
       });
       expect(read.results.entities.map((e: any) => e.code)).toEqual(['bbb_010_0010', 'bbb_010_0020']);
       const bad = await post({ method_name: 'read', params: [{ script_name: 'bot', script_key: 'wrong' }, { type: 'Shot' }] });

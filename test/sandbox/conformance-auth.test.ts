@@ -83,10 +83,14 @@ describe('conformance §1.1 / §1.2: server info and authentication', () => {
     const r = await tokenCall({ client_id: SCRIPT.name, client_secret: SCRIPT.key, grant_type: 'client_credentials' }, 'query');
     expect(r.status).toBe(200);
     // The RB cassette form: same query string, a form Content-Type and an empty body.
-    const rb = await site.raw('POST', `/api/v1/auth/access_token?client_id=${SCRIPT.name}&client_secret=${SCRIPT.key}&grant_type=client_credentials`, {
-      body: '',
-      type: FORM_TYPE,
-    });
+    const rb = await site.raw(
+      'POST',
+      `/api/v1/auth/access_token?client_id=${SCRIPT.name}&client_secret=${SCRIPT.key}&grant_type=client_credentials`,
+      {
+        body: '',
+        type: FORM_TYPE,
+      },
+    );
     expect(rb.status).toBe(200);
     expect(rb.json.token_type).toBe('Bearer');
     expect(r.json.token_type).toBe('Bearer');
@@ -146,13 +150,23 @@ describe('conformance §1.1 / §1.2: server info and authentication', () => {
   });
 
   it('§1.2 scope=sudo_as_login:<login> on client_credentials acts as that HumanUser', async () => {
-    const r = await tokenCall({ grant_type: 'client_credentials', client_id: SCRIPT.name, client_secret: SCRIPT.key, scope: `sudo_as_login:${USER.login}` });
+    const r = await tokenCall({
+      grant_type: 'client_credentials',
+      client_id: SCRIPT.name,
+      client_secret: SCRIPT.key,
+      scope: `sudo_as_login:${USER.login}`,
+    });
     expect(r.status).toBe(200);
     expect(await whoAmI(r.json.access_token)).toMatchObject({ type: 'HumanUser', name: USER.login });
   });
 
   it('§1.2 scope=sudo_as_login with an unknown login → 400 code 102', async () => {
-    const r = await tokenCall({ grant_type: 'client_credentials', client_id: SCRIPT.name, client_secret: SCRIPT.key, scope: 'sudo_as_login:nobody_here' });
+    const r = await tokenCall({
+      grant_type: 'client_credentials',
+      client_id: SCRIPT.name,
+      client_secret: SCRIPT.key,
+      scope: 'sudo_as_login:nobody_here',
+    });
     expect(r.status).toBe(400);
     expect(onlyError(r)).toMatchObject({ status: 400, code: 102 });
     expect(onlyError(r).title).toContain('nobody_here');
@@ -222,7 +236,7 @@ describe('conformance §1.1 / §1.2: server info and authentication', () => {
     expect(onlyError(r)).toMatchObject({ code: 102, title: "Can't authenticate script 'nobody_script'." });
   });
 
-  it('§1.2 bad user password: 400 code 102, title "Can\'t authenticate user \'<login>\'."', async () => {
+  it("§1.2 bad user password: 400 code 102, title \"Can't authenticate user '<login>'.\"", async () => {
     const r = await tokenCall({ grant_type: 'password', username: USER.login, password: 'nope' });
     expect(r.status).toBe(400);
     expect(onlyError(r)).toMatchObject({ status: 400, code: 102, title: `Can't authenticate user '${USER.login}'.` });

@@ -127,12 +127,18 @@ describe('conformance §1.3 / §1.4 / §1.5: CRUD', () => {
   it("a TaskTemplate's Task needs no project; entity_type takes only an entity type's name", async () => {
     const tpl = await site.api('POST', '/entity/task_templates', { body: { code: 'Asset - Basic', entity_type: 'Asset' }, token });
     expect(tpl.status).toBe(201);
-    const task = await site.api('POST', '/entity/tasks', { body: { content: 'Model', task_template: { type: 'TaskTemplate', id: tpl.json.data.id } }, token });
+    const task = await site.api('POST', '/entity/tasks', {
+      body: { content: 'Model', task_template: { type: 'TaskTemplate', id: tpl.json.data.id } },
+      token,
+    });
     expect(task.status).toBe(201);
     const loose = await site.api('POST', '/entity/tasks', { body: { content: 'Model' }, token });
     expect(onlyError(loose)).toMatchObject({ code: 103, title: "API create() missing 'project' attribute" });
     const bad = await site.api('POST', '/entity/task_templates', { body: { code: 'x', entity_type: 'Spaceship' }, token });
-    expect(onlyError(bad)).toMatchObject({ code: 103, title: 'API create() TaskTemplate.entity_type expected an entity type name, got "Spaceship".' });
+    expect(onlyError(bad)).toMatchObject({
+      code: 103,
+      title: 'API create() TaskTemplate.entity_type expected an entity type name, got "Spaceship".',
+    });
   });
 
   it('§1.5 create with an unknown field → 400 code 103 "…doesn\'t exist."', async () => {
@@ -178,7 +184,13 @@ describe('conformance §1.3 / §1.4 / §1.5: CRUD', () => {
   it('§1.3 _summarize count: 200 {data:{summaries:{id:N}, groups:[]}}', async () => {
     for (const code of ['s1', 's2', 's3']) await site.create('assets', token, { code, project, sg_asset_type: 'FX' });
     const r = await site.api('POST', '/entity/assets/_summarize', {
-      body: { filters: [['project', 'is', project], ['sg_asset_type', 'is', 'FX']], summary_fields: [{ field: 'id', type: 'count' }] },
+      body: {
+        filters: [
+          ['project', 'is', project],
+          ['sg_asset_type', 'is', 'FX'],
+        ],
+        summary_fields: [{ field: 'id', type: 'count' }],
+      },
       type: ARRAY_TYPE,
       token,
     });
@@ -192,7 +204,10 @@ describe('conformance §1.3 / §1.4 / §1.5: CRUD', () => {
     expect(await count([['sg_asset_type', 'is', 'Vehicle']])).toBe(before + 1);
     await site.api('DELETE', `/entity/assets/${id}`, { token });
     const r = await site.api('POST', '/entity/assets/_summarize', {
-      body: { filters: { logical_operator: 'and', conditions: [['sg_asset_type', 'is', 'Vehicle']] }, summary_fields: [{ field: 'id', type: 'count' }] },
+      body: {
+        filters: { logical_operator: 'and', conditions: [['sg_asset_type', 'is', 'Vehicle']] },
+        summary_fields: [{ field: 'id', type: 'count' }],
+      },
       type: HASH_TYPE,
       token,
     });

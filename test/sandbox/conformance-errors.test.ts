@@ -89,7 +89,7 @@ describe('conformance §1.5: errors', () => {
     }
   });
 
-  it('§1.5 400 code 103 for a value outside a list field\'s valid values', async () => {
+  it("§1.5 400 code 103 for a value outside a list field's valid values", async () => {
     const r = await site.api('POST', '/entity/assets', { body: { code: 'x', project, sg_asset_type: 'Spaceship' }, token });
     expect(r.status).toBe(400);
     const e = onlyError(r);
@@ -109,7 +109,7 @@ describe('conformance §1.5: errors', () => {
     expect(onlyError(r)).toMatchObject({ status: 400, code: 103, title: 'Invalid JSON body' });
   });
 
-  it('§1.5 a relation illegal for the field\'s data type (greater_than on a checkbox) → 400 listing is, is_not', async () => {
+  it("§1.5 a relation illegal for the field's data type (greater_than on a checkbox) → 400 listing is, is_not", async () => {
     const r = await site.search('versions', token, { filters: [['sg_superseded', 'greater_than', true]] });
     expect(r.status).toBe(400);
     const e = onlyError(r);

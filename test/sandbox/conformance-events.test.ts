@@ -89,7 +89,13 @@ describe('conformance §2 / §6: EventLogEntry', () => {
     // 3 keys sent + the sg_status_list default → 4 rows.
     expect(changes.map((e) => e.attribute_name).sort()).toEqual(['code', 'description', 'project', 'sg_status_list']);
     for (const c of changes) {
-      expect(c.meta).toMatchObject({ type: 'attribute_change', entity_type: 'Shot', entity_id: shot, in_create: true, attribute_name: c.attribute_name });
+      expect(c.meta).toMatchObject({
+        type: 'attribute_change',
+        entity_type: 'Shot',
+        entity_id: shot,
+        in_create: true,
+        attribute_name: c.attribute_name,
+      });
       expect(c.entity).toEqual({ type: 'Shot', id: shot, name: 'ev020' });
     }
     const status = changes.find((c) => c.attribute_name === 'sg_status_list')!;
@@ -105,7 +111,7 @@ describe('conformance §2 / §6: EventLogEntry', () => {
     });
   });
 
-  it('§2.1 a script\'s events name its ApiUser as user, with session_uuid null', async () => {
+  it("§2.1 a script's events name its ApiUser as user, with session_uuid null", async () => {
     const before = await lastId();
     await site.create('assets', loud, { code: 'who', project });
     const evs = await eventsAfter(before);
@@ -116,7 +122,7 @@ describe('conformance §2 / §6: EventLogEntry', () => {
     }
   });
 
-  it('§2.1 project is set on a Shot\'s events and null on a Project\'s events', async () => {
+  it("§2.1 project is set on a Shot's events and null on a Project's events", async () => {
     const before = await lastId();
     const p = await site.create('projects', loud, { name: 'Another Project' });
     await site.create('shots', loud, { code: 'ev030', project: { type: 'Project', id: p } });
@@ -163,7 +169,7 @@ describe('conformance §2 / §6: EventLogEntry', () => {
     expect(await lastId()).toBe(mid);
   });
 
-  it('§6.3 a HumanUser\'s writes are always logged', async () => {
+  it("§6.3 a HumanUser's writes are always logged", async () => {
     const before = await lastId();
     const a = await site.create('assets', ann, { code: 'by-ann', project });
     const evs = await eventsAfter(before);
@@ -210,7 +216,13 @@ describe('conformance §2 / §6: EventLogEntry', () => {
     expect(evs).toHaveLength(1);
     const m = evs[0]!.meta;
     expect(Object.keys(m).sort()).toEqual(['added', 'attribute_name', 'entity_id', 'entity_type', 'field_data_type', 'removed', 'type']);
-    expect(m).toMatchObject({ type: 'attribute_change', attribute_name: 'assets', entity_type: 'Shot', entity_id: shot, field_data_type: 'multi_entity' });
+    expect(m).toMatchObject({
+      type: 'attribute_change',
+      attribute_name: 'assets',
+      entity_type: 'Shot',
+      entity_id: shot,
+      field_data_type: 'multi_entity',
+    });
     expect(m.added).toEqual([expect.objectContaining({ type: 'Asset', id: a2, name: 'me-a2' })]);
     expect(m.removed).toEqual([expect.objectContaining({ type: 'Asset', id: a1, name: 'me-a1' })]);
   });
@@ -247,8 +259,16 @@ describe('conformance §2 / §6: EventLogEntry', () => {
     const evs = await eventsAfter(before);
     const onS1 = evs.find((e) => e.event_type === 'Shotgun_Shot_Change' && e.meta.entity_id === s1)!;
     const onS2 = evs.find((e) => e.event_type === 'Shotgun_Shot_Change' && e.meta.entity_id === s2)!;
-    expect(onS1.meta).toMatchObject({ added: [], removed: [expect.objectContaining({ type: 'Task', id: task })], actual_attribute_changed: 'Task.entity' });
-    expect(onS2.meta).toMatchObject({ removed: [], added: [expect.objectContaining({ type: 'Task', id: task })], actual_attribute_changed: 'Task.entity' });
+    expect(onS1.meta).toMatchObject({
+      added: [],
+      removed: [expect.objectContaining({ type: 'Task', id: task })],
+      actual_attribute_changed: 'Task.entity',
+    });
+    expect(onS2.meta).toMatchObject({
+      removed: [],
+      added: [expect.objectContaining({ type: 'Task', id: task })],
+      actual_attribute_changed: 'Task.entity',
+    });
   });
 
   // ------------------------------------------------------------------ retirement / revival
@@ -308,7 +328,11 @@ describe('conformance §2 / §6: EventLogEntry', () => {
     expect((await site.api('POST', `/entity/assets/${asset}?revive=true`, { token: loud })).status).toBe(200);
     const revival = await eventsAfter(mid);
     expect(revival).toHaveLength(1);
-    expect(revival[0]).toMatchObject({ event_type: 'Shotgun_Asset_Revival', attribute_name: null, entity: { type: 'Asset', id: asset, name: 'lazarus' } });
+    expect(revival[0]).toMatchObject({
+      event_type: 'Shotgun_Asset_Revival',
+      attribute_name: null,
+      entity: { type: 'Asset', id: asset, name: 'lazarus' },
+    });
     expect(revival[0]!.meta).toEqual({ class_name: 'Asset', display_name: 'lazarus', entity_id: asset, entity_type: 'Asset', id: asset });
     expect('type' in revival[0]!.meta).toBe(false);
     const all = (await eventsAfter(before)).filter((e) => e.meta.entity_id === asset);
@@ -327,7 +351,12 @@ describe('conformance §2 / §6: EventLogEntry', () => {
   it('§1.4 meta (serializable) comes back as decoded JSON under attributes', async () => {
     const before = await lastId();
     await site.create('assets', loud, { code: 'meta-json', project });
-    const r = await site.search('event_log_entries', loud, { filters: [['id', 'greater_than', before]], fields: 'meta', sort: 'id', page: { size: 1 } });
+    const r = await site.search('event_log_entries', loud, {
+      filters: [['id', 'greater_than', before]],
+      fields: 'meta',
+      sort: 'id',
+      page: { size: 1 },
+    });
     expect(typeof r.json.data[0].attributes.meta).toBe('object');
     expect(r.json.data[0].attributes.meta.type).toBe('new_entity');
     expect(r.json.data[0].relationships).toEqual({});
@@ -362,8 +391,18 @@ describe('conformance §2 / §6: EventLogEntry', () => {
     const many = async (fs: unknown[]) =>
       (await site.search('event_log_entries', loud, { filters: fs, fields: 'id', sort: 'id' })).json.data.map((d: { id: number }) => d.id);
     expect(await many([['id', 'in', [ids[2], 999_999_999, ids[0], ids[2]]]])).toEqual([ids[0], ids[2]]);
-    expect(await many([['id', 'in', [ids[2], ids[0], ids[1]]], ['id', 'greater_than', ids[0]]])).toEqual([ids[1], ids[2]]);
-    expect(await many([['id', 'in', [ids[0], ids[1]]], ['id', 'in', [ids[1], ids[2]]]])).toEqual([ids[1]]);
+    expect(
+      await many([
+        ['id', 'in', [ids[2], ids[0], ids[1]]],
+        ['id', 'greater_than', ids[0]],
+      ]),
+    ).toEqual([ids[1], ids[2]]);
+    expect(
+      await many([
+        ['id', 'in', [ids[0], ids[1]]],
+        ['id', 'in', [ids[1], ids[2]]],
+      ]),
+    ).toEqual([ids[1]]);
     expect((await q(['id', 'less_than', ids[0]])).every((x: number) => x < ids[0]!)).toBe(true);
   });
 
@@ -384,7 +423,12 @@ describe('conformance §2 / §6: EventLogEntry', () => {
 
   it('§2.3 sudo_as_login: events show the impersonated user, and meta carries sudo_actual_user', async () => {
     const r = await site.api('POST', '/auth/access_token', {
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: QUIET.name, client_secret: QUIET.key, scope: `sudo_as_login:${ANN.login}` }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: QUIET.name,
+        client_secret: QUIET.key,
+        scope: `sudo_as_login:${ANN.login}`,
+      }),
       type: FORM_TYPE,
     });
     expect(r.status).toBe(200);
@@ -401,7 +445,7 @@ describe('conformance §2 / §6: EventLogEntry', () => {
     }
   });
 
-  it('§1.2 [inferred] a session_uuid given with the token travels onto that token\'s events', async () => {
+  it("§1.2 [inferred] a session_uuid given with the token travels onto that token's events", async () => {
     const uuid = '6a9a4f3c-7a43-4f1e-9d1c-2f6f0b9e1a11';
     const r = await site.api('POST', '/auth/access_token', {
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: LOUD.name, client_secret: LOUD.key, session_uuid: uuid }),

@@ -41,7 +41,7 @@ describe('conformance §6.1 / §1.5: faults', () => {
 
   // ------------------------------------------------------------------ §6.1 commit order
 
-  it('§6.1 holdWrites: a held write\'s ids stay invisible while later ids show (a gap), then fill in', async () => {
+  it("§6.1 holdWrites: a held write's ids stay invisible while later ids show (a gap), then fill in", async () => {
     const before = await lastId();
     const set = await site.control('faults', { events: { holdWrites: 1, holdMs: 500 } });
     expect(set.status).toBe(200);
@@ -177,7 +177,7 @@ describe('conformance §6.1 / §1.5: faults', () => {
     expect(s).toEqual([502, 502, 200]);
   });
 
-  it('§6.7 a fault with a path only hits matching requests (here the poller\'s _search)', async () => {
+  it("§6.7 a fault with a path only hits matching requests (here the poller's _search)", async () => {
     await site.control('faults', { fail: [{ status: 503, path: '/_search' }] });
     expect((await site.api('GET', '/entity/assets?fields=id', { token })).status).toBe(200);
     expect((await site.search('event_log_entries', token, { filters: [], page: { size: 1 } })).status).toBe(503);
@@ -221,7 +221,12 @@ describe('conformance §6.1 / §1.5: faults', () => {
 
   it('GET /_sandbox/stats counts requests by "METHOD /path" (ids as :id), tokens issued, and the event log', async () => {
     const s0 = (await site.raw('GET', '/_sandbox/stats')).json;
-    expect(s0).toMatchObject({ total: expect.any(Number), requests: expect.any(Object), auth: expect.any(Number), events: { count: expect.any(Number), lastId: expect.any(Number) } });
+    expect(s0).toMatchObject({
+      total: expect.any(Number),
+      requests: expect.any(Object),
+      auth: expect.any(Number),
+      events: { count: expect.any(Number), lastId: expect.any(Number) },
+    });
     const id = await site.create('assets', token, { code: 'counted', project });
     await site.api('GET', `/entity/assets/${id}`, { token });
     await site.api('GET', `/entity/assets/${id}`, { token });

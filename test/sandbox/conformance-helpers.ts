@@ -115,7 +115,11 @@ export async function boot(opts: SandboxOptions, version: 'v1' | 'v1.1' = 'v1.1'
 }
 
 /** A clock the test moves by hand (tokens, hold windows and created_at all read it). */
-export function manualClock(start = Date.UTC(2026, 0, 15, 12, 0, 0)): { now: () => number; advance: (ms: number) => void; set: (ms: number) => void } {
+export function manualClock(start = Date.UTC(2026, 0, 15, 12, 0, 0)): {
+  now: () => number;
+  advance: (ms: number) => void;
+  set: (ms: number) => void;
+} {
   let t = start;
   return {
     now: () => t,

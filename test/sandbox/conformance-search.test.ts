@@ -91,7 +91,13 @@ describe('conformance §1.3 / §1.4 / §3: list and _search', () => {
       'assets',
       token,
       {
-        filters: { logical_operator: 'or', conditions: [['code', 'is', 'alpha'], ['code', 'is', 'bravo']] },
+        filters: {
+          logical_operator: 'or',
+          conditions: [
+            ['code', 'is', 'alpha'],
+            ['code', 'is', 'bravo'],
+          ],
+        },
         fields: ['code'],
         sort: 'code',
       },
@@ -108,7 +114,16 @@ describe('conformance §1.3 / §1.4 / §3: list and _search', () => {
       {
         filters: {
           logical_operator: 'and',
-          conditions: [inProject, { logical_operator: 'or', conditions: [['code', 'starts_with', 'd'], ['code', 'ends_with', 'lie']] }],
+          conditions: [
+            inProject,
+            {
+              logical_operator: 'or',
+              conditions: [
+                ['code', 'starts_with', 'd'],
+                ['code', 'ends_with', 'lie'],
+              ],
+            },
+          ],
         },
         fields: 'code',
         sort: 'code',
@@ -369,7 +384,14 @@ describe('conformance §1.3 / §1.4 / §3: list and _search', () => {
   });
 
   it('§3 multi_entity "is" means contains', async () => {
-    const other = await site.create('shots', token, { code: 'sh020', project, assets: [{ type: 'Asset', id: assets.bravo }, { type: 'Asset', id: assets.alpha }] });
+    const other = await site.create('shots', token, {
+      code: 'sh020',
+      project,
+      assets: [
+        { type: 'Asset', id: assets.bravo },
+        { type: 'Asset', id: assets.alpha },
+      ],
+    });
     const r = await site.search('shots', token, { filters: [['assets', 'is', { type: 'Asset', id: assets.alpha }]], fields: 'code', sort: 'id' });
     expect(r.json.data.map((d: { id: number }) => d.id)).toEqual([shot, other]);
     await site.api('DELETE', `/entity/shots/${other}`, { token });
@@ -395,7 +417,11 @@ describe('conformance §1.3 / §1.4 / §3: list and _search', () => {
     const a = await site.create('assets', token, { code: 'in-archive', project: { type: 'Project', id: archived } });
     const withArchived = await site.search('assets', token, { filters: [['code', 'is', 'in-archive']], fields: 'code' });
     expect(withArchived.json.data.map((d: { id: number }) => d.id)).toEqual([a]);
-    const without = await site.search('assets', token, { filters: [['code', 'is', 'in-archive']], fields: 'code', options: { include_archived_projects: false } });
+    const without = await site.search('assets', token, {
+      filters: [['code', 'is', 'in-archive']],
+      fields: 'code',
+      options: { include_archived_projects: false },
+    });
     expect(without.json.data).toEqual([]);
     const viaGet = await site.api('GET', '/entity/assets?filter[code]=in-archive&options[include_archived_projects]=false', { token });
     expect(viaGet.json.data).toEqual([]);

@@ -61,7 +61,9 @@ describe('seedDemo', () => {
     expect(seed.counts.Task).toBe(seed.counts.Shot! * 4 + seed.counts.Asset! * 3 + templateTasks.length);
     for (const a of store.rows('Asset')) expect(a.data.task_template).toEqual({ type: 'TaskTemplate', id: template.id });
     const made = store.rows('Task').filter((t) => (t.data.entity as { type: string } | null)?.type === 'Asset');
-    expect(made.every((t) => templateTasks.some((tt) => tt.id === (t.data.template_task as { id: number }).id && tt.data.content === t.data.content))).toBe(true);
+    expect(
+      made.every((t) => templateTasks.some((tt) => tt.id === (t.data.template_task as { id: number }).id && tt.data.content === t.data.content)),
+    ).toBe(true);
     const work = store.rows('Task').filter((t) => !t.data.task_template);
     expect(work.every((t) => (t.data.task_assignees as unknown[]).length === 1)).toBe(true);
     const statuses = new Set(store.rows('Task').map((t) => t.data.sg_status_list));
@@ -85,12 +87,21 @@ describe('seedDemo', () => {
     const first = shotNew[0]!;
     const shotId = (first.meta as { entity_id: number }).entity_id;
     const changes = ev.filter((e) => e.event_type === 'Shotgun_Shot_Change' && (e.meta as { entity_id: number }).entity_id === shotId);
-    expect(changes.every((e) => (e.meta as { in_create?: boolean }).in_create === true || (e.meta as { actual_attribute_changed?: string }).actual_attribute_changed)).toBe(true);
-    expect(changes.map((e) => e.attribute_name)).toEqual(expect.arrayContaining(['code', 'sg_cut_in', 'sg_cut_out', 'sg_status_list', 'sg_sequence']));
+    expect(
+      changes.every(
+        (e) => (e.meta as { in_create?: boolean }).in_create === true || (e.meta as { actual_attribute_changed?: string }).actual_attribute_changed,
+      ),
+    ).toBe(true);
+    expect(changes.map((e) => e.attribute_name)).toEqual(
+      expect.arrayContaining(['code', 'sg_cut_in', 'sg_cut_out', 'sg_status_list', 'sg_sequence']),
+    );
     // _New comes first (lower id) and every created type shows up.
     expect((first.id as number) < (changes[0]!.id as number)).toBe(true);
     for (const type of ['HumanUser', 'Step', 'Project', 'Sequence', 'Shot', 'Task', 'Version', 'Note']) {
-      expect(ev.some((e) => e.event_type === `Shotgun_${type}_New`), type).toBe(true);
+      expect(
+        ev.some((e) => e.event_type === `Shotgun_${type}_New`),
+        type,
+      ).toBe(true);
     }
   });
 

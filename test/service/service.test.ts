@@ -15,7 +15,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
 
 describe('service', () => {
@@ -45,7 +46,11 @@ describe('service', () => {
     expect(r.stdout).toContain(`<string>${conf}</string>`);
     expect(r.stdout).toMatch(/<key>KeepAlive<\/key>\s*<dict>\s*<key>SuccessfulExit<\/key>\s*<false\/>/);
     // Well-formed XML, checked by python3's parser.
-    execFileSync('python3', ['-c', 'import sys, plistlib; d = plistlib.loads(sys.stdin.buffer.read()); assert d["ProgramArguments"][-1] == sys.argv[1], d', conf], { input: r.stdout });
+    execFileSync(
+      'python3',
+      ['-c', 'import sys, plistlib; d = plistlib.loads(sys.stdin.buffer.read()); assert d["ProgramArguments"][-1] == sys.argv[1], d', conf],
+      { input: r.stdout },
+    );
   });
 
   it('install --user writes the unit under the user folder and says how to start it', () => {

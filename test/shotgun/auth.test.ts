@@ -18,8 +18,7 @@ afterAll(async () => {
 const grants = (events: ConnectionEvent[]) => events.filter((e) => e.kind === 'auth').map((e) => (e as { grant: string }).grant);
 
 /** The refresh token a client holds (read through its private token manager). */
-const heldRefreshToken = (sg: object): string =>
-  (sg as unknown as { auth: { current: { refreshToken: string } } }).auth.current.refreshToken;
+const heldRefreshToken = (sg: object): string => (sg as unknown as { auth: { current: { refreshToken: string } } }).auth.current.refreshToken;
 
 describe('token cache', () => {
   it('one client_credentials grant serves many calls', async () => {

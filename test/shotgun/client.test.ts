@@ -66,15 +66,44 @@ describe('find / findOne (§1.3, §3)', () => {
   it('sends the array form for AND triples and the hash form for groups; both are understood', async () => {
     const all = sb.store.rows('Shot').filter((r) => !r.retired);
     const [a, b] = [all[0]!, all[all.length - 1]!];
-    const either = await sg.find('Shot', [{ filter_operator: 'any', filters: [['code', 'is', a.data.code], ['code', 'is', b.data.code]] }], ['code']);
+    const either = await sg.find(
+      'Shot',
+      [
+        {
+          filter_operator: 'any',
+          filters: [
+            ['code', 'is', a.data.code],
+            ['code', 'is', b.data.code],
+          ],
+        },
+      ],
+      ['code'],
+    );
     expect(either.map((r) => r.id).sort((x, y) => x - y)).toEqual([...new Set([a.id, b.id])].sort((x, y) => x - y));
-    const viaOperator = await sg.find('Shot', [['id', 'is', a.id], ['id', 'is', b.id]], ['code'], undefined, 0, { filterOperator: 'any' });
+    const viaOperator = await sg.find(
+      'Shot',
+      [
+        ['id', 'is', a.id],
+        ['id', 'is', b.id],
+      ],
+      ['code'],
+      undefined,
+      0,
+      { filterOperator: 'any' },
+    );
     expect(viaOperator.map((r) => r.id).sort((x, y) => x - y)).toEqual(either.map((r) => r.id).sort((x, y) => x - y));
     const inList = await sg.find('Shot', [['id', 'in', a.id, b.id]], ['code']);
     expect(inList.map((r) => r.id).sort((x, y) => x - y)).toEqual(either.map((r) => r.id).sort((x, y) => x - y));
     const between = await sg.find('Shot', [['id', 'between', a.id, a.id]]);
     expect(between.map((r) => r.id)).toEqual([a.id]);
-    const none = await sg.find('Shot', [['id', 'is', a.id], ['id', 'is', b.id === a.id ? -1 : b.id]], ['code']);
+    const none = await sg.find(
+      'Shot',
+      [
+        ['id', 'is', a.id],
+        ['id', 'is', b.id === a.id ? -1 : b.id],
+      ],
+      ['code'],
+    );
     expect(none).toEqual([]);
   });
 
@@ -104,14 +133,27 @@ describe('find / findOne (§1.3, §3)', () => {
 
   it('findOne returns the first match or null', async () => {
     const first = await sg.findOne('Shot', [], ['code'], [{ column: 'id', direction: 'asc' }]);
-    expect(first?.id).toBe(Math.min(...sb.store.rows('Shot').filter((r) => !r.retired).map((r) => r.id)));
+    expect(first?.id).toBe(
+      Math.min(
+        ...sb.store
+          .rows('Shot')
+          .filter((r) => !r.retired)
+          .map((r) => r.id),
+      ),
+    );
     expect(await sg.findOne('Shot', [['id', 'is', 987654321]])).toBeNull();
   });
 
   it('reads EventLogEntry rows with the poller fields (§3 poller query), meta untouched', async () => {
     const events = sb.store.rows('EventLogEntry');
     const head = events[3]!.id;
-    const rows = await sg.find<EventLogEntry>('EventLogEntry', [['id', 'greater_than', head]], [...EVENT_FIELDS], [{ field_name: 'id', direction: 'asc' }], 50);
+    const rows = await sg.find<EventLogEntry>(
+      'EventLogEntry',
+      [['id', 'greater_than', head]],
+      [...EVENT_FIELDS],
+      [{ field_name: 'id', direction: 'asc' }],
+      50,
+    );
     expect(rows.length).toBe(Math.min(50, events.filter((e) => e.id > head).length));
     for (const r of rows) {
       expect(r).toEqual(sb.store.read('EventLogEntry', r.id, [...EVENT_FIELDS]));
@@ -126,7 +168,12 @@ describe('paging (§1.4, §6.4): never trusts links.next', () => {
     const before = await stats(sb);
     const rows = await sg.find('EventLogEntry', [], ['id'], [{ field_name: 'id', direction: 'asc' }], 5);
     const d = delta(before, await stats(sb));
-    expect(rows.map((r) => r.id)).toEqual(sb.store.rows('EventLogEntry').slice(0, 5).map((r) => r.id));
+    expect(rows.map((r) => r.id)).toEqual(
+      sb.store
+        .rows('EventLogEntry')
+        .slice(0, 5)
+        .map((r) => r.id),
+    );
     expect(d.requests).toEqual({ [SEARCH('EventLogEntry')]: 1 });
   });
 
@@ -178,7 +225,12 @@ describe('writes (§1.3) and the two date-time formats (§1.4)', () => {
     // The sandbox really sends the write-reply shape, so the typed call below is a real test.
     expect(raw.data.attributes.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
 
-    const created = await sg.create('Shot', { code: 'sh_created', project, description: 'hello', sg_status_changed_at: new Date(Date.UTC(2024, 1, 3, 4, 5, 6, 789)) });
+    const created = await sg.create('Shot', {
+      code: 'sh_created',
+      project,
+      description: 'hello',
+      sg_status_changed_at: new Date(Date.UTC(2024, 1, 3, 4, 5, 6, 789)),
+    });
     shotId = created.id;
     expect(created.type).toBe('Shot');
     expect(created.code).toBe('sh_created');
@@ -193,7 +245,10 @@ describe('writes (§1.3) and the two date-time formats (§1.4)', () => {
 
   it('create with returnFields returns them, dotted paths included', async () => {
     const seq = sb.store.rows('Sequence').find((r) => !r.retired)!;
-    const r = await sg.create('Shot', { code: 'sh_rf', project, sg_sequence: { type: 'Sequence', id: seq.id } }, ['sg_sequence.Sequence.code', 'created_by']);
+    const r = await sg.create('Shot', { code: 'sh_rf', project, sg_sequence: { type: 'Sequence', id: seq.id } }, [
+      'sg_sequence.Sequence.code',
+      'created_by',
+    ]);
     expect(r['sg_sequence.Sequence.code']).toBe(seq.data.code);
     expect(r.created_by).toMatchObject({ type: 'ApiUser' });
   });
@@ -218,7 +273,10 @@ describe('writes (§1.3) and the two date-time formats (§1.4)', () => {
     const assets = sb.store.rows('Asset').filter((r) => !r.retired);
     const admin = { type: 'HumanUser' as const, id: sb.store.rows('HumanUser')[0]!.id };
     while (assets.length < 2) assets.push(sb.store.create('Asset', { code: `as_${assets.length}`, project }, admin));
-    const [a1, a2] = [{ type: 'Asset', id: assets[0]!.id }, { type: 'Asset', id: assets[1]!.id }];
+    const [a1, a2] = [
+      { type: 'Asset', id: assets[0]!.id },
+      { type: 'Asset', id: assets[1]!.id },
+    ];
     await sg.update('Shot', shotId, { assets: [a1] });
     const added = await sg.update('Shot', shotId, { assets: [a2] }, { assets: 'add' });
     expect((added.assets as EntityRecord[]).map((l) => l.id).sort()).toEqual([a1.id, a2.id].sort());

@@ -249,7 +249,9 @@ describe('bad credentials (§1.2): clear, not retried', () => {
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(err.status).toBe(400);
     expect(err.code).toBe(102);
-    expect(err.message).toMatch(new RegExp(`^Can't authenticate script '${SCRIPT.name}' at ${sb.url}: Can't authenticate script '${SCRIPT.name}'\\.`));
+    expect(err.message).toMatch(
+      new RegExp(`^Can't authenticate script '${SCRIPT.name}' at ${sb.url}: Can't authenticate script '${SCRIPT.name}'\\.`),
+    );
     expect(d.total).toBe(1);
     expect(d.auth).toBe(0);
     await bad.close();

@@ -58,7 +58,13 @@ describe('filters → _search (§3)', () => {
         filter_operator: 'any',
         filters: [
           ['event_type', 'is', 'Shotgun_Shot_Change'],
-          { filter_operator: 'all', filters: [['id', 'between', 1, 9], ['attribute_name', 'in', 'a', 'b']] },
+          {
+            filter_operator: 'all',
+            filters: [
+              ['id', 'between', 1, 9],
+              ['attribute_name', 'in', 'a', 'b'],
+            ],
+          },
         ],
       },
     ];
@@ -86,12 +92,30 @@ describe('filters → _search (§3)', () => {
   });
 
   it("'or'/'and' are accepted as filter_operator, and filterOperator 'any' on a list means OR", () => {
-    const g = buildSearchFilters({ filter_operator: 'or', filters: [['id', 'is', 1], ['id', 'is', 2]] });
+    const g = buildSearchFilters({
+      filter_operator: 'or',
+      filters: [
+        ['id', 'is', 1],
+        ['id', 'is', 2],
+      ],
+    });
     expect(g).toEqual({
       contentType: HASH_FILTERS_CONTENT_TYPE,
-      filters: { logical_operator: 'or', conditions: [['id', 'is', 1], ['id', 'is', 2]] },
+      filters: {
+        logical_operator: 'or',
+        conditions: [
+          ['id', 'is', 1],
+          ['id', 'is', 2],
+        ],
+      },
     });
-    const l = buildSearchFilters([['id', 'is', 1], ['id', 'is', 2]], 'any');
+    const l = buildSearchFilters(
+      [
+        ['id', 'is', 1],
+        ['id', 'is', 2],
+      ],
+      'any',
+    );
     expect(l.contentType).toBe(HASH_FILTERS_CONTENT_TYPE);
     expect((l.filters as { logical_operator: string }).logical_operator).toBe('or');
     expect(() => buildSearchFilters([], 'xor' as never)).toThrow(/filter_operator/);

@@ -9,7 +9,15 @@ describe('dates (§1.4, §6.6)', () => {
     expect(normalizeDateTime('2021-06-16 08:55:00 UTC')).toBe('2021-06-16T08:55:00Z');
   });
   it('leaves dates, other strings and look-alikes alone', () => {
-    for (const s of ['2021-06-15', 'hello', '2021-06-15T09:06:18+02:00', '2021-06-15 09:06:18', '2021-06-15T09:06:18.5Z', 'xxxx-xx-xxTxx:xx:xxZ', '2021-06-16 08:55:00 UTX']) {
+    for (const s of [
+      '2021-06-15',
+      'hello',
+      '2021-06-15T09:06:18+02:00',
+      '2021-06-15 09:06:18',
+      '2021-06-15T09:06:18.5Z',
+      'xxxx-xx-xxTxx:xx:xxZ',
+      '2021-06-16 08:55:00 UTX',
+    ]) {
       expect(normalizeDateTime(s), s).toBeUndefined();
     }
   });
@@ -74,7 +82,12 @@ describe('flattenRecord (§1.4)', () => {
     expect(flattenRecord({ type: 'Shot', id: 3 })).toEqual({ type: 'Shot', id: 3 });
     expect(flattenRecord({ type: 'Shot', id: 3, attributes: { id: 99, type: 'x' }, relationships: {} })).toEqual({ type: 'Shot', id: 3 });
     expect(flattenRecords(undefined)).toEqual([]);
-    expect(flattenRecords([{ type: 'A', id: 1 }, { type: 'A', id: 2, attributes: { code: 'b' } }])).toEqual([
+    expect(
+      flattenRecords([
+        { type: 'A', id: 1 },
+        { type: 'A', id: 2, attributes: { code: 'b' } },
+      ]),
+    ).toEqual([
       { type: 'A', id: 1 },
       { type: 'A', id: 2, code: 'b' },
     ]);

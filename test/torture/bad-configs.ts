@@ -39,13 +39,34 @@ const writeState = (s: Site, text: string) => {
 export const BAD_CONFIGS: BadConfig[] = [
   { kind: 'empty file', raw: '', names: /empty|\[shotgun\]/i, expect: 'refuse' },
   { kind: 'missing [shotgun] section', patch: { shotgun: null }, names: /\[shotgun\]/, expect: 'refuse' },
-  { kind: 'misspelled [shotgn] section', patch: { shotgun: null, shotgn: { server: '${SERVER}', name: ENGINE_SCRIPT.name, key: ENGINE_SCRIPT.key } }, names: /shotgn/, expect: 'refuse' },
+  {
+    kind: 'misspelled [shotgn] section',
+    patch: { shotgun: null, shotgn: { server: '${SERVER}', name: ENGINE_SCRIPT.name, key: ENGINE_SCRIPT.key } },
+    names: /shotgn/,
+    expect: 'refuse',
+  },
   { kind: 'empty server', patch: { shotgun: { server: '' } }, names: /server/, expect: 'refuse' },
   { kind: 'server is not a URL', patch: { shotgun: { server: 'not a url' } }, names: /server|not a url/, expect: 'refuse' },
-  { kind: 'server unreachable (127.0.0.1:1)', patch: { shotgun: { server: 'http://127.0.0.1:1' } }, names: /127\.0\.0\.1:1|ECONNREFUSED|refused/i, expect: 'say' },
+  {
+    kind: 'server unreachable (127.0.0.1:1)',
+    patch: { shotgun: { server: 'http://127.0.0.1:1' } },
+    names: /127\.0\.0\.1:1|ECONNREFUSED|refused/i,
+    expect: 'say',
+  },
   { kind: 'wrong script key', patch: { shotgun: { key: 'not-the-key' } }, names: /authenticate|key/i, expect: 'say' },
   { kind: 'wrong script name', patch: { shotgun: { name: 'nobody' } }, names: /nobody|authenticate/i, expect: 'say' },
-  { kind: 'plugin uses a wrong script key', patch: {}, names: /wrong_key_plugin|authenticate/i, expect: 'say', checkOnly: true, setup: (s) => void s.writePlugin('wrong_key_plugin.mjs', "export function registerCallbacks(reg) {\n  reg.registerCallback('plugins', 'bad-key', () => {}, null, {});\n}\n") },
+  {
+    kind: 'plugin uses a wrong script key',
+    patch: {},
+    names: /wrong_key_plugin|authenticate/i,
+    expect: 'say',
+    checkOnly: true,
+    setup: (s) =>
+      void s.writePlugin(
+        'wrong_key_plugin.mjs',
+        "export function registerCallbacks(reg) {\n  reg.registerCallback('plugins', 'bad-key', () => {}, null, {});\n}\n",
+      ),
+  },
   { kind: 'fetch_interval not a number', patch: { daemon: { fetch_interval: 'soon' } }, names: /fetch_interval/, expect: 'refuse' },
   { kind: 'fetch_interval negative', patch: { daemon: { fetch_interval: -1 } }, names: /fetch_interval/, expect: 'refuse' },
   { kind: 'max_event_batch_size 6000 (> 5000)', patch: { daemon: { max_event_batch_size: 6000 } }, names: /max_event_batch_size/, expect: 'refuse' },
@@ -59,15 +80,35 @@ export const BAD_CONFIGS: BadConfig[] = [
   { kind: 'api_version unknown', patch: { shotgun: { api_version: 'v9' } }, names: /api_version|v9/, expect: 'refuse' },
   { kind: '[shotgun] timeout not a number', patch: { shotgun: { timeout: 'long' } }, names: /timeout/, expect: 'refuse' },
   { kind: 'config file missing', args: (s) => ['--config', path.join(s.dir, 'missing.conf')], names: /missing\.conf/, expect: 'refuse' },
-  { kind: 'state path is a folder (unreadable)', patch: {}, names: /daemon\.id\.json|state/i, expect: 'refuse', setup: (s) => void mkdirSync(stateFile(s), { recursive: true }) },
-  { kind: 'corrupt state file', patch: {}, names: /daemon\.id\.json|state/i, expect: 'refuse', setup: (s) => writeState(s, '{"plugins": {"healthy": {"lastId": 12,') },
+  {
+    kind: 'state path is a folder (unreadable)',
+    patch: {},
+    names: /daemon\.id\.json|state/i,
+    expect: 'refuse',
+    setup: (s) => void mkdirSync(stateFile(s), { recursive: true }),
+  },
+  {
+    kind: 'corrupt state file',
+    patch: {},
+    names: /daemon\.id\.json|state/i,
+    expect: 'refuse',
+    setup: (s) => writeState(s, '{"plugins": {"healthy": {"lastId": 12,'),
+  },
   { kind: 'empty state file', patch: {}, names: /daemon\.id\.json|state/i, expect: 'refuse', setup: (s) => writeState(s, '') },
   {
     kind: 'state ahead of the site (lastId 99,999,999)',
     patch: {},
     names: /99999999|99,999,999|to-latest|ahead/i,
     expect: 'say',
-    setup: (s) => writeState(s, JSON.stringify({ version: 1, plugins: { healthy: { lastId: 99_999_999, gaps: [], enabled: true, paused: false, failed: [] } }, headId: 99_999_999 })),
+    setup: (s) =>
+      writeState(
+        s,
+        JSON.stringify({
+          version: 1,
+          plugins: { healthy: { lastId: 99_999_999, gaps: [], enabled: true, paused: false, failed: [] } },
+          headId: 99_999_999,
+        }),
+      ),
   },
   {
     kind: 'stale lock held by an unrelated live pid',
@@ -113,7 +154,15 @@ export async function badConfigs(o: Options): Promise<Section & { results: BadCo
 
 function configText(site: Site, patch: Sections): string {
   const sections: Sections = {
-    daemon: { eventIdFile: 'state/daemon.id', logPath: 'logs', logFile: 'daemon.log', logging: 20, fetch_interval: 0.2, conn_retry_sleep: 1, max_conn_retries: 3 },
+    daemon: {
+      eventIdFile: 'state/daemon.id',
+      logPath: 'logs',
+      logFile: 'daemon.log',
+      logging: 20,
+      fetch_interval: 0.2,
+      conn_retry_sleep: 1,
+      max_conn_retries: 3,
+    },
     shotgun: { server: site.sandbox.url, name: ENGINE_SCRIPT.name, key: ENGINE_SCRIPT.key, use_session_uuid: 'False' },
     plugins: { paths: 'plugins' },
   };
@@ -154,7 +203,8 @@ async function oneConfig(c: BadConfig): Promise<BadConfigResult> {
     const d = spawnDaemon(['run', ...args], {});
     let said = await sees(d, c.names, 20_000);
     // Not said yet: wait for it to be up (a demo sandbox takes a while to seed), then look again.
-    if (!said && alive(d)) said = (await sees(d, /Polling every event type|Pushing an event_type filter|Demo mode/, 60_000)) && c.names.test(d.output());
+    if (!said && alive(d))
+      said = (await sees(d, /Polling every event type|Pushing an event_type filter|Demo mode/, 60_000)) && c.names.test(d.output());
     if (said && alive(d)) await Promise.race([d.exited, new Promise((r) => setTimeout(r, 2000))]);
     const selfExit = !alive(d);
     let run: string;

@@ -125,7 +125,11 @@ export async function pool<T, R>(items: T[], n: number, job: (item: T, index: nu
 }
 
 /** Ids of every event after `after` (up to `upTo`), read over HTTP from the sandbox: the truth. */
-export async function siteEvents(site: Site, after: number, upTo = Number.MAX_SAFE_INTEGER): Promise<Array<{ id: number; event_type: string; attribute_name: string | null }>> {
+export async function siteEvents(
+  site: Site,
+  after: number,
+  upTo = Number.MAX_SAFE_INTEGER,
+): Promise<Array<{ id: number; event_type: string; attribute_name: string | null }>> {
   return site.sg.find<{ id: number; event_type: string; attribute_name: string | null }>(
     'EventLogEntry',
     [

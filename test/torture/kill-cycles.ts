@@ -43,7 +43,9 @@ interface Cycle {
   state: string;
 }
 
-export async function killCycles(o: Options): Promise<Section & { cycles: Cycle[]; perPlugin: Record<string, { lost: number; dups: number; delivered: number }> }> {
+export async function killCycles(
+  o: Options,
+): Promise<Section & { cycles: Cycle[]; perPlugin: Record<string, { lost: number; dups: number; delivered: number }> }> {
   const perEpoch = o.cycles >= 20 ? 10 : 5;
   const epochs = Math.max(1, Math.ceil(o.cycles / perEpoch));
   const cycles: Cycle[] = [];
@@ -79,7 +81,14 @@ export async function killCycles(o: Options): Promise<Section & { cycles: Cycle[
     headers: ['epoch', 'kills', 'first-start head', 'events', ...RECORDERS.map((p) => `${p.name}: lost / dup`), 'notes'],
     rows: [
       ...epochRows,
-      ['all', String(cycles.length), '', '', ...RECORDERS.map((p) => `${perPlugin[p.name]!.lost} / ${perPlugin[p.name]!.dups}`), `kills by phase: ${[...phases].map(([k, v]) => `${k} ${v}`).join(', ')}; state unreadable after ${unreadable} kills`],
+      [
+        'all',
+        String(cycles.length),
+        '',
+        '',
+        ...RECORDERS.map((p) => `${perPlugin[p.name]!.lost} / ${perPlugin[p.name]!.dups}`),
+        `kills by phase: ${[...phases].map(([k, v]) => `${k} ${v}`).join(', ')}; state unreadable after ${unreadable} kills`,
+      ],
     ],
     failures,
     summary: `${cycles.length} kills (${[...phases].map(([k, v]) => `${k} ${v}`).join(', ')}); lost ${lost}; duplicates ${dups}; state unreadable ${unreadable}`,
@@ -116,10 +125,14 @@ async function oneEpoch(epoch: number, count: number, o: Options, cycles: Cycle[
     site.sandbox.traffic.setRate(0);
     const head = await siteHead(site);
     const d = site.run();
-    const caughtUp = await within(() => {
-      const s = stateOnDisk(site);
-      return typeof s !== 'string' && RECORDERS.every((p) => (s.plugins[p.name]?.lastId ?? -1) >= head);
-    }, 180_000, 100);
+    const caughtUp = await within(
+      () => {
+        const s = stateOnDisk(site);
+        return typeof s !== 'string' && RECORDERS.every((p) => (s.plugins[p.name]?.lastId ?? -1) >= head);
+      },
+      180_000,
+      100,
+    );
     const exit = await stopDaemon(d);
     outputs.push(d.output());
     let note = caughtUp ? `final run exit ${exit}` : `final run did not reach head ${head} in 180 s (exit ${exit})`;
@@ -140,7 +153,10 @@ async function oneEpoch(epoch: number, count: number, o: Options, cycles: Cycle[
     const perPlugin: Record<string, { lost: number; dups: number; delivered: number }> = {};
     for (const p of RECORDERS) {
       const want = truth.filter(p.wants).map((e) => e.id);
-      const got = site.records(p.name).map((r) => r.id).filter((id) => id > baseline && id <= head);
+      const got = site
+        .records(p.name)
+        .map((r) => r.id)
+        .filter((id) => id > baseline && id <= head);
       const seen = new Set(got);
       const lost = want.filter((id) => !seen.has(id));
       perPlugin[p.name] = { lost: lost.length, dups: got.length - seen.size, delivered: seen.size };
@@ -148,7 +164,9 @@ async function oneEpoch(epoch: number, count: number, o: Options, cycles: Cycle[
     }
     // A restart that meets a plugin the state does not hold starts it at the head: after a
     // first start, that is the first start's durability failing.
-    const lateNew = outputs.filter((out) => !FIRST_START.test(out)).flatMap((out) => out.split('\n').filter((l) => /New plugin \w+: starting after/.test(l)));
+    const lateNew = outputs
+      .filter((out) => !FIRST_START.test(out))
+      .flatMap((out) => out.split('\n').filter((l) => /New plugin \w+: starting after/.test(l)));
     if (lateNew.length) note += `; ${lateNew.length} plugin(s) missing from the state on restart`;
     return { baseline: String(baseline), events: truth.length, perPlugin, note };
   } finally {

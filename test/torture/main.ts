@@ -54,7 +54,10 @@ async function main(): Promise<void> {
     o.log(`--- ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, ${os.platform()} ${os.release()}, Node ${process.version}`;
-  const header = `## Torture run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC${o.quick ? ' (--quick)' : ''}\n\nMachine: ${machine}; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s.`;
+  const header = `## Torture run ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC${o.quick ? ' (--quick)' : ''}\n\nMachine: ${machine}; load average at the end ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}; ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s.`;
   process.stdout.write(report(sections, header));
   process.exitCode = sections.some((s) => s.failures.length) ? 1 : 0;
 }

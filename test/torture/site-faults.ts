@@ -63,9 +63,20 @@ interface Fault {
 const fail = (f: HttpFault) => (site: Site) => void site.sandbox.faults.fail.push({ ...f });
 
 const FAULTS: Fault[] = [
-  { name: 'late commits (next 5 writes held 1.5 s)', start: (s) => void Object.assign(s.sandbox.store.eventFaults, { holdWrites: 5, holdMs: 1500 }), lateMs: 1500 },
-  { name: 'late commits at random (20% held 1 s)', start: (s) => void Object.assign(s.sandbox.store.eventFaults, { delayProbability: 0.2, delayMs: 1000 }), lateMs: 1000 },
-  { name: 'gaps that never fill (every 5th write skips 3 ids)', start: (s) => void Object.assign(s.sandbox.store.eventFaults, { gapEvery: 5, gapSize: 3 }) },
+  {
+    name: 'late commits (next 5 writes held 1.5 s)',
+    start: (s) => void Object.assign(s.sandbox.store.eventFaults, { holdWrites: 5, holdMs: 1500 }),
+    lateMs: 1500,
+  },
+  {
+    name: 'late commits at random (20% held 1 s)',
+    start: (s) => void Object.assign(s.sandbox.store.eventFaults, { delayProbability: 0.2, delayMs: 1000 }),
+    lateMs: 1000,
+  },
+  {
+    name: 'gaps that never fill (every 5th write skips 3 ids)',
+    start: (s) => void Object.assign(s.sandbox.store.eventFaults, { gapEvery: 5, gapSize: 3 }),
+  },
   { name: 'id jump of 10,000', start: (s) => void Object.assign(s.sandbox.store.eventFaults, { skipIds: 10_000 }) },
   {
     name: 'token expiry (every token expired, new ones live 2 s)',
@@ -130,7 +141,11 @@ export async function siteFaults(o: Options): Promise<Section> {
       );
       const said = problems(daemon.output().slice(mark));
       // Below WARNING, a retry may still be logged: shown when nothing louder was.
-      const quiet = daemon.output().slice(mark).split('\n').find((l) => /retr|throttl|429|50[0-4]|403|timed out|token|refused|reset/i.test(l));
+      const quiet = daemon
+        .output()
+        .slice(mark)
+        .split('\n')
+        .find((l) => /retr|throttl|429|50[0-4]|403|timed out|token|refused|reset/i.test(l));
       const survived = alive(daemon);
       rows.push([
         f.name,

@@ -50,11 +50,21 @@ export async function uiProbes(o: Options): Promise<Section> {
     r = await get(port, `/?token=${TOKEN}`, host);
     seen.push(r.body);
     const cookie = String(r.headers['set-cookie'] ?? '');
-    add('GET / with the token', '200, HttpOnly SameSite=Strict cookie', `${r.status}, ${cookie.replace(TOKEN, '…')}`, r.status === 200 && /HttpOnly/i.test(cookie) && /SameSite=Strict/i.test(cookie));
+    add(
+      'GET / with the token',
+      '200, HttpOnly SameSite=Strict cookie',
+      `${r.status}, ${cookie.replace(TOKEN, '…')}`,
+      r.status === 200 && /HttpOnly/i.test(cookie) && /SameSite=Strict/i.test(cookie),
+    );
 
     const csp = String(r.headers['content-security-policy'] ?? '');
     const connect = /connect-src ([^;]*)/.exec(csp)?.[1] ?? '';
-    add('Content-Security-Policy', "present; connect-src only the UI's own origin", csp ? `connect-src ${connect}` : 'missing', !!csp && !/(^|\s)(ws:|wss:|\*|https?:)(\s|$)/.test(connect));
+    add(
+      'Content-Security-Policy',
+      "present; connect-src only the UI's own origin",
+      csp ? `connect-src ${connect}` : 'missing',
+      !!csp && !/(^|\s)(ws:|wss:|\*|https?:)(\s|$)/.test(connect),
+    );
     const want: Array<[string, RegExp]> = [
       ['x-content-type-options', /nosniff/],
       ['referrer-policy', /no-referrer|same-origin/],
@@ -63,7 +73,14 @@ export async function uiProbes(o: Options): Promise<Section> {
     const framing = `${String(r.headers['x-frame-options'] ?? '')} ${/frame-ancestors [^;]*/.exec(csp)?.[0] ?? ''}`.trim();
     add('framing refused', "X-Frame-Options DENY or frame-ancestors 'none'", framing || 'missing', /DENY|frame-ancestors 'none'/.test(framing));
 
-    for (const p of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2f..%2f..%2fetc%2fpasswd', '/assets/..%2f..%2f..%2fsecret.txt', '//etc/passwd', '/%00../secret.txt']) {
+    for (const p of [
+      '/../../../../etc/passwd',
+      '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/..%2f..%2f..%2f..%2fetc%2fpasswd',
+      '/assets/..%2f..%2f..%2fsecret.txt',
+      '//etc/passwd',
+      '/%00../secret.txt',
+    ]) {
       r = await get(port, `${p}${p.includes('?') ? '&' : '?'}token=${TOKEN}`, host);
       const leaked = /root:|TOP SECRET/.test(r.body);
       add(`traversal ${p}`, 'no file outside the UI', `${r.status}${leaked ? ' LEAKED' : ''}`, !leaked);
@@ -77,7 +94,13 @@ export async function uiProbes(o: Options): Promise<Section> {
     // An authenticated client: its every message is kept for the secrets check.
     const c = await WireClient.open(`${ws}?token=${TOKEN}`, { headers: { origin: base } });
     await c.waitFor((m) => m.type === 'snapshot', 'the first snapshot');
-    for (const [name, args] of [['snapshot', {}], ['getSettings', {}], ['getEvent', { id: 1 }], ['testConnection', {}]] as const) await c.command(name, args).catch(() => null);
+    for (const [name, args] of [
+      ['snapshot', {}],
+      ['getSettings', {}],
+      ['getEvent', { id: 1 }],
+      ['testConnection', {}],
+    ] as const)
+      await c.command(name, args).catch(() => null);
     for (const [label, data] of [
       ['not JSON', 'this is not json'],
       ['JSON without a type', '{"hello": 1}'],
@@ -89,13 +112,23 @@ export async function uiProbes(o: Options): Promise<Section> {
       const before = c.messages.length;
       c.sendRaw(data, Buffer.isBuffer(data));
       const reply = await c.waitFor((m) => m.type === 'result' && m.ok === false, `an error reply to ${label}`, before, 10_000).catch(() => null);
-      add(`WebSocket message: ${label}`, 'an error reply naming the problem; connection and daemon up', reply && reply.type === 'result' && !reply.ok ? reply.error.slice(0, 100) : 'no reply', !!reply && alive(d) && c.ws.readyState === c.ws.OPEN);
+      add(
+        `WebSocket message: ${label}`,
+        'an error reply naming the problem; connection and daemon up',
+        reply && reply.type === 'result' && !reply.ok ? reply.error.slice(0, 100) : 'no reply',
+        !!reply && alive(d) && c.ws.readyState === c.ws.OPEN,
+      );
     }
     const huge = await WireClient.open(`${ws}?token=${TOKEN}`, { headers: { origin: base } });
     huge.sendRaw(JSON.stringify({ type: 'command', id: 'huge', name: 'snapshot', args: { pad: 'x'.repeat(4 * 1024 * 1024) } }));
     const closed = await Promise.race([huge.closed, new Promise<null>((res) => setTimeout(() => res(null), 15_000))]);
     const again = await upgradeStatus(`${ws}?token=${TOKEN}`, { headers: { origin: base } });
-    add('WebSocket message of 4 MB', 'connection closed (1009); daemon serves the next one', closed ? `closed ${closed.code}; next upgrade ${again}` : 'still open', !!closed && alive(d) && again === 101);
+    add(
+      'WebSocket message of 4 MB',
+      'connection closed (1009); daemon serves the next one',
+      closed ? `closed ${closed.code}; next upgrade ${again}` : 'still open',
+      !!closed && alive(d) && again === 101,
+    );
     await new Promise((res) => setTimeout(res, 1000)); // updates stream in during that second: part of the secrets check
     seen.push(...c.messages.map((m) => JSON.stringify(m)));
     await c.close();
@@ -108,9 +141,19 @@ export async function uiProbes(o: Options): Promise<Section> {
       statuses.set(g.status, (statuses.get(g.status) ?? 0) + 1);
     }
     const logged = /token|unauthori[sz]ed|throttl/i.test(d.output().slice(mark));
-    add('300 wrong tokens from one address', 'throttled (429) and logged', `${[...statuses].map(([s, n]) => `${n}× ${s}`).join(', ')}; logged: ${logged ? 'yes' : 'no'}`, statuses.has(429) && logged);
+    add(
+      '300 wrong tokens from one address',
+      'throttled (429) and logged',
+      `${[...statuses].map(([s, n]) => `${n}× ${s}`).join(', ')}; logged: ${logged ? 'yes' : 'no'}`,
+      statuses.has(429) && logged,
+    );
     const after = await get(port, `/?token=${TOKEN}`, host);
-    add('the right token after the guessing', 'an answer (200 or 429 while throttled)', String(after.status), after.status === 200 || after.status === 429);
+    add(
+      'the right token after the guessing',
+      'an answer (200 or 429 while throttled)',
+      String(after.status),
+      after.status === 200 || after.status === 429,
+    );
 
     await stopDaemon(d); // one daemon per state file at a time
 
@@ -133,8 +176,17 @@ export async function uiProbes(o: Options): Promise<Section> {
     const weak = site.run(['--ui', '127.0.0.1:0', '--ui-token', 'a']);
     daemons.push(weak);
     const refused = await Promise.race([weak.exited.then(() => true), sees(weak, /UI: http/, 30_000).then(() => false)]);
-    const said = weak.output().split('\n').find((l) => /token/i.test(l) && !/UI: http/.test(l)) ?? '';
-    add("--ui-token 'a'", 'refused, naming the token', refused ? `exit ${(await weak.exited).code}: ${said.slice(0, 100)}` : 'accepted', refused && /token/i.test(said));
+    const said =
+      weak
+        .output()
+        .split('\n')
+        .find((l) => /token/i.test(l) && !/UI: http/.test(l)) ?? '';
+    add(
+      "--ui-token 'a'",
+      'refused, naming the token',
+      refused ? `exit ${(await weak.exited).code}: ${said.slice(0, 100)}` : 'accepted',
+      refused && /token/i.test(said),
+    );
     await stopDaemon(weak);
 
     // ---- secrets: no script key in anything the UI was sent

@@ -20,7 +20,8 @@ export interface ApiCall {
   args: Record<string, unknown>;
 }
 
-export type ApiReply = { t: 'reply'; id: number; ok: true; result: unknown } | { t: 'reply'; id: number; ok: false; error: { name: string; message: string } };
+export type ApiReply =
+  { t: 'reply'; id: number; ok: true; result: unknown } | { t: 'reply'; id: number; ok: false; error: { name: string; message: string } };
 
 type Args = Record<string, unknown>;
 type Entity = { type: string; id: number };
@@ -28,12 +29,19 @@ type Entity = { type: string; id: number };
 const METHODS: Record<string, (sg: Shotgun, a: Args) => Promise<unknown>> = {
   info: (sg) => sg.info(),
   find: (sg, a) =>
-    sg.find(str(a.entity_type, 'entity_type'), (a.filters ?? []) as FilterInput, (a.fields ?? undefined) as string[] | undefined, order(a.order), int(a.limit ?? 0), {
-      filterOperator: (a.filter_operator ?? undefined) as 'all' | 'any' | undefined,
-      retiredOnly: a.retired_only === true,
-      includeArchivedProjects: a.include_archived_projects !== false,
-      ...(a.page ? { page: int(a.page) } : {}),
-    }),
+    sg.find(
+      str(a.entity_type, 'entity_type'),
+      (a.filters ?? []) as FilterInput,
+      (a.fields ?? undefined) as string[] | undefined,
+      order(a.order),
+      int(a.limit ?? 0),
+      {
+        filterOperator: (a.filter_operator ?? undefined) as 'all' | 'any' | undefined,
+        retiredOnly: a.retired_only === true,
+        includeArchivedProjects: a.include_archived_projects !== false,
+        ...(a.page ? { page: int(a.page) } : {}),
+      },
+    ),
   summarize: (sg, a) =>
     sg.summarize(
       str(a.entity_type, 'entity_type'),
@@ -57,7 +65,11 @@ const METHODS: Record<string, (sg: Shotgun, a: Args) => Promise<unknown>> = {
   schema_read: (sg, a) => sg.schemaRead((a.project_entity ?? undefined) as Entity | undefined),
   schema_entity_read: (sg, a) => sg.schemaEntityRead((a.project_entity ?? undefined) as Entity | undefined),
   schema_field_read: (sg, a) =>
-    sg.schemaFieldRead(str(a.entity_type, 'entity_type'), (a.field_name ?? undefined) as string | undefined, (a.project_entity ?? undefined) as Entity | undefined),
+    sg.schemaFieldRead(
+      str(a.entity_type, 'entity_type'),
+      (a.field_name ?? undefined) as string | undefined,
+      (a.project_entity ?? undefined) as Entity | undefined,
+    ),
 };
 
 export class ApiProxy {

@@ -45,7 +45,11 @@ export function compilePythonMatch(matchEvents: unknown): Matcher {
       const v = m[k];
       const via = star ? "the '*' key (Python rules: it overrides every other key)" : `key ${k}`;
       if (accepts(v, event.attribute_name)) {
-        const what = anyAttr(v) ? 'accepts any attribute' : typeof v === 'string' ? `contains ${event.attribute_name} as a substring of '${v}'` : `lists ${event.attribute_name}`;
+        const what = anyAttr(v)
+          ? 'accepts any attribute'
+          : typeof v === 'string'
+            ? `contains ${event.attribute_name} as a substring of '${v}'`
+            : `lists ${event.attribute_name}`;
         return { matched: true, reason: `${via} ${what}` };
       }
       return {

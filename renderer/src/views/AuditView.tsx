@@ -23,7 +23,9 @@ export function AuditView() {
         <span className="muted count">{rows.length} actions</span>
       </div>
       {rows.length === 0 ? (
-        <p className="empty">No actions yet. Every pause, resume, enable, disable, retry, skip, reload and cursor move is recorded here, with who did it.</p>
+        <p className="empty">
+          No actions yet. Every pause, resume, enable, disable, retry, skip, reload and cursor move is recorded here, with who did it.
+        </p>
       ) : (
         <div className="table-wrap">
           <table className="audit" aria-label="Audit log">
@@ -43,7 +45,9 @@ export function AuditView() {
                   <td>{dateTime(a.time)}</td>
                   <td>{a.plugin === '*' ? 'all plugins' : a.plugin}</td>
                   <td>{a.action}</td>
-                  <td className="num">{a.before === a.after ? <span className="muted">{a.plugin === '*' ? '–' : `at ${a.after}`}</span> : `${a.before} → ${a.after}`}</td>
+                  <td className="num">
+                    {a.before === a.after ? <span className="muted">{a.plugin === '*' ? '–' : `at ${a.after}`}</span> : `${a.before} → ${a.after}`}
+                  </td>
                   <td>{a.replayCount === null ? '–' : replayText(a.replayCount)}</td>
                   <td>{a.source}</td>
                 </tr>

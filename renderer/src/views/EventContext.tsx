@@ -44,7 +44,8 @@ function isEntity(v: unknown): v is { type: string; id: number; name?: string | 
 
 function Value({ v }: { v: unknown }) {
   if (v === null || v === undefined) return <span className="muted">empty</span>;
-  if (isEntity(v)) return <SiteLink to={{ type: v.type, id: v.id, name: v.name ?? null }} text={v.name ? `${v.type} ${v.name}` : `${v.type} #${v.id}`} />;
+  if (isEntity(v))
+    return <SiteLink to={{ type: v.type, id: v.id, name: v.name ?? null }} text={v.name ? `${v.type} ${v.name}` : `${v.type} #${v.id}`} />;
   if (Array.isArray(v)) {
     if (v.length === 0) return <span className="muted">none</span>;
     return (

@@ -30,19 +30,16 @@ export function EventDetail({ id }: { id: number }) {
   const loadDelay = useEffectEvent(() => (fetched ? 400 : 0));
   useEffect(() => {
     let cancelled = false;
-    const t = setTimeout(
-      () => {
-        invoke('getEvent', { id }).then(
-          (r) => {
-            if (cancelled) return;
-            setFetched(r);
-            setError(null);
-          },
-          (e: Error) => !cancelled && setError(e.message),
-        );
-      },
-      loadDelay(),
-    );
+    const t = setTimeout(() => {
+      invoke('getEvent', { id }).then(
+        (r) => {
+          if (cancelled) return;
+          setFetched(r);
+          setError(null);
+        },
+        (e: Error) => !cancelled && setError(e.message),
+      );
+    }, loadDelay());
     return () => {
       cancelled = true;
       clearTimeout(t);
@@ -76,7 +73,11 @@ export function EventDetail({ id }: { id: number }) {
           Copy id
         </button>
         {event && (
-          <button className="small" aria-label="Copy event JSON" onClick={() => void copyText(JSON.stringify(event, null, 2), `the JSON of event ${id}`)}>
+          <button
+            className="small"
+            aria-label="Copy event JSON"
+            onClick={() => void copyText(JSON.stringify(event, null, 2), `the JSON of event ${id}`)}
+          >
             Copy JSON
           </button>
         )}

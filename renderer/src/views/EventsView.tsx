@@ -1,5 +1,16 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useEffectEvent, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import {
+  memo,
+  useEffect,
+  useEffectEvent,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type FormEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+} from 'react';
 import type { EventView } from '../../../electron/contract.js';
 import { clock, count, dateTime, link, linkName, zoneName } from '../format.js';
 import { nextSelection } from '../selection.js';
@@ -98,7 +109,13 @@ function FilterBar(props: { events: EventView[]; filters: EventFilters; shown: n
       </label>
       <label>
         Entity type
-        <input type="search" list="dl-entity-types" placeholder="e.g. Task" value={filters.entityType} onChange={(e) => setFilter('entityType', e.target.value)} />
+        <input
+          type="search"
+          list="dl-entity-types"
+          placeholder="e.g. Task"
+          value={filters.entityType}
+          onChange={(e) => setFilter('entityType', e.target.value)}
+        />
       </label>
       <label>
         Project
@@ -274,13 +291,7 @@ function EventTable(props: { events: EventView[]; filtered: boolean; selected: n
         <span role="columnheader">Project</span>
         <span role="columnheader">Plugins</span>
       </div>
-      <div
-        className="scroll"
-        ref={scrollRef}
-        onScroll={onScroll}
-        onClick={onClick}
-        role="rowgroup"
-      >
+      <div className="scroll" ref={scrollRef} onScroll={onScroll} onClick={onClick} role="rowgroup">
         {events.length === 0 ? (
           <p className="empty">{filtered ? 'No events match the filters.' : 'No events yet.'}</p>
         ) : (

@@ -34,7 +34,13 @@ function LinkState() {
   }
   return (
     <span className="link-state">
-      <span className={`pill pill-${tone}`} role="status" aria-label={`UI connection: ${text}`} title={link.error ?? undefined} data-link={link.state}>
+      <span
+        className={`pill pill-${tone}`}
+        role="status"
+        aria-label={`UI connection: ${text}`}
+        title={link.error ?? undefined}
+        data-link={link.state}
+      >
         <span className="dot" aria-hidden="true" />
         {text}
       </span>

@@ -32,8 +32,10 @@ export const STATE_TONE: Record<ShownState, string> = {
 };
 
 /** What each control does, said where the TD decides. */
-export const PAUSE_HINT = 'Pause: stop taking events for now. The cursor stays put and new events wait; on Resume it catches up on everything it missed.';
-export const DISABLE_HINT = 'Disable: switch the plugin off. It takes no events and drops its hold and retries; on Enable it catches up from its cursor.';
+export const PAUSE_HINT =
+  'Pause: stop taking events for now. The cursor stays put and new events wait; on Resume it catches up on everything it missed.';
+export const DISABLE_HINT =
+  'Disable: switch the plugin off. It takes no events and drops its hold and retries; on Enable it catches up from its cursor.';
 
 /** Runs a command while marking the control busy (no double clicks). */
 export function useBusy(): [string | null, (key: string, fn: () => Promise<unknown>) => void] {
@@ -64,7 +66,12 @@ export const PluginCard = memo(function PluginCard({ name, onRewind }: { name: s
         <h2 id={headingId} aria-label={`Plugin ${name}`}>
           {name}
         </h2>
-        <span className={`pill pill-${STATE_TONE[shown]}`} data-testid="plugin-state" aria-label={`State: ${STATE_LABEL[shown]}`} title={p.inert ?? undefined}>
+        <span
+          className={`pill pill-${STATE_TONE[shown]}`}
+          data-testid="plugin-state"
+          aria-label={`State: ${STATE_LABEL[shown]}`}
+          title={p.inert ?? undefined}
+        >
           <span className="dot" aria-hidden="true" />
           {STATE_LABEL[shown]}
         </span>
@@ -171,7 +178,11 @@ export const PluginCard = memo(function PluginCard({ name, onRewind }: { name: s
             Resume
           </button>
         ) : (
-          <button aria-label={`Pause plugin ${name}`} disabled={busy !== null || !loaded} onClick={() => go('pause', () => run('pause', { plugin: name }))}>
+          <button
+            aria-label={`Pause plugin ${name}`}
+            disabled={busy !== null || !loaded}
+            onClick={() => go('pause', () => run('pause', { plugin: name }))}
+          >
             Pause
           </button>
         )}
@@ -182,7 +193,12 @@ export const PluginCard = memo(function PluginCard({ name, onRewind }: { name: s
         >
           {p.enabled ? 'Disable' : 'Enable'}
         </button>
-        <button aria-label={`Move cursor of plugin ${name}`} disabled={!loaded} onClick={() => onRewind(name)} title="Move this plugin's cursor (pause it first)">
+        <button
+          aria-label={`Move cursor of plugin ${name}`}
+          disabled={!loaded}
+          onClick={() => onRewind(name)}
+          title="Move this plugin's cursor (pause it first)"
+        >
           Move cursor…
         </button>
         <button
@@ -230,7 +246,10 @@ function FailedEvents({ plugin, failed }: { plugin: string; failed: FailedEvent[
       const o = await run('retryFailed', { plugin, eventId: id });
       if (o?.status === 'ok') ok++;
     }
-    toast(`Retried ${plural(ids.length, 'failed event')} of ${plugin}: ${ok} succeeded, ${ids.length - ok} still failing.`, ok === ids.length ? 'info' : 'error');
+    toast(
+      `Retried ${plural(ids.length, 'failed event')} of ${plugin}: ${ok} succeeded, ${ids.length - ok} still failing.`,
+      ok === ids.length ? 'info' : 'error',
+    );
   };
   return (
     <div className="failed-list" role="group" aria-label={`Failed events of plugin ${plugin}`}>
@@ -238,7 +257,12 @@ function FailedEvents({ plugin, failed }: { plugin: string; failed: FailedEvent[
         <h3>
           Failed events <span className="muted">({failed.length})</span>
         </h3>
-        <button className="small" aria-label={`Retry all failed events of plugin ${plugin}`} disabled={busy !== null} onClick={() => go('all', retryAll)}>
+        <button
+          className="small"
+          aria-label={`Retry all failed events of plugin ${plugin}`}
+          disabled={busy !== null}
+          onClick={() => go('all', retryAll)}
+        >
           {busy === 'all' ? 'Retrying…' : 'Retry all'}
         </button>
       </div>
@@ -258,7 +282,9 @@ function FailedEvents({ plugin, failed }: { plugin: string; failed: FailedEvent[
                 aria-label={`Retry event ${f.eventId} for plugin ${plugin}`}
                 disabled={busy !== null}
                 onClick={() =>
-                  go(`r${f.eventId}`, () => run('retryFailed', { plugin, eventId: f.eventId }, (o) => `Retried event ${f.eventId} for ${plugin}: ${o.status}`))
+                  go(`r${f.eventId}`, () =>
+                    run('retryFailed', { plugin, eventId: f.eventId }, (o) => `Retried event ${f.eventId} for ${plugin}: ${o.status}`),
+                  )
                 }
               >
                 Retry
@@ -280,4 +306,3 @@ function FailedEvents({ plugin, failed }: { plugin: string; failed: FailedEvent[
     </div>
   );
 }
-

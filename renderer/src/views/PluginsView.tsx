@@ -85,7 +85,11 @@ export function PluginsView() {
         <button disabled={picked.length === 0} onClick={() => void bulk('retryHeld')} title="Retry the held event of each checked plugin now">
           Retry selected{picked.length ? ` (${picked.length})` : ''}
         </button>
-        <button disabled={picked.length === 0} onClick={() => void bulk('skipHeld')} title="Skip the held event of each checked plugin: it goes to that plugin's failed list">
+        <button
+          disabled={picked.length === 0}
+          onClick={() => void bulk('skipHeld')}
+          title="Skip the held event of each checked plugin: it goes to that plugin's failed list"
+        >
           Skip selected{picked.length ? ` (${picked.length})` : ''}
         </button>
       </div>
@@ -107,7 +111,12 @@ export function PluginsView() {
                 </th>
                 {COLUMNS.map(([key, label]) => (
                   <th key={key} scope="col" aria-sort={table.sort === key ? (table.desc ? 'descending' : 'ascending') : undefined}>
-                    <button className="sort" onClick={() => setPluginTable(table.sort === key ? { desc: !table.desc } : { sort: key, desc: key !== 'name' && key !== 'state' })}>
+                    <button
+                      className="sort"
+                      onClick={() =>
+                        setPluginTable(table.sort === key ? { desc: !table.desc } : { sort: key, desc: key !== 'name' && key !== 'state' })
+                      }
+                    >
                       {label}
                       {table.sort === key ? (table.desc ? ' ↓' : ' ↑') : ''}
                     </button>
@@ -145,7 +154,12 @@ const PluginRow = memo(function PluginRow(props: { p: PluginView; selected: bool
   const shown = shownState(p);
   const stalled = p.lagEvents > 0 ? lagStalled(p) : null;
   return (
-    <tr className={`${selected ? 'selected' : ''}${needsAttention(p) ? ' attention' : ''}`} data-plugin={p.name} data-state={p.state} aria-selected={selected}>
+    <tr
+      className={`${selected ? 'selected' : ''}${needsAttention(p) ? ' attention' : ''}`}
+      data-plugin={p.name}
+      data-state={p.state}
+      aria-selected={selected}
+    >
       <td className="c-check">
         {p.held && <input type="checkbox" aria-label={`Select held plugin ${p.name}`} checked={checked} onChange={() => onCheck(p.name)} />}
       </td>

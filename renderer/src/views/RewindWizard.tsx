@@ -28,7 +28,9 @@ function parseTarget(kind: Kind, idText: string, timeText: string, shiftText: st
     case 'time': {
       // Local time, as every time in the UI (or ISO 8601 with its own zone).
       const t = parseLocalTime(timeText);
-      return t === null ? `Give the local time as YYYY-MM-DD HH:MM[:SS] (${zoneName()}), e.g. ${localStamp(Date.now())}.` : { kind: 'time', time: new Date(t).toISOString() };
+      return t === null
+        ? `Give the local time as YYYY-MM-DD HH:MM[:SS] (${zoneName()}), e.g. ${localStamp(Date.now())}.`
+        : { kind: 'time', time: new Date(t).toISOString() };
     }
     case 'shift': {
       const by = Number(shiftText.trim());
@@ -130,7 +132,14 @@ export function RewindWizard({ plugin, onClose }: { plugin: string; onClose: () 
           <legend>Strategy</legend>
           {STRATEGIES.map((s) => (
             <label key={s.kind} className="radio">
-              <input type="radio" name={`${uid}-kind`} value={s.kind} checked={kind === s.kind} onChange={() => setKind(s.kind)} aria-describedby={`${uid}-hint`} />
+              <input
+                type="radio"
+                name={`${uid}-kind`}
+                value={s.kind}
+                checked={kind === s.kind}
+                onChange={() => setKind(s.kind)}
+                aria-describedby={`${uid}-hint`}
+              />
               {s.label}
             </label>
           ))}

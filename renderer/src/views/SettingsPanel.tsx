@@ -154,7 +154,9 @@ function SettingsForm({ initial, onSaved }: { initial: SettingsView; onSaved: (s
   return (
     <div className="settings">
       <h2>Settings</h2>
-      {initial.demo && <p className="notice">Demo mode: no site is configured yet, so the app runs on the embedded sandbox. Enter your site to connect.</p>}
+      {initial.demo && (
+        <p className="notice">Demo mode: no site is configured yet, so the app runs on the embedded sandbox. Enter your site to connect.</p>
+      )}
       <form className="settings-form" onSubmit={save}>
         <label>
           Site URL

@@ -23,7 +23,9 @@ export function useShortcuts(showHelp: () => void): void {
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || document.querySelector('dialog[open]')) return;
       if (e.key === '/') {
-        const search = document.querySelector<HTMLInputElement>('main.panel input[type=search], main.panel input:not([type=checkbox]):not([type=radio])');
+        const search = document.querySelector<HTMLInputElement>(
+          'main.panel input[type=search], main.panel input:not([type=checkbox]):not([type=radio])',
+        );
         if (search) {
           e.preventDefault();
           search.focus();

@@ -23,9 +23,16 @@ function MiniChart({ xs, series, width, height, label }: { xs: number[]; series:
   const chart = useRef<uPlot | null>(null);
   const shape = series.map((s) => `${s.label}:${s.scale}`).join('|');
   const data = useMemo<uPlot.AlignedData>(() => [xs, ...series.map((s) => s.values)], [xs, series]);
+  // The chart is rebuilt only when its shape or size changes; it reads the latest series and
+  // data through these, and new data goes in through setData below.
+  const latest = useRef({ series, data });
+  useEffect(() => {
+    latest.current = { series, data };
+  }, [series, data]);
 
   useEffect(() => {
     if (!host.current) return;
+    const { series, data } = latest.current;
     const scales: uPlot.Scales = { x: { time: true } };
     for (const s of series) scales[s.scale] = { range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] };
     const opts: uPlot.Options = {
@@ -44,7 +51,6 @@ function MiniChart({ xs, series, width, height, label }: { xs: number[]; series:
       u.destroy();
       chart.current = null;
     };
-    // Rebuilt only when the shape or size changes; data goes through setData below.
   }, [shape, width, height]);
 
   useEffect(() => {
@@ -72,7 +78,11 @@ export function TrendChart() {
     ? `Trend over the last ${Math.max(1, Math.round((last.t - trends[0]!.t) / 60_000))} min: ${count(last.eventsPerSecond)} events/s, slowest lag ${count(last.maxLag)} events`
     : 'Trend: no samples yet';
   return (
-    <div className="trend" data-testid="header-trend" title={`${label}\nBlue: events/s · amber: slowest plugin's lag (events). One sample every 5 s.`}>
+    <div
+      className="trend"
+      data-testid="header-trend"
+      title={`${label}\nBlue: events/s · amber: slowest plugin's lag (events). One sample every 5 s.`}
+    >
       <MiniChart xs={xs} series={series} width={160} height={34} label={label} />
       <span className="trend-legend muted" aria-hidden="true">
         <span className="key key-rate" /> ev/s <span className="key key-lag" /> lag
@@ -94,7 +104,9 @@ export const Sparkline = memo(function Sparkline({ plugin }: { plugin: string })
     [mine, plugin],
   );
   const last = mine[mine.length - 1]?.plugins[plugin];
-  const label = last ? `${plugin}: lag ${count(last.lag)} events, p95 ${last.p95 === null ? '–' : `${Math.round(last.p95)} ms`}` : `${plugin}: no samples yet`;
+  const label = last
+    ? `${plugin}: lag ${count(last.lag)} events, p95 ${last.p95 === null ? '–' : `${Math.round(last.p95)} ms`}`
+    : `${plugin}: no samples yet`;
   return (
     <span className="sparkline" data-testid="plugin-sparkline" title={`${label} (amber: lag, blue: p95; last hour)`}>
       <MiniChart xs={xs} series={series} width={96} height={22} label={label} />

@@ -14,12 +14,16 @@ function outcomeTitle(plugin: string, o: Outcome): string {
 export function OutcomeChip({ plugin, outcome }: { plugin: string; outcome: Outcome }) {
   return (
     <span className={`chip chip-${outcome.status}`} title={outcomeTitle(plugin, outcome)} data-plugin={plugin} data-status={outcome.status}>
-      {STATUS_ICON[outcome.status] === null ? <span className="icon-held" aria-hidden="true" /> : <span aria-hidden="true">{STATUS_ICON[outcome.status]}</span>} {plugin}
+      {STATUS_ICON[outcome.status] === null ? (
+        <span className="icon-held" aria-hidden="true" />
+      ) : (
+        <span aria-hidden="true">{STATUS_ICON[outcome.status]}</span>
+      )}{' '}
+      {plugin}
       <span className="sr-only"> {outcome.status}</span>
     </span>
   );
 }
-
 
 /** One <option> per plugin name, for the plugin pickers of several views. */
 export function PluginOptions({ names }: { names: readonly string[] }) {
