@@ -6,6 +6,7 @@ import type { PluginView, Update } from '../../electron/contract.js';
 import { INERT_NO_CALLBACK, UiFeed, type RunnerLike } from '../../electron/engine/ui-feed.js';
 import { EventWindow } from '../../electron/engine/window.js';
 import type { EventLogEntry } from '../../electron/shotgun/types.js';
+import { pluginView } from '../fixtures/plugin-view.js';
 
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
 let now = T0;
@@ -23,26 +24,15 @@ function runner(name: string, cursor: number, o: Partial<PluginView> & { active?
     cursor,
     active,
     lastCreatedAt,
-    view: (): PluginView => ({
-      name,
-      file: `/p/${name}.js`,
-      state: 'running',
-      enabled: true,
-      paused: false,
-      error: null,
-      cursor,
-      gaps: [],
-      lagEvents: -1,
-      lagSeconds: -1,
-      processed: 0,
-      failed: 0,
-      p50Ms: null,
-      p95Ms: 12,
-      held: null,
-      failedEvents: [],
-      callbacks: [{ name: 'cb', scriptName: 's', matchEvents: null, stopOnError: true, filter: '*' }],
-      ...view,
-    }),
+    view: (): PluginView =>
+      pluginView(name, {
+        cursor,
+        lagEvents: -1,
+        lagSeconds: -1,
+        p95Ms: 12,
+        callbacks: [{ name: 'cb', scriptName: 's', matchEvents: null, stopOnError: true, filter: '*' }],
+        ...view,
+      }),
   };
 }
 

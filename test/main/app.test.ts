@@ -13,6 +13,7 @@ import { startApp, type AppHandle } from '../../electron/main/app.js';
 import type { EngineLike } from '../../electron/engine/engine.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/protocol.js';
 import { fake, FakeBrowserWindow, FakeNotification, FakeTray, makeReady, resetFake } from './fake-electron.js';
+import { pluginView } from '../fixtures/plugin-view.js';
 
 vi.mock('electron', async () => (await import('./fake-electron.js')).electronModule());
 
@@ -35,26 +36,7 @@ const engineView = (o: Partial<EngineView> = {}): EngineView => ({
   ...o,
 });
 
-const plugin = (name: string, o: Partial<PluginView> = {}): PluginView => ({
-  name,
-  file: `/plugins/${name}.ts`,
-  state: 'running',
-  enabled: true,
-  paused: false,
-  error: null,
-  cursor: 100,
-  gaps: [],
-  lagEvents: 0,
-  lagSeconds: 0,
-  processed: 0,
-  failed: 0,
-  p50Ms: null,
-  p95Ms: null,
-  held: null,
-  failedEvents: [],
-  callbacks: [],
-  ...o,
-});
+const plugin = (name: string, o: Partial<PluginView> = {}): PluginView => pluginView(name, { file: `/plugins/${name}.ts`, cursor: 100, ...o });
 
 class FakeEngine implements EngineLike {
   listeners = new Set<(u: Update) => void>();

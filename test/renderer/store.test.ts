@@ -1,7 +1,8 @@
 // The renderer's store: bounded, sorted, de-duplicated event list; one new object per
 // changed event or plugin (so rows re-render only when theirs changed); filters.
 import { describe, expect, it } from 'vitest';
-import type { EventView, PluginView, Update } from '../../electron/contract.js';
+import type { EventView, Update } from '../../electron/contract.js';
+import { pluginView } from '../fixtures/plugin-view.js';
 import {
   applyOutcomes,
   eventFilter,
@@ -31,28 +32,7 @@ function ev(id: number, extra: Partial<EventView> = {}): EventView {
   };
 }
 
-function plugin(name: string, extra: Partial<PluginView> = {}): PluginView {
-  return {
-    name,
-    file: `/p/${name}.js`,
-    state: 'running',
-    enabled: true,
-    paused: false,
-    error: null,
-    cursor: 0,
-    gaps: [],
-    lagEvents: 0,
-    lagSeconds: 0,
-    processed: 0,
-    failed: 0,
-    p50Ms: null,
-    p95Ms: null,
-    held: null,
-    failedEvents: [],
-    callbacks: [],
-    ...extra,
-  };
-}
+const plugin = pluginView;
 
 const base = (): State => ({
   ...useStore.getState(),

@@ -1,33 +1,13 @@
 // Triage (renderer/src/triage.ts), the log folding and the one time format: pure functions.
 import { describe, expect, it } from 'vitest';
-import type { EngineView, PluginView } from '../../electron/contract.js';
+import type { EngineView } from '../../electron/contract.js';
+import { pluginView } from '../fixtures/plugin-view.js';
 import { dateTime, localStamp, parseLocalTime } from '../../renderer/src/format.js';
 import { health, lagStalled, needsAttention, shownState, tableRows } from '../../renderer/src/triage.js';
 import { splitJson } from '../../renderer/src/log-json.js';
 import { DEFAULT_PLUGIN_TABLE } from '../../renderer/src/store.js';
 
-function plugin(name: string, extra: Partial<PluginView> = {}): PluginView {
-  return {
-    name,
-    file: `/p/${name}.js`,
-    state: 'running',
-    enabled: true,
-    paused: false,
-    error: null,
-    cursor: 0,
-    gaps: [],
-    lagEvents: 0,
-    lagSeconds: 0,
-    processed: 0,
-    failed: 0,
-    p50Ms: null,
-    p95Ms: null,
-    held: null,
-    failedEvents: [],
-    callbacks: [],
-    ...extra,
-  };
-}
+const plugin = pluginView;
 const held = { eventId: 5, callback: 'cb', error: 'boom', attempt: 3, nextRetryAt: null };
 const engine = (extra: Partial<EngineView> = {}): EngineView => ({
   site: 'https://x',
