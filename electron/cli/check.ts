@@ -11,6 +11,7 @@ import { describeMatch } from '../engine/match.js';
 import { createPluginHost } from '../engine/python/host-factory.js';
 import { compileCallbackMatch } from '../engine/python/python-match.js';
 import { readStateFile, type StateData } from '../engine/state.js';
+import { inertReason, loadWarning } from '../engine/inert-reason.js';
 import { Shotgun } from '../shotgun/client.js';
 import { configPath, CONFIG_SEARCH_TEXT } from '../demo/prepare.js';
 
@@ -53,14 +54,19 @@ export function checkCommand(): Command {
           continue;
         }
         names.add(name);
+        let warned: string | null = null;
         const host = createPluginHost({
           file: f,
           name,
           python: config.plugins.python,
           shotgun: { server: site.server },
           callbackTimeoutMs: config.daemon.callbackTimeoutMs || 2_147_483_647,
-          logLevel: 40,
-          onLog: (l) => out(`    ${l.level.toUpperCase()}:${l.logger}: ${l.message}`),
+          // WARNING and up: a plugin that registers nothing usually says why (inert-reason.ts).
+          logLevel: 30,
+          onLog: (l) => {
+            warned = loadWarning(l) ?? warned;
+            out(`    ${l.level.toUpperCase()}:${l.logger}: ${l.message}`);
+          },
         });
         try {
           const r = await host.load();
@@ -69,7 +75,7 @@ export function checkCommand(): Command {
             continue;
           }
           out(`plugin ${name} (${f}): ${r.callbacks.length} callback(s)`);
-          if (r.callbacks.length === 0) out('    warning: registerCallbacks registered no callback');
+          if (r.callbacks.length === 0) out(`    warning: ${inertReason(warned)}`);
           for (const cb of r.callbacks) {
             const filter = describeMatch(compileCallbackMatch(cb));
             out(`  - ${cb.name} as script ${cb.scriptName}; stopOnError=${cb.stopOnError}; timeout ${cb.timeoutMs / 1000} s`);

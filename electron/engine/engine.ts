@@ -155,6 +155,7 @@ export class Engine {
       emit,
       // The age of a stalled plugin's oldest unprocessed event, once it is behind the window.
       createdAfter: (after) => this.poller.createdAfter(after),
+      loadWarning: (name) => this.plugins.loadWarning(name),
     });
   }
 

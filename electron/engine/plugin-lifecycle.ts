@@ -10,6 +10,7 @@ import type { EngineConfig } from './config.js';
 import { pluginName, PluginWatcher, type PluginFileChange } from './discovery.js';
 import { parseLevel, type Logger, type Logging } from './logging.js';
 import type { CallbackOutcome } from './plugin-protocol.js';
+import { loadWarning } from './inert-reason.js';
 import type { Poller } from './poller.js';
 import { createPluginHost, type AnyPluginHost } from './python/host-factory.js';
 import { PluginRunner, type EventSource } from './runner.js';
@@ -42,6 +43,8 @@ export class PluginLifecycle {
   readonly runners = new Map<string, PluginRunner>();
   /** Each runner's host, typed as created (the runner sees it only as a HostLike): its recipients come from it. */
   private readonly hosts = new Map<string, AnyPluginHost>();
+  /** What each plugin last warned about outside its callbacks (why it may be inert). */
+  private readonly warnings = new Map<string, string>();
   /** The event types pushed to the server; null: every type. */
   types: string[] | null = [];
   private watcher: PluginWatcher | null = null;
@@ -107,6 +110,8 @@ export class PluginLifecycle {
       useSessionUuid: c.shotgun!.useSessionUuid,
       logLevel: c.daemon.logLevelValue,
       onLog: (line) => {
+        const warned = loadWarning(line);
+        if (warned) this.warnings.set(name, warned);
         const logger = line.callback ? logging.callback(name, line.callback) : line.logger === `plugin.${name}` ? pluginLog : logging.plugin(name);
         logger.write({ level: parseLevel(line.level), message: line.message, time: line.time, eventId: line.eventId });
       },
@@ -127,9 +132,15 @@ export class PluginLifecycle {
     return runner;
   }
 
+  /** What the plugin last warned about outside its callbacks since it (re)loaded, or null. */
+  loadWarning(name: string): string | null {
+    return this.warnings.get(name) ?? null;
+  }
+
   async reload(name: string): Promise<void> {
     const r = this.runner(name);
     this.o.log.info(`Reloading plugin at ${r.file}`);
+    this.warnings.delete(name);
     await r.load();
     this.afterLoad(r);
   }
@@ -139,6 +150,7 @@ export class PluginLifecycle {
     if (!r) return;
     this.runners.delete(name);
     this.hosts.delete(name);
+    this.warnings.delete(name);
     await r.close();
     await this.o.logging.closePluginFile(name);
     this.o.log.info(`Unloaded plugin ${name} (its file was removed; its cursor is kept in the state).`);

@@ -14,6 +14,7 @@
 
 import { TREND_KEEP, TREND_STEP_MS, type PluginView, type TrendPoint, type Update } from '../contract.js';
 import type { EventLogEntry } from '../shotgun/types.js';
+import { inertReason } from './inert-reason.js';
 
 /** What the feed needs from a plugin runner (runner.ts). */
 export interface RunnerLike {
@@ -43,6 +44,8 @@ export interface UiFeedOptions {
   now?: () => number;
   /** created_at (ms) of the first event on the site with id > after, or null if none. */
   createdAfter?: (after: number) => Promise<number | null>;
+  /** What a plugin last warned about while loading (the reason it is inert), or null. */
+  loadWarning?: (name: string) => string | null;
 }
 
 /** What the site said about the event after a stalled plugin's cursor. */
@@ -58,7 +61,6 @@ interface Lookup {
 const LOOKUP_RETRY_MS = 30_000;
 
 /** `check`'s words for a plugin that loads but registers nothing. */
-export const INERT_NO_CALLBACK = 'registerCallbacks registered no callback';
 
 export class UiFeed {
   private points: TrendPoint[] = [];
@@ -98,7 +100,7 @@ export class UiFeed {
     v.lagSeconds = v.lagEvents > 0 ? this.oldestUnprocessedAge(r) : 0;
     if (!v.enabled) v.held = null;
     const loaded = v.state !== 'load_error' && v.state !== 'loading' && v.state !== 'unloaded';
-    v.inert = loaded && v.callbacks.length === 0 ? INERT_NO_CALLBACK : null;
+    v.inert = loaded && v.callbacks.length === 0 ? inertReason(this.o.loadWarning?.(r.name) ?? null) : null;
     return v;
   }
 

@@ -3,7 +3,8 @@
 // the trend series (bounded, in order, pushed as updates), and idle plugins re-sent.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PluginView, Update } from '../../electron/contract.js';
-import { INERT_NO_CALLBACK, UiFeed, type RunnerLike } from '../../electron/engine/ui-feed.js';
+import { INERT_NO_CALLBACK } from '../../electron/engine/inert-reason.js';
+import { UiFeed, type RunnerLike } from '../../electron/engine/ui-feed.js';
 import { EventWindow } from '../../electron/engine/window.js';
 import type { EventLogEntry } from '../../electron/shotgun/types.js';
 import { pluginView } from '../fixtures/plugin-view.js';

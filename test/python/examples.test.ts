@@ -62,6 +62,8 @@ describe.each([
         expect(line![1], `${name}: ${line![1]}`).toMatch(/^[1-9]\d* callback\(s\)$/);
       }
     }
+    // An inert example says why, as the UI's "Inert" does (electron/engine/inert-reason.ts).
+    expect(out).toContain('warning: registerCallbacks registered no callback; it logged: Plugin is not valid, will not register callback.');
     const kind = api3 ? /sg is a real shotgun_api3\.Shotgun \(shotgun_api3 3\.10\.0/ : /sg is the shotgun-events stand-in/;
     expect(out).toMatch(kind);
   });
