@@ -159,7 +159,9 @@ export class PollLoop {
     }
     const slowest = Math.min(...active.map((r) => r.cursor));
     const fastest = Math.max(...active.map((r) => r.cursor));
-    w.evict(slowest);
+    // Not capped at the capacity: a poll may overfill the window by up to one page, and
+    // capping would drop the slowest plugin's next events (it would read them from the site).
+    w.evict(slowest, Number.POSITIVE_INFINITY);
     if (stalled && w.full && fastest >= w.head) w.evict(slowest, Math.floor(w.capacity / 2));
   }
 
