@@ -130,7 +130,10 @@ export class Engine {
       pluginMemoryMb: opts.pluginMemoryMb,
       withRetries: (what, fn) => this.loop.withRetries(what, fn),
       recentLate: (from, to) => this.loop.recentLateBetween(from, to),
-      changed: (name) => this.buffers.pluginChanged(name),
+      changed: (name) => {
+        this.buffers.pluginChanged(name);
+        this.loop.readerMoved();
+      },
       outcome: (eventId, plugin, outcome) => this.buffers.setOutcome(eventId, plugin, outcome),
       removed: (name) => this.emit({ kind: 'pluginRemoved', name }),
       stopping: () => this.stopping,

@@ -24,6 +24,12 @@ import type { EventWindow } from './window.js';
 
 const RECENT_LATE_MS = 15 * 60_000;
 const RATE_WINDOW_MS = 10_000;
+/**
+ * How long the slowest plugin may go without moving, the window full, before the window
+ * makes room past it. Longer than a segment of work (~100 ms, runner.ts) on a loaded
+ * machine, so a plugin that is only slow is not evicted past (docs/performance.md).
+ */
+const STALL_MS = 2_000;
 
 export interface PollLoopOptions {
   daemon: DaemonConfig;
@@ -45,6 +51,10 @@ export class PollLoop {
   private connectionError: string | null = null;
   private stopping = false;
   private pollWake: (() => void) | null = null;
+  /** The window is full and the loop waits for the slowest plugin to make room (run()). */
+  private waitingForRoom = false;
+  /** The slowest running plugin's cursor when the window was last found full, and since when it has not moved. */
+  private stall: { cursor: number | null; since: number } = { cursor: null, since: 0 };
   private stopWaiters = new Set<() => void>();
   private loop: Promise<void> | null = null;
   private rate: number[] = [];
@@ -133,8 +143,14 @@ export class PollLoop {
     }
   }
 
-  /** Drops window events every running plugin has passed; if one idles at head while the window is full, make room anyway. */
-  evict(): void {
+  /**
+   * Drops window events every running plugin has passed. With `stalled`, when the window is
+   * full and one plugin idles at head, makes room anyway, past the slowest plugin: only
+   * after that plugin has not moved for STALL_MS (run()). A plugin that is still moving
+   * keeps its events: evicted, it would read them all again from the site
+   * (docs/performance.md, "Batch 5000: the slow plugin re-read its events").
+   */
+  evict(stalled = false): void {
     const w = this.o.window;
     const active = [...this.o.runners()].filter((r) => r.active);
     if (active.length === 0) {
@@ -143,8 +159,24 @@ export class PollLoop {
     }
     const slowest = Math.min(...active.map((r) => r.cursor));
     const fastest = Math.max(...active.map((r) => r.cursor));
-    w.evict(slowest);
-    if (w.full && fastest >= w.head) w.evict(slowest, Math.floor(w.capacity / 2));
+    // Not capped at the capacity: a poll may overfill the window by up to one page, and
+    // capping would drop the slowest plugin's next events (it would read them from the site).
+    w.evict(slowest, Number.POSITIVE_INFINITY);
+    if (stalled && w.full && fastest >= w.head) w.evict(slowest, Math.floor(w.capacity / 2));
+  }
+
+  /** A plugin moved (or paused, or stopped): if the poll loop waits for room, see whether there is some now. */
+  readerMoved(): void {
+    if (!this.waitingForRoom) return;
+    this.evict();
+    if (!this.o.window.full) this.pollWake?.();
+  }
+
+  /** The slowest running plugin's cursor, or null when none runs. */
+  private slowestCursor(): number | null {
+    let slowest: number | null = null;
+    for (const r of this.o.runners()) if (r.active && (slowest === null || r.cursor < slowest)) slowest = r.cursor;
+    return slowest;
   }
 
   /** A wait that ends early when the engine stops. */
@@ -202,7 +234,20 @@ export class PollLoop {
       if (window.full && window.size > 0) {
         this.evict();
         if (window.full) {
-          await this.pollSleep(daemon.fetchIntervalMs);
+          // Wait for the slowest plugin to move (readerMoved() ends the wait early); one that
+          // has not moved for STALL_MS is passed over (evict()).
+          const slowest = this.slowestCursor();
+          const now = Date.now();
+          if (slowest !== this.stall.cursor) this.stall = { cursor: slowest, since: now };
+          const left = this.stall.since + STALL_MS - now;
+          if (left > 0) {
+            this.waitingForRoom = true;
+            await this.pollSleep(left);
+            this.waitingForRoom = false;
+            continue;
+          }
+          this.evict(true);
+          if (window.full) await this.pollSleep(daemon.fetchIntervalMs);
           continue;
         }
       }
