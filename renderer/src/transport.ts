@@ -127,6 +127,8 @@ class WsTransport implements Transport {
   ) {
     this.minDelay = opts.minDelayMs ?? 500;
     this.maxDelay = opts.maxDelayMs ?? 10_000;
+    // Added once per page: api.ts connect() makes the page's one transport (docs/performance.md,
+    // "UI event listeners").
     window.addEventListener('online', () => this.reconnectNow());
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') this.reconnectNow();

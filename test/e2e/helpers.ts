@@ -275,6 +275,32 @@ export async function headId(page: Page): Promise<number> {
 }
 
 /**
+ * The page's own event listeners: those on `window` and on every node in the document
+ * (addEventListener and `on…` handlers alike), read through CDP. Not Chromium's
+ * JSEventListeners counter (`Memory.getDOMCounters`, `Performance.getMetrics`): that one
+ * also counts Playwright's own utility-world listeners and listeners of removed nodes not
+ * swept yet, so it moves by ±10 on a page that adds none (docs/performance.md, "UI event
+ * listeners").
+ */
+export async function pageListeners(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    let n = 0;
+    for (const [expression, depth] of [
+      ['window', 0],
+      ['document', -1],
+    ] as const) {
+      const { result } = await cdp.send('Runtime.evaluate', { expression });
+      const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId!, depth, pierce: true });
+      n += listeners.length;
+    }
+    return n;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/**
  * Sets a <select> (role combobox) by its option's value. By role, not getByLabel: a label
  * wrapping a select has the option texts in its text content, which getByLabel matches.
  */

@@ -45,6 +45,8 @@ function MiniChart({ xs, series, width, height, label }: { xs: number[]; series:
       scales,
       series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.stroke, width: 1.5, scale: s.scale, points: { show: false } }))],
     };
+    // uPlot adds a window listener per chart that destroy() removes; redraws (setData) add
+    // none (docs/performance.md, "UI event listeners").
     const u = new uPlot(opts, data, host.current);
     chart.current = u;
     return () => {
