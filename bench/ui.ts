@@ -17,6 +17,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { pageListeners } from './page-listeners.js';
 import { cpuMs, rssMb } from './proc.js';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 
@@ -129,24 +130,6 @@ async function heapMb(cdp: CDPSession, gc = false): Promise<number> {
 async function mainThread(cdp: CDPSession): Promise<Record<string, number>> {
   const m = await cdp.send('Performance.getMetrics');
   return Object.fromEntries(m.metrics.map((x) => [x.name, x.value]));
-}
-
-/**
- * The page's own event listeners: on `window` and on every node of the document. Chromium's
- * JSEventListeners counter (Memory.getDOMCounters) also counts Playwright's utility-world
- * listeners and those of removed nodes not swept yet, so it drifts by ±10 with no listener
- * added (docs/performance.md, "UI event listeners"); this is the figure that shows a leak.
- */
-async function pageListeners(cdp: CDPSession): Promise<number> {
-  let n = 0;
-  for (const [expression, depth] of [
-    ['window', 0],
-    ['document', -1],
-  ] as const) {
-    const { result } = await cdp.send('Runtime.evaluate', { expression });
-    n += (await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId!, depth, pierce: true })).listeners.length;
-  }
-  return n;
 }
 
 async function headId(page: Page): Promise<number> {

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { pageListeners as listenersOf } from '../../bench/page-listeners.js';
 import { makeSite, recorderPlugin, ROOT, type Daemon, type Site } from '../daemon/harness.js';
 
 export const CHROMIUM = process.env.SHOTGUN_EVENTS_CHROMIUM ?? '/usr/bin/chromium';
@@ -274,27 +275,11 @@ export async function headId(page: Page): Promise<number> {
   return Number((t ?? '').replace(/[^\d]/g, ''));
 }
 
-/**
- * The page's own event listeners: those on `window` and on every node in the document
- * (addEventListener and `on…` handlers alike), read through CDP. Not Chromium's
- * JSEventListeners counter (`Memory.getDOMCounters`, `Performance.getMetrics`): that one
- * also counts Playwright's own utility-world listeners and listeners of removed nodes not
- * swept yet, so it moves by ±10 on a page that adds none (docs/performance.md, "UI event
- * listeners").
- */
+/** The page's own event listeners (bench/page-listeners.ts says why not Chromium's counter). */
 export async function pageListeners(page: Page): Promise<number> {
   const cdp = await page.context().newCDPSession(page);
   try {
-    let n = 0;
-    for (const [expression, depth] of [
-      ['window', 0],
-      ['document', -1],
-    ] as const) {
-      const { result } = await cdp.send('Runtime.evaluate', { expression });
-      const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId!, depth, pierce: true });
-      n += listeners.length;
-    }
-    return n;
+    return await listenersOf(cdp);
   } finally {
     await cdp.detach();
   }

@@ -3,7 +3,7 @@
 // failed list with "Retry all", its callbacks.
 
 import { memo, useState } from 'react';
-import type { FailedEvent } from '../../../electron/contract.js';
+import type { FailedEvent, PluginView } from '../../../electron/contract.js';
 import { run } from '../api.js';
 import { clock, dateTime, ms, plural, seconds } from '../format.js';
 import { selectPlugin, showEvent, toast, useStore } from '../store.js';
@@ -38,6 +38,23 @@ export const DISABLE_HINT =
   'Disable: switch the plugin off. It takes no events and drops its hold and retries; on Enable it catches up from its cursor.';
 
 /** Runs a command while marking the control busy (no double clicks). */
+/** After a lag in events: how far behind in time, and "stalled" (with why) when it is not consuming. */
+export function LagAge({ p }: { p: PluginView }) {
+  if (p.lagEvents <= 0) return null;
+  const stalled = lagStalled(p);
+  return (
+    <>
+      <span className="muted"> · {seconds(p.lagSeconds)}</span>
+      {stalled && (
+        <span className="lag-stalled" data-testid="lag-stalled" title={stalled}>
+          {' '}
+          · stalled
+        </span>
+      )}
+    </>
+  );
+}
+
 export function useBusy(): [string | null, (key: string, fn: () => Promise<unknown>) => void] {
   const [busy, setBusy] = useState<string | null>(null);
   const go = (key: string, fn: () => Promise<unknown>) => {
@@ -58,7 +75,6 @@ export const PluginCard = memo(function PluginCard({ name, onRewind }: { name: s
   const headingId = `plugin-${name.replace(/[^\w-]/g, '_')}`;
   const loaded = p.state !== 'load_error' && p.state !== 'loading' && p.state !== 'unloaded';
   const shown = shownState(p);
-  const stalled = p.lagEvents > 0 ? lagStalled(p) : null;
 
   return (
     <section className={`card plugin state-${shown}`} aria-labelledby={headingId} data-plugin={name} data-state={p.state}>
@@ -98,13 +114,7 @@ export const PluginCard = memo(function PluginCard({ name, onRewind }: { name: s
           <dd data-testid="plugin-lag" title="Head event id minus cursor, and how far behind in time">
             {plural(p.lagEvents, 'event')}
             {trend}
-            {p.lagEvents > 0 && <span className="muted"> · {seconds(p.lagSeconds)}</span>}
-            {stalled && (
-              <span className="lag-stalled" data-testid="lag-stalled" title={stalled}>
-                {' '}
-                · stalled
-              </span>
-            )}
+            <LagAge p={p} />
           </dd>
         </div>
         <div>

@@ -5,11 +5,11 @@
 import { memo, useMemo, useState } from 'react';
 import type { PluginView } from '../../../electron/contract.js';
 import { invoke } from '../api.js';
-import { count, ms, plural, seconds } from '../format.js';
+import { count, ms, plural } from '../format.js';
 import { selectPlugin, setPluginTable, toast, useStore, type PluginSortKey, type PluginStateFilter } from '../store.js';
-import { lagStalled, needsAttention, shownState, tableRows } from '../triage.js';
+import { needsAttention, shownState, tableRows } from '../triage.js';
 import { Sparkline } from './charts.js';
-import { PluginCard, STATE_LABEL, STATE_TONE } from './PluginCard.js';
+import { LagAge, PluginCard, STATE_LABEL, STATE_TONE } from './PluginCard.js';
 import { RewindWizard } from './RewindWizard.js';
 
 const STATE_FILTERS: Array<[PluginStateFilter, string]> = [
@@ -152,7 +152,6 @@ export function PluginsView() {
 const PluginRow = memo(function PluginRow(props: { p: PluginView; selected: boolean; checked: boolean; onCheck: (name: string) => void }) {
   const { p, selected, checked, onCheck } = props;
   const shown = shownState(p);
-  const stalled = p.lagEvents > 0 ? lagStalled(p) : null;
   return (
     <tr
       className={`${selected ? 'selected' : ''}${needsAttention(p) ? ' attention' : ''}`}
@@ -176,13 +175,7 @@ const PluginRow = memo(function PluginRow(props: { p: PluginView; selected: bool
       </td>
       <td className="num" data-testid="row-lag" title="Head event id minus cursor; age of the oldest event not processed yet">
         {count(p.lagEvents)}
-        {p.lagEvents > 0 && <span className="muted"> · {seconds(p.lagSeconds)}</span>}
-        {stalled && (
-          <span className="lag-stalled" data-testid="lag-stalled" title={stalled}>
-            {' '}
-            · stalled
-          </span>
-        )}
+        <LagAge p={p} />
       </td>
       <td className="num">{count(p.processed)}</td>
       <td className={`num${p.failed ? ' error-text' : ''}`}>{count(p.failed)}</td>
