@@ -44,17 +44,19 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Two files at a time on the 2-core machine, e2e and torture included: most test time is
+    // waiting on child processes (daemons, sandboxes, Chromium), so two overlap well. Every
+    // project has the same maxWorkers so they share one group and overlap: a project with
+    // fileParallelism off would be run alone after all the others (docs/testing.md).
+    maxWorkers: 2,
     // Main-process tests mock `electron` (vi.mock): electron-store imports it, so it is
     // inlined to see the mock (an external copy would load the real package, which tries
     // to download the Electron binary).
     server: { deps: { inline: ['electron-store'] } },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', 'test/torture/**'] } },
-      // The quick torture run starts dozens of daemons and sandboxes: CPU heavy, so alone.
-      { extends: true, test: { name: 'torture', include: ['test/torture/**/*.test.ts'], fileParallelism: false } },
-      // Each e2e file runs a daemon, a sandbox with traffic and a Chromium: one file at a
-      // time, so a 2-core machine is not asked for four of each at once.
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], fileParallelism: false } },
+      { extends: true, test: { name: 'torture', include: ['test/torture/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
     ],
   },
 });
