@@ -97,7 +97,8 @@ export function runNode(script: string, args: string[] = []): Child {
     exited,
     stderr: () => err,
     lines: () => [...lines],
-    waitFor(re, timeoutMs = 10_000) {
+    // A generous default: a child boots slowly on a loaded 2-core machine.
+    waitFor(re, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         let done = false;
         const check = () => {
