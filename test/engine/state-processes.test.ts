@@ -1,6 +1,6 @@
 // StateStore across real processes: kill -9 in the middle of writes, two
 // processes contending for the lock, stale locks left by killed processes.
-// Children run a plain-JS build of electron/engine (see buildEngineJs).
+// Children run the compiled engine from dist/ (see buildEngineJs).
 
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
