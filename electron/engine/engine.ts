@@ -40,7 +40,7 @@ export interface EngineOptions {
   pluginMemoryMb?: number;
   /** Extra sink for log lines (besides the UI stream). */
   onLog?: (line: LogLine) => void;
-  /** The UI trend's sample step (default TREND_STEP_MS); tests shorten it (docs/engine.md, "The UI's trends"). */
+  /** The UI trend's sample step (default TREND_STEP_MS); tests shorten it (docs/engine.md, "The UI's feeds"). */
   trendStepMs?: number;
 }
 
