@@ -44,6 +44,7 @@ export function runCommand(): Command {
       if (o.demo && o.config) throw new Error('--demo runs without a config: drop --config (or --demo)');
       const uiToken = o.uiToken ?? (process.env.SHOTGUN_EVENTS_UI_TOKEN || null);
       if (o.ui && uiToken !== null) checkUiToken(uiToken); // before anything starts
+      const trendStep = trendStepMs(process.env);
       o.uiTokenLabel = uiTokenLabel(o);
       const file = o.demo ? undefined : configPath(o.config);
       const prepared = await prepare(file, { rate: o.demoRate });
@@ -55,7 +56,7 @@ export function runCommand(): Command {
       });
       let engine: Engine;
       try {
-        engine = await Engine.create({ config: prepared.config, demo: prepared.demo, console: !o.quiet });
+        engine = await Engine.create({ config: prepared.config, demo: prepared.demo, console: !o.quiet, trendStepMs: trendStep });
       } catch (e) {
         await prepared.cleanup();
         throw e;
@@ -164,4 +165,14 @@ function removePidFile(file: string): void {
   } catch {
     // already gone
   }
+}
+
+/** SHOTGUN_EVENTS_TREND_STEP_MS: the trend sample step, shortened by the e2e tests (docs/engine.md, "The UI's feeds"). */
+function trendStepMs(env: NodeJS.ProcessEnv): number | undefined {
+  const v = env.SHOTGUN_EVENTS_TREND_STEP_MS;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 100)
+    throw new Error(`SHOTGUN_EVENTS_TREND_STEP_MS must be a whole number of milliseconds, at least 100; got '${v}'`);
+  return n;
 }

@@ -40,6 +40,8 @@ export interface EngineOptions {
   pluginMemoryMb?: number;
   /** Extra sink for log lines (besides the UI stream). */
   onLog?: (line: LogLine) => void;
+  /** The UI trend's sample step (default TREND_STEP_MS); tests shorten it (docs/engine.md, "The UI's feeds"). */
+  trendStepMs?: number;
 }
 
 type Listener = (u: Update) => void;
@@ -159,6 +161,7 @@ export class Engine {
       // The age of a stalled plugin's oldest unprocessed event, once it is behind the window.
       createdAfter: (after) => this.poller.createdAfter(after),
       loadWarning: (name) => this.plugins.loadWarning(name),
+      stepMs: opts.trendStepMs,
     });
   }
 

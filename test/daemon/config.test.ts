@@ -40,6 +40,13 @@ describe('bad config', () => {
     await Promise.all(['run', 'check'].map((cmd) => failsWithOneLine(site, [cmd, '--config', missing], re)));
   });
 
+  it('a bad SHOTGUN_EVENTS_TREND_STEP_MS: run exits 1 with one line naming the variable and the value', async () => {
+    site = await makeSite();
+    site.writePlugin('ok.mjs', NOOP_PLUGIN);
+    const re = /^shotgun-events: SHOTGUN_EVENTS_TREND_STEP_MS must be a whole number of milliseconds, at least 100; got '5s'$/;
+    await failsWithOneLine(site, ['run', '--config', site.configPath], re, { SHOTGUN_EVENTS_TREND_STEP_MS: '5s' });
+  });
+
   const bad: Array<{ name: string; extra: Record<string, Record<string, string | number>>; key: string; message: (where: string) => string }> = [
     {
       name: 'fetch_interval = fast',

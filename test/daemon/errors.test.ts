@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { readFileSync, existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, readState, recorderPlugin, sleep, until, type Site } from './harness.js';
+import { makeSite, readState, recorderPlugin, until, type Site } from './harness.js';
 import { settledAt, shotId, writeCut } from './helpers.js';
 
 let site: Site;
@@ -90,14 +90,6 @@ describe('stopOnError=true', () => {
     const bad = await writeCut(site, shot, 666);
     await writeCut(site, shot, 3);
     await d.waitFor(new RegExp(`holding at event ${bad} .*automatic retries used up, waiting for retry or skip`), 8000);
-    await sleep(1000); // no further automatic attempt comes
-    expect(attempts(site).map((x) => [x.id, x.attempt])).toEqual([
-      [e1, 1],
-      [bad, 1],
-      [bad, 2],
-      [bad, 3],
-    ]);
-    expect(site.records('rec').map((r) => r.id)).toEqual([e1]);
 
     // The state is locked while the daemon runs.
     const locked = await site.cli(['cursor', '--config', site.configPath, '--show']);
@@ -105,6 +97,14 @@ describe('stopOnError=true', () => {
     expect(locked.stderr).toMatch(/in use by a running daemon/);
 
     expect(await d.stop()).toBe(0);
+    // No further automatic attempt came in all that time (the command above, then the stop).
+    expect(attempts(site).map((x) => [x.id, x.attempt])).toEqual([
+      [e1, 1],
+      [bad, 1],
+      [bad, 2],
+      [bad, 3],
+    ]);
+    expect(site.records('rec').map((r) => r.id)).toEqual([e1]);
     const shown = await site.cli(['cursor', '--config', site.configPath, '--show']);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(new RegExp(`^rec: cursor ${bad - 1} \\(enabled\\)`, 'm'));

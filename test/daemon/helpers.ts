@@ -1,7 +1,7 @@
 // Small helpers shared by the daemon integration tests (harness.ts has the site itself).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { until, type Site } from './harness.js';
+import { makeSite, until, type Site } from './harness.js';
 
 export interface LogEvent {
   id: number;
@@ -85,3 +85,57 @@ export const NOOP_PLUGIN = `export function registerCallbacks(reg) {
   reg.registerCallback('plugins', 'plugins-key', () => {}, null, { matchEvents: null });
 }
 `;
+
+/**
+ * At most `n` holders at once: the cases of a `describe.concurrent` that each start a daemon
+ * (a sandbox, a child process) overlap their waits without asking a 2-core machine for every
+ * daemon at once. A queued case's wait counts against its test's timeout: give those tests
+ * room (CONCURRENT_TIMEOUT).
+ */
+export class Slots {
+  private queue: Array<() => void> = [];
+  constructor(private free: number) {}
+
+  /** Resolves once a slot is free, with the function that gives it back. */
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.queue.push(resolve));
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      const next = this.queue.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
+/** Per-test budget for a case that may queue behind others (Slots above). */
+export const CONCURRENT_TIMEOUT = 180_000;
+
+/**
+ * A site for one test of a `describe.concurrent`: waits for a slot, and closes the site and
+ * gives the slot back when the test ends (pass or fail).
+ */
+export async function siteInSlot(
+  slots: Slots,
+  onTestFinished: (fn: () => Promise<void>) => void,
+  opts?: Parameters<typeof makeSite>[0],
+): Promise<Site> {
+  const release = await slots.acquire();
+  try {
+    const site = await makeSite(opts);
+    onTestFinished(async () => {
+      try {
+        await site.close();
+      } finally {
+        release();
+      }
+    });
+    return site;
+  } catch (e) {
+    release();
+    throw e;
+  }
+}

@@ -3,12 +3,12 @@
 // daemon's process harms no other plugin. A healthy recorder beside it
 // gets every event in id order, the daemon keeps running, and SIGTERM still exits 0.
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, recorderPlugin, until, type Site } from './harness.js';
-import { cursorsReach, ids, readState, shotId } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { recorderPlugin, until } from './harness.js';
+import { CONCURRENT_TIMEOUT, cursorsReach, ids, readState, shotId, siteInSlot, Slots } from './helpers.js';
 
-let site: Site;
-afterEach(async () => site?.close());
+// The cases are independent (a site and a daemon each): two at a time.
+const slots = new Slots(2);
 
 /** Misbehaves on the FIRST event it sees only (a marker file survives worker restarts). */
 const once = (marker: string, misbehave: string) =>
@@ -79,46 +79,49 @@ const cases: Case[] = [
   },
 ];
 
-describe('isolation', () => {
-  it.each(cases)('a plugin that $name harms no other plugin', async (c) => {
-    site = await makeSite();
-    if (c.timeout || c.daemon) site.writeConfig({ daemon: { ...(c.timeout ? { callback_timeout: c.timeout } : {}), ...c.daemon } });
-    const marker = path.join(site.dir, 'bad.marker');
-    site.writePlugin('healthy.mjs', recorderPlugin(site.recordsDir, 'healthy'));
-    site.writePlugin(
-      'bad.mjs',
-      recorderPlugin(site.recordsDir, 'bad', {
-        header: "import { existsSync, writeFileSync } from 'node:fs';",
-        body: c.body(marker),
-        stopOnError: c.stopOnError,
-      }),
-    );
-    const d = site.run(['--grace', '2']);
-    await d.waitFor(/Polling every event type/);
-    const before = site.sandbox.store.lastEventId;
-    const shot = await shotId(site);
-    for (let i = 0; i < 5; i++) await site.sg.update('Shot', shot, { sg_cut_in: 100 + i });
-    const all = Array.from({ length: 5 }, (_, i) => before + 1 + i);
-    expect(site.sandbox.store.lastEventId).toBe(before + 5);
-
-    await until(() => ids(site, 'healthy').length === 5, 'healthy got every event');
-    await d.waitFor(c.log, 60_000); // filling a 512 MB heap is slow on a loaded machine
-    await cursorsReach(site, ['healthy', 'bad'], before + 5, 20_000);
-    expect(ids(site, 'healthy')).toEqual(all);
-    if (c.stopOnError) {
-      // Held at the first event, retried automatically (worker restarted), then every event once.
-      expect(site.records('bad').map((r) => [r.id, r.attempt])).toEqual(all.map((id, i) => [id, i === 0 ? 2 : 1]));
-      expect(d.output()).toMatch(new RegExp(`event ${before + 1} succeeded on attempt 2`));
-    } else {
-      expect(site.records('bad')).toEqual([]);
-      expect(readState(site)!.plugins.bad!.failed.map((f) => [f.eventId, f.error])).toEqual(all.map((id) => [id, `boom ${id}`]));
-    }
-
-    // Still running and still delivering.
-    expect(d.proc.exitCode).toBeNull();
-    await site.sg.update('Shot', shot, { sg_cut_in: 999 });
-    await until(() => ids(site, 'healthy').length === 6, 'healthy got a later event');
-    expect(ids(site, 'healthy')).toEqual([...all, before + 6]);
-    expect(await d.stop()).toBe(0);
-  });
+describe.concurrent('isolation', () => {
+  it.for(cases)('a plugin that $name harms no other plugin', { timeout: CONCURRENT_TIMEOUT }, (c, { onTestFinished }) => isolated(c, onTestFinished));
 });
+
+/** One case: a healthy recorder beside the bad plugin, under the real daemon. */
+async function isolated(c: Case, onTestFinished: (fn: () => Promise<void>) => void): Promise<void> {
+  const site = await siteInSlot(slots, onTestFinished);
+  if (c.timeout || c.daemon) site.writeConfig({ daemon: { ...(c.timeout ? { callback_timeout: c.timeout } : {}), ...c.daemon } });
+  const marker = path.join(site.dir, 'bad.marker');
+  site.writePlugin('healthy.mjs', recorderPlugin(site.recordsDir, 'healthy'));
+  site.writePlugin(
+    'bad.mjs',
+    recorderPlugin(site.recordsDir, 'bad', {
+      header: "import { existsSync, writeFileSync } from 'node:fs';",
+      body: c.body(marker),
+      stopOnError: c.stopOnError,
+    }),
+  );
+  const d = site.run(['--grace', '2']);
+  await d.waitFor(/Polling every event type/);
+  const before = site.sandbox.store.lastEventId;
+  const shot = await shotId(site);
+  for (let i = 0; i < 5; i++) await site.sg.update('Shot', shot, { sg_cut_in: 100 + i });
+  const all = Array.from({ length: 5 }, (_, i) => before + 1 + i);
+  expect(site.sandbox.store.lastEventId).toBe(before + 5);
+
+  await until(() => ids(site, 'healthy').length === 5, 'healthy got every event');
+  await d.waitFor(c.log, 60_000); // filling a 512 MB heap is slow on a loaded machine
+  await cursorsReach(site, ['healthy', 'bad'], before + 5, 20_000);
+  expect(ids(site, 'healthy')).toEqual(all);
+  if (c.stopOnError) {
+    // Held at the first event, retried automatically (worker restarted), then every event once.
+    expect(site.records('bad').map((r) => [r.id, r.attempt])).toEqual(all.map((id, i) => [id, i === 0 ? 2 : 1]));
+    expect(d.output()).toMatch(new RegExp(`event ${before + 1} succeeded on attempt 2`));
+  } else {
+    expect(site.records('bad')).toEqual([]);
+    expect(readState(site)!.plugins.bad!.failed.map((f) => [f.eventId, f.error])).toEqual(all.map((id) => [id, `boom ${id}`]));
+  }
+
+  // Still running and still delivering.
+  expect(d.proc.exitCode).toBeNull();
+  await site.sg.update('Shot', shot, { sg_cut_in: 999 });
+  await until(() => ids(site, 'healthy').length === 6, 'healthy got a later event');
+  expect(ids(site, 'healthy')).toEqual([...all, before + 6]);
+  expect(await d.stop()).toBe(0);
+}

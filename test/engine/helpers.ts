@@ -1,12 +1,11 @@
-// Shared test helpers: temp folders, and a plain-JS build of electron/engine
-// that child `node` processes can import (Node 20 cannot run .ts itself).
+// Shared test helpers: temp folders, and the compiled engine (dist/electron, the build the
+// CLI runs) for child `node` processes to import (Node 20 cannot run .ts itself).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 const made: string[] = [];
@@ -22,36 +21,20 @@ export async function cleanupTempDirs(): Promise<void> {
   await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 }
 
-/**
- * Transpiles every .ts file under `srcDir` (recursively, keeping the folders) into `outDir`:
- * the compiled JavaScript the CLI runs from dist/, without a full build. A whole tree, so a
- * new import between modules needs no list kept here.
- */
-export async function transpileTree(srcDir: string, outDir: string): Promise<void> {
-  for (const entry of await readdir(srcDir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
-    const from = path.join(entry.parentPath, entry.name);
-    const to = path.join(outDir, path.relative(srcDir, from)).replace(/\.ts$/, '.js');
-    const { outputText } = ts.transpileModule(await readFile(from, 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    });
-    await mkdir(path.dirname(to), { recursive: true });
-    await writeFile(to, outputText);
-  }
-}
+/** The compiled electron/ tree the CLI runs: test/global-setup.ts builds it before the tests. */
+export const DIST_ELECTRON = path.join(projectRoot, 'dist/electron');
 
 let built: Promise<string> | null = null;
 
 /**
- * Transpile electron/**\/*.ts into a temp folder (with node_modules linked, so `zod`
- * resolves) and return that folder. Child scripts written into it import './engine/state.js'.
+ * A temp folder whose entries link to dist/electron's, for child scripts written into it to
+ * import './engine/state.js'. Links, not a copy: Node resolves them to dist/, so `zod` and
+ * the other packages resolve from the project's node_modules.
  */
 export function buildEngineJs(): Promise<string> {
   built ??= (async () => {
     const root = await tempDir('sge-engine-js-');
-    await transpileTree(path.join(projectRoot, 'electron'), root);
-    await writeFile(path.join(root, 'package.json'), '{"type":"module"}\n');
-    await symlink(path.join(projectRoot, 'node_modules'), path.join(root, 'node_modules'), 'junction');
+    for (const entry of await readdir(DIST_ELECTRON)) await symlink(path.join(DIST_ELECTRON, entry), path.join(root, entry));
     return root;
   })();
   return built;
@@ -97,7 +80,8 @@ export function runNode(script: string, args: string[] = []): Child {
     exited,
     stderr: () => err,
     lines: () => [...lines],
-    waitFor(re, timeoutMs = 10_000) {
+    // A generous default: a child boots slowly on a loaded 2-core machine.
+    waitFor(re, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         let done = false;
         const check = () => {

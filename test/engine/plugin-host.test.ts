@@ -10,7 +10,7 @@ import { PluginHost, type PluginHostOptions, type PluginLogLine } from '../../el
 import { startSandbox, type Sandbox } from '../../electron/sandbox/index.js';
 import { Shotgun } from '../../electron/shotgun/index.js';
 import type { EventLogEntry } from '../../electron/shotgun/types.js';
-import { cleanupTempDirs, tempDir, transpileTree } from './helpers.js';
+import { cleanupTempDirs, DIST_ELECTRON, tempDir } from './helpers.js';
 
 const apiSource = fileURLToPath(new URL('../../electron/engine/plugin-api.js', import.meta.url));
 
@@ -891,7 +891,7 @@ describe('from compiled JavaScript (as the shotgun-events CLI runs from dist/)',
   test('the .js worker entry loads .ts and .js plugins; the process exits after close()', async () => {
     const root = await tempDir('sge-plugin-js-');
     const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-    await transpileTree(path.join(projectRoot, 'electron'), path.join(root, 'electron'));
+    await symlink(DIST_ELECTRON, path.join(root, 'electron'), 'junction');
     await writeFile(path.join(root, 'package.json'), '{"type":"module"}\n');
     await symlink(path.join(projectRoot, 'node_modules'), path.join(root, 'node_modules'), 'junction');
     const plugins = path.join(root, 'plugins');

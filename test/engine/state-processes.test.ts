@@ -1,6 +1,6 @@
 // StateStore across real processes: kill -9 in the middle of writes, two
 // processes contending for the lock, stale locks left by killed processes.
-// Children run a plain-JS build of electron/engine (see buildEngineJs).
+// Children run the compiled engine from dist/ (see buildEngineJs).
 
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -163,16 +163,22 @@ describe('lock contention between processes', () => {
   /**
    * Start two holders at the same instant, `rounds` times. The invariant is
    * that their holds never overlap; when both start within the other's hold
-   * (the usual case), exactly one must win and the other must name it.
+   * (the usual case), exactly one must win and the other must name it. The
+   * rounds run side by side, each pair on its own file: one boot wait for all.
    */
   async function race(rounds: number, prepare: (file: string) => Promise<void>): Promise<number> {
+    const files = await Promise.all(
+      Array.from({ length: rounds }, async () => {
+        const file = path.join(await tempDir(), 'state.json');
+        await prepare(file);
+        return file;
+      }),
+    );
+    const startAt = String(Date.now() + 1000); // every pair boots first, then opens together
+    const pairs = files.map((file) => [runNode(scripts.holder, [file, '700', startAt]), runNode(scripts.holder, [file, '700', startAt])]);
+    await Promise.all(pairs.flat().map((k) => k.exited));
     let contested = 0;
-    for (let round = 0; round < rounds; round++) {
-      const file = path.join(await tempDir(), 'state.json');
-      await prepare(file);
-      const startAt = String(Date.now() + 300); // both boot first, then open together
-      const kids = [runNode(scripts.holder, [file, '700', startAt]), runNode(scripts.holder, [file, '700', startAt])];
-      await Promise.all(kids.map((k) => k.exited));
+    for (const kids of pairs) {
       const holds = kids.flatMap((k) => {
         const locked = k.lines().find((l) => l.startsWith('locked '));
         const releasing = k.lines().find((l) => l.startsWith('releasing '));

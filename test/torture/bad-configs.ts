@@ -199,13 +199,15 @@ async function oneConfig(c: BadConfig): Promise<BadConfigResult> {
     const checkLine = checkOut.split('\n').find((l) => c.names.test(l)) ?? problems(checkOut)[0] ?? checkOut.trim().split('\n').pop();
     if (chk.code === 0 && !c.checkMayPass) failures.push('`check` passed it');
 
-    // `run`: until it exits, or says something naming the problem (then 2 s more), 20 s at most.
+    // `run`: until it exits, or says something naming the problem, 20 s at most.
     const d = spawnDaemon(['run', ...args], {});
     let said = await sees(d, c.names, 20_000);
     // Not said yet: wait for it to be up (a demo sandbox takes a while to seed), then look again.
     if (!said && alive(d))
       said = (await sees(d, /Polling every event type|Pushing an event_type filter|Demo mode/, 60_000)) && c.names.test(d.output());
-    if (said && alive(d)) await Promise.race([d.exited, new Promise((r) => setTimeout(r, 2000))]);
+    // A refusal ends in an exit: wait for it (a daemon that runs on is caught below). A kind
+    // `run` may live with has no exit to wait for: 2 s show it neither exits nor falls back to demo.
+    if (said && alive(d)) await Promise.race([d.exited, new Promise((r) => setTimeout(r, c.expect === 'refuse' ? 20_000 : 2000))]);
     const selfExit = !alive(d);
     let run: string;
     if (selfExit) {

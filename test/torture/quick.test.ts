@@ -3,7 +3,7 @@
 // assertions on outcomes only — nothing lost, state readable, the healthy plugin fed, every
 // bad input named — never on timings.
 
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { badConfigs, BAD_CONFIGS } from './bad-configs.js';
 import { badPlugins, BAD_PLUGINS } from './bad-plugins.js';
 import { markdownTable, type Options } from './common.js';
@@ -11,11 +11,14 @@ import { killCycles } from './kill-cycles.js';
 
 const o: Options = { quick: true, cycles: 10, log: () => {} };
 
-describe('torture, quick', () => {
+// The three sections run side by side (each on its own sites): the bad-plugin table spends
+// most of its time waiting out a 30 s plugin load timeout, time the others can use.
+// Concurrent tests take `expect` from their context, so each soft failure names its test.
+describe.concurrent('torture, quick', () => {
   it(
     '10 kill -9 cycles with traffic, first starts and plugin loading included: nothing lost, state always readable',
     { timeout: 600_000 },
-    async () => {
+    async ({ expect }) => {
       const r = await killCycles(o);
       console.log(markdownTable(r.headers, r.rows));
       expect(r.cycles).toHaveLength(10);
@@ -32,7 +35,7 @@ describe('torture, quick', () => {
   it(
     `${BAD_PLUGINS.length} kinds of bad plugin: each named in an ERROR, the engine and the healthy plugin unharmed`,
     { timeout: 600_000 },
-    async () => {
+    async ({ expect }) => {
       expect(BAD_PLUGINS.length).toBeGreaterThanOrEqual(20);
       const r = await badPlugins(o);
       console.log(markdownTable(r.headers, r.rows));
@@ -48,7 +51,7 @@ describe('torture, quick', () => {
   it(
     `${BAD_CONFIGS.length} kinds of bad config or state: named, refused by check, never a silent run or a demo fallback`,
     { timeout: 600_000 },
-    async () => {
+    async ({ expect }) => {
       expect(BAD_CONFIGS.length).toBeGreaterThanOrEqual(20);
       const r = await badConfigs(o);
       console.log(markdownTable(r.headers, r.rows));
