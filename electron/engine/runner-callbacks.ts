@@ -25,7 +25,10 @@ export function callbackEventTypes(callbacks: CompiledCallback[]): string[] | nu
 /** Indexes of the callbacks that take `event`; none for an ignored ApiUser (loop protection). */
 export function matchingIndexes(callbacks: CompiledCallback[], event: Matchable, ignoredUsers: ReadonlySet<string>): number[] {
   if (ignoredUsers.size && event.user?.type === 'ApiUser' && ignoredUsers.has(String(event.user.name))) return [];
-  return callbacks.filter((c) => c.matcher.matches(event)).map((c) => c.info.index);
+  // Called per event per plugin: one array, no intermediate ones.
+  const out: number[] = [];
+  for (const c of callbacks) if (c.matcher.matches(event)) out.push(c.info.index);
+  return out;
 }
 
 /** A load's callbacks compiled, or the error that leaves the plugin with none. */

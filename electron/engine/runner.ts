@@ -216,15 +216,16 @@ export class PluginRunner {
       const items = segment.filter((x) => x.indexes.length).map((x) => ({ event: x.event, callbackIndexes: x.indexes }));
       const results = items.length ? await this.runItems(items, 1) : [];
       if (!results) return false;
-      const byId = new Map(results.map((r) => [r.eventId, r]));
+      // One result per item run, in order (HostLike.runBatch); it stops early at a hold.
+      let k = 0;
       for (const { event, indexes } of segment) {
         if (indexes.length === 0) {
           this.finish(event, false);
           continue;
         }
-        const r = byId.get(event.id);
+        const r = results[k++];
         // Not run: the batch stopped at an earlier hold.
-        if (!r) return false;
+        if (r?.eventId !== event.id) return false;
         // Cut short by abandon(), or not started after stop() drained the batch: neither
         // failed nor done, so the cursor stays before it.
         if (this.notRun(r)) return false;
@@ -310,7 +311,7 @@ export class PluginRunner {
   }
 
   private finish(event: EventLogEntry, late: boolean): void {
-    this.stats.lastCreatedAt = Math.max(this.stats.lastCreatedAt, Date.parse(event.created_at));
+    this.stats.noteCreatedAt(event.created_at);
     if (late) this.position.settle(event.id);
     else this.advance(event.id, event.id);
     this.hooks.changed(this);
