@@ -213,12 +213,12 @@ export class PluginRunner {
       if (this.interrupted) return false;
       const segment = nextSegment(events, i, this.stats.batchSize(PAGE), (e) => this.matching(e));
       i += segment.length;
-      const items = segment.filter((x) => x.indexes.length).map((x) => ({ event: x.event, callbackIndexes: x.indexes }));
+      const items = segment.filter((x) => x.callbackIndexes.length);
       const results = items.length ? await this.runItems(items, 1) : [];
       if (!results) return false;
       // One result per item run, in order (HostLike.runBatch); it stops early at a hold.
       let k = 0;
-      for (const { event, indexes } of segment) {
+      for (const { event, callbackIndexes: indexes } of segment) {
         if (indexes.length === 0) {
           this.finish(event, false);
           continue;
