@@ -278,7 +278,7 @@ export class PluginRunner {
   /** Records one event's result: failures listed or held, outcome reported, cursor moved. */
   private apply(event: EventLogEntry, late: boolean, indexes: number[], attempt: number, r: RunResult): boolean {
     for (const o of r.outcomes) this.stats.recordDuration(o.durationMs);
-    const { heldAt, listed, errors, totalMs } = judge(r, indexes, this.callbacks, this.clock.now());
+    const { heldAt, listed, errors, totalMs } = judge(r, indexes, this.callbacks, this.clock);
     if (errors.length) this.lastError = errors[errors.length - 1]!;
     for (const f of listed) {
       this.recordFailed(event.id, f.name, f.message);
