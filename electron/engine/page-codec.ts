@@ -70,12 +70,16 @@ export function registerPage(events: EventLogEntry[]): void {
   events.forEach((e, index) => where.set(e, { page, index }));
 }
 
-/** Scratch space the events are encoded into before their exact-size shared buffer is made. */
-let scratch = Buffer.allocUnsafe(1 << 20);
+/**
+ * Scratch space the events are encoded into before their exact-size shared buffer is made
+ * (made on the first encoding: the workers import this file too, and never encode).
+ */
+let scratch: Buffer | null = null;
 
 function encoded(page: Page): { bytes: SharedArrayBuffer; ascii: boolean } {
   if (page.encoded) return page.encoded;
   const n = page.events.length;
+  scratch ??= Buffer.allocUnsafe(1 << 20);
   const offsets = new Uint32Array(n + 1);
   let at = 0;
   let chars = 0;
