@@ -44,6 +44,8 @@ export class PluginRunner {
   /** The one writer of this plugin's saved state (plugin-cursor.ts). */
   private readonly position: PluginCursor;
   private readonly clock: RunnerClock;
+  /** The last callback list matching() handed out (see there). */
+  private lastMatch: number[] = [];
   unloaded = false;
 
   constructor(
@@ -161,7 +163,12 @@ export class PluginRunner {
   }
 
   private matching(event: Matchable): number[] {
-    return matchingIndexes(this.callbacks, event, this.hooks.ignoredUsers());
+    const m = matchingIndexes(this.callbacks, event, this.hooks.ignoredUsers());
+    // Most events of a page run the same callbacks: one array (never mutated) for all of them,
+    // so a segment waiting on its worker holds no array per event and the codec sees one plan.
+    if (m.length === this.lastMatch.length && m.every((c, i) => c === this.lastMatch[i])) return this.lastMatch;
+    this.lastMatch = m;
+    return m;
   }
 
   /** Moves the cursor (PluginCursor.advance); fillers it now owes are queued. */
