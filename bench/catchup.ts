@@ -8,6 +8,7 @@ import { daemonDir, saveOutput, startDaemon, writeState } from './daemon.js';
 import { originalDir, startOriginal, writeOriginalState } from './original.js';
 import { jsPlugin, pluginSpecs, pyPlugin } from './plugins.js';
 import { cpuMs, rssMb } from './proc.js';
+import { busiestOtherThread, threadCpuMs } from './threads.js';
 import type { Preloaded } from './sandbox.js';
 
 export type Daemon = 'shotgun-events' | 'original';
@@ -26,6 +27,8 @@ export interface CatchUpResult {
   daemonCpu: number | null;
   /** Of which its main thread. */
   daemonMainCpu: number | null;
+  /** Of which its busiest other thread: the every-event plugin's worker (boot included). */
+  daemonWorkerCpu: number | null;
   sandboxCpu: number | null;
   /** Requests the site served, spawn → last callback (a daemon reading pages twice shows here). */
   siteRequests: number | null;
@@ -83,7 +86,7 @@ export async function catchUp(ctx: CatchUpContext, daemon: Daemon, batch: number
   }
   const pid = d.child.pid;
   const requests0 = await siteRequests(ctx.url);
-  const cpu0 = { daemon: cpuMs(pid), main: cpuMs(pid, true), sandbox: cpuMs(ctx.sandboxPid) };
+  const cpu0 = { daemon: cpuMs(pid), main: cpuMs(pid, true), sandbox: cpuMs(ctx.sandboxPid), threads: threadCpuMs(pid) };
   try {
     let rssPeak = 0;
     const readMark = (m: string) => (existsSync(m) ? Number(readFileSync(m, 'utf8')) : NaN);
@@ -106,7 +109,8 @@ export async function catchUp(ctx: CatchUpContext, daemon: Daemon, batch: number
       },
       20,
     );
-    const cpu1 = { daemon: cpuMs(pid), main: cpuMs(pid, true), sandbox: cpuMs(ctx.sandboxPid) };
+    const cpu1 = { daemon: cpuMs(pid), main: cpuMs(pid, true), sandbox: cpuMs(ctx.sandboxPid), threads: threadCpuMs(pid) };
+    const busiest = busiestOtherThread(pid, cpu0.threads, cpu1.threads);
     const requests1 = await siteRequests(ctx.url);
     const per = 100_000 / pre.count;
     const used = (a: number | null, b: number | null) => (a !== null && b !== null ? (b - a) * per : null);
@@ -123,6 +127,7 @@ export async function catchUp(ctx: CatchUpContext, daemon: Daemon, batch: number
       rssPeak: rssPeak || null,
       daemonCpu: used(cpu0.daemon, cpu1.daemon),
       daemonMainCpu: daemon === 'original' ? null : used(cpu0.main, cpu1.main),
+      daemonWorkerCpu: daemon === 'original' || busiest === null ? null : busiest * per,
       sandboxCpu: used(cpu0.sandbox, cpu1.sandbox),
       // (minus the one /_sandbox/stats request of the first count)
       siteRequests: requests0 !== null && requests1 !== null ? requests1 - requests0 - 1 : null,

@@ -10,7 +10,7 @@
 
 import { formatWithOptions } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodePage } from './page-codec.js';
+import { decodePage, type DecodedRun } from './page-codec.js';
 import { logLevelName, toLogLevel, type CallbackContext, type LogLevelInput, type PluginLogger, type Registrar } from './plugin-api.js';
 import {
   nowMs,
@@ -23,7 +23,6 @@ import {
   type PluginConnectionEvent,
   type PluginLogLine,
   type SerializedError,
-  type WireItem,
   type WorkerInit,
   type WorkerMessage,
 } from './plugin-protocol.js';
@@ -308,12 +307,15 @@ class Ctx implements CallbackContext {
   }
 }
 
-async function runBatch(run: number, items: WireItem[], attempt: number): Promise<void> {
+async function runBatch(run: number, items: DecodedRun, attempt: number): Promise<void> {
   Atomics.store(hdr, SAB_RUN, run);
   let pos = 0;
-  items: for (const item of items) {
-    const event = item.event;
-    for (const index of item.callbacks) {
+  items: for (let i = 0; i < items.size; i++) {
+    if (shuttingDown) break;
+    // Parsed only now, from this event's own bytes (page-codec.ts): a run cut short parses no more.
+    const event = items.event(i);
+    const late = items.isLate(i);
+    for (const index of items.callbacks(i)) {
       if (shuttingDown) break items;
       const cb = callbacks[index];
       if (!cb) {
@@ -334,7 +336,7 @@ async function runBatch(run: number, items: WireItem[], attempt: number): Promis
         init.useSessionUuid && typeof event.session_uuid === 'string' && event.session_uuid !== ''
           ? sessionClient(cb.scriptName, cb.scriptKey, event.session_uuid).proxy
           : cb.client.proxy;
-      const ctx = new Ctx(call, cb.logNode, item.late, attempt, cb.info.name);
+      const ctx = new Ctx(call, cb.logNode, late, attempt, cb.info.name);
       // Lines of the previous callback go out before this one starts: if it then blocks the
       // thread for good, they are not lost with the worker.
       if (outLogs.length > 0) flush();

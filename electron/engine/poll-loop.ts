@@ -152,13 +152,19 @@ export class PollLoop {
    */
   evict(stalled = false): void {
     const w = this.o.window;
-    const active = [...this.o.runners()].filter((r) => r.active);
-    if (active.length === 0) {
+    // Runs each time a plugin finishes an event while the window is full (readerMoved):
+    // one pass, no arrays.
+    let slowest = Number.POSITIVE_INFINITY;
+    let fastest = Number.NEGATIVE_INFINITY;
+    for (const r of this.o.runners()) {
+      if (!r.active) continue;
+      if (r.cursor < slowest) slowest = r.cursor;
+      if (r.cursor > fastest) fastest = r.cursor;
+    }
+    if (slowest === Number.POSITIVE_INFINITY) {
       w.evict(w.head, w.capacity);
       return;
     }
-    const slowest = Math.min(...active.map((r) => r.cursor));
-    const fastest = Math.max(...active.map((r) => r.cursor));
     // Not capped at the capacity: a poll may overfill the window by up to one page, and
     // capping would drop the slowest plugin's next events (it would read them from the site).
     w.evict(slowest, Number.POSITIVE_INFINITY);

@@ -33,6 +33,12 @@ export interface PollerOptions {
 }
 
 const ORDER = [{ field_name: 'id', direction: 'asc' as const }];
+/**
+ * The first poll after start reads at most this many events: the first callback waits for
+ * the whole first reply to arrive and be parsed, and a 5,000-event reply took ~0.3 s longer
+ * than a 500-event one (docs/performance.md, "Throughput, round 5"). Later polls read a full batch.
+ */
+export const FIRST_PAGE = 500;
 /** The id-only listing that reveals gaps when the main query is type-filtered. */
 const ID_PAGE = 5000;
 
@@ -43,6 +49,7 @@ export class Poller {
   readPosition = 0;
   readonly gaps: GapRegistry;
   private now: () => number;
+  private polled = false;
 
   constructor(private opts: PollerOptions) {
     this.gaps = new GapRegistry(opts.backlogTimeoutMs);
@@ -62,7 +69,8 @@ export class Poller {
   }
 
   async poll(): Promise<PollResult> {
-    const { sg, batchSize } = this.opts;
+    const { sg } = this.opts;
+    const batchSize = this.polled ? this.opts.batchSize : Math.min(this.opts.batchSize, FIRST_PAGE);
     const types = this.opts.eventTypes();
     let events: EventLogEntry[];
     let seen: Array<{ id: number; created_at: string }>;
@@ -119,6 +127,7 @@ export class Poller {
       for (const id of opened) if (!known.has(id)) this.gaps.close(id);
       throw e;
     }
+    this.polled = true;
     const expired = this.gaps.expire(this.now());
     return { events, late, opened, neverHappened, expired, full, readPosition: this.readPosition };
   }

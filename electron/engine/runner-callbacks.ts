@@ -25,7 +25,10 @@ export function callbackEventTypes(callbacks: CompiledCallback[]): string[] | nu
 /** Indexes of the callbacks that take `event`; none for an ignored ApiUser (loop protection). */
 export function matchingIndexes(callbacks: CompiledCallback[], event: Matchable, ignoredUsers: ReadonlySet<string>): number[] {
   if (ignoredUsers.size && event.user?.type === 'ApiUser' && ignoredUsers.has(String(event.user.name))) return [];
-  return callbacks.filter((c) => c.matcher.matches(event)).map((c) => c.info.index);
+  // Called per event per plugin: one array, no intermediate ones.
+  const out: number[] = [];
+  for (const c of callbacks) if (c.matcher.matches(event)) out.push(c.info.index);
+  return out;
 }
 
 /** A load's callbacks compiled, or the error that leaves the plugin with none. */
@@ -40,20 +43,20 @@ export function compileCallbacks(r: LoadResult): { callbacks: CompiledCallback[]
 
 /**
  * The next segment of a page from `start`: events in order, until `size` of them matched
- * (the matching ones go to the worker in one message).
+ * (the matching ones go to the worker in one message, as they are: run items).
  */
 export function nextSegment(
   events: EventLogEntry[],
   start: number,
   size: number,
   matching: (e: EventLogEntry) => number[],
-): Array<{ event: EventLogEntry; indexes: number[] }> {
-  const segment: Array<{ event: EventLogEntry; indexes: number[] }> = [];
+): Array<{ event: EventLogEntry; callbackIndexes: number[] }> {
+  const segment: Array<{ event: EventLogEntry; callbackIndexes: number[] }> = [];
   let matched = 0;
   for (let i = start; i < events.length && matched < size; i++) {
-    const indexes = matching(events[i]!);
-    if (indexes.length) matched++;
-    segment.push({ event: events[i]!, indexes });
+    const callbackIndexes = matching(events[i]!);
+    if (callbackIndexes.length) matched++;
+    segment.push({ event: events[i]!, callbackIndexes });
   }
   return segment;
 }

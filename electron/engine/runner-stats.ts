@@ -8,17 +8,37 @@ export class RunnerStats {
   failedCount = 0;
   /** created_at (ms) of the last event processed, for lag in seconds. */
   lastCreatedAt = 0;
+  /** The created_at text last parsed: events of the same second share it (one Date.parse, not one per event). */
+  private lastCreatedText = '';
+  /** The last DURATIONS callback times, as a ring (called per callback: no shifting). */
   private durations: number[] = [];
+  private next = 0;
+  private sum = 0;
+
+  /** An event was handled: its created_at counts for the lag when it is the newest. */
+  noteCreatedAt(createdAt: string): void {
+    if (createdAt === this.lastCreatedText) return;
+    this.lastCreatedText = createdAt;
+    const ms = Date.parse(createdAt);
+    if (ms > this.lastCreatedAt) this.lastCreatedAt = ms;
+  }
 
   recordDuration(ms: number): void {
-    this.durations.push(ms);
-    if (this.durations.length > DURATIONS) this.durations.shift();
+    if (this.durations.length < DURATIONS) this.durations.push(ms);
+    else {
+      this.sum -= this.durations[this.next]!;
+      this.durations[this.next] = ms;
+      this.next = (this.next + 1) % DURATIONS;
+    }
+    this.sum += ms;
+    // Summed afresh once per lap, so the running sum's rounding never drifts.
+    if (this.next === 0 && this.durations.length === DURATIONS) this.sum = this.durations.reduce((a, b) => a + b, 0);
   }
 
   /** Average callback time (ms), or null before the first. */
   average(): number | null {
     const n = this.durations.length;
-    return n === 0 ? null : this.durations.reduce((a, b) => a + b, 0) / n;
+    return n === 0 ? null : this.sum / n;
   }
 
   /**

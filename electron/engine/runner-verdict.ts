@@ -15,7 +15,8 @@ export interface Verdict {
   totalMs: number;
 }
 
-export function judge(r: RunResult, indexes: number[], callbacks: CompiledCallback[], now: number): Verdict {
+/** The clock is read only for a crash (judge runs per event: no clock read for the others). */
+export function judge(r: RunResult, indexes: number[], callbacks: CompiledCallback[], clock: { now(): number }): Verdict {
   const v: Verdict = { heldAt: null, listed: [], errors: [], totalMs: 0 };
   for (const o of r.outcomes) {
     v.totalMs += o.durationMs;
@@ -30,7 +31,7 @@ export function judge(r: RunResult, indexes: number[], callbacks: CompiledCallba
   if (!v.heldAt && r.crashed && r.outcomes.length < indexes.length) {
     const missing = indexes.find((i) => !r.outcomes.some((o) => o.index === i))!;
     const name = callbacks.find((c) => c.info.index === missing)?.info.name ?? `#${missing}`;
-    v.heldAt = { index: missing, name, ok: false, startedAt: now, durationMs: 0, error: { message: r.crashed } };
+    v.heldAt = { index: missing, name, ok: false, startedAt: clock.now(), durationMs: 0, error: { message: r.crashed } };
     v.errors.push(`${name}: ${r.crashed}`);
   }
   return v;

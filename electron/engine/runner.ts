@@ -44,6 +44,8 @@ export class PluginRunner {
   /** The one writer of this plugin's saved state (plugin-cursor.ts). */
   private readonly position: PluginCursor;
   private readonly clock: RunnerClock;
+  /** The last callback list matching() handed out (see there). */
+  private lastMatch: number[] = [];
   unloaded = false;
 
   constructor(
@@ -161,7 +163,12 @@ export class PluginRunner {
   }
 
   private matching(event: Matchable): number[] {
-    return matchingIndexes(this.callbacks, event, this.hooks.ignoredUsers());
+    const m = matchingIndexes(this.callbacks, event, this.hooks.ignoredUsers());
+    // Most events of a page run the same callbacks: one array (never mutated) for all of them,
+    // so a segment waiting on its worker holds no array per event and the codec sees one plan.
+    if (m.length === this.lastMatch.length && m.every((c, i) => c === this.lastMatch[i])) return this.lastMatch;
+    this.lastMatch = m;
+    return m;
   }
 
   /** Moves the cursor (PluginCursor.advance); fillers it now owes are queued. */
@@ -213,18 +220,19 @@ export class PluginRunner {
       if (this.interrupted) return false;
       const segment = nextSegment(events, i, this.stats.batchSize(PAGE), (e) => this.matching(e));
       i += segment.length;
-      const items = segment.filter((x) => x.indexes.length).map((x) => ({ event: x.event, callbackIndexes: x.indexes }));
+      const items = segment.filter((x) => x.callbackIndexes.length);
       const results = items.length ? await this.runItems(items, 1) : [];
       if (!results) return false;
-      const byId = new Map(results.map((r) => [r.eventId, r]));
-      for (const { event, indexes } of segment) {
+      // One result per item run, in order (HostLike.runBatch); it stops early at a hold.
+      let k = 0;
+      for (const { event, callbackIndexes: indexes } of segment) {
         if (indexes.length === 0) {
           this.finish(event, false);
           continue;
         }
-        const r = byId.get(event.id);
+        const r = results[k++];
         // Not run: the batch stopped at an earlier hold.
-        if (!r) return false;
+        if (r?.eventId !== event.id) return false;
         // Cut short by abandon(), or not started after stop() drained the batch: neither
         // failed nor done, so the cursor stays before it.
         if (this.notRun(r)) return false;
@@ -277,7 +285,7 @@ export class PluginRunner {
   /** Records one event's result: failures listed or held, outcome reported, cursor moved. */
   private apply(event: EventLogEntry, late: boolean, indexes: number[], attempt: number, r: RunResult): boolean {
     for (const o of r.outcomes) this.stats.recordDuration(o.durationMs);
-    const { heldAt, listed, errors, totalMs } = judge(r, indexes, this.callbacks, this.clock.now());
+    const { heldAt, listed, errors, totalMs } = judge(r, indexes, this.callbacks, this.clock);
     if (errors.length) this.lastError = errors[errors.length - 1]!;
     for (const f of listed) {
       this.recordFailed(event.id, f.name, f.message);
@@ -310,7 +318,7 @@ export class PluginRunner {
   }
 
   private finish(event: EventLogEntry, late: boolean): void {
-    this.stats.lastCreatedAt = Math.max(this.stats.lastCreatedAt, Date.parse(event.created_at));
+    this.stats.noteCreatedAt(event.created_at);
     if (late) this.position.settle(event.id);
     else this.advance(event.id, event.id);
     this.hooks.changed(this);

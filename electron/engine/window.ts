@@ -5,7 +5,9 @@
 import type { EventLogEntry } from '../shotgun/types.js';
 
 export class EventWindow {
+  /** The events are events[start..]: evicting moves `start` (compacted now and then), not the array. */
   private events: EventLogEntry[] = [];
+  private start = 0;
   /**
    * Every event with id in (from, head] that the poller saw is in the window; below
    * `from` it is incomplete and readers must go to the server.
@@ -22,16 +24,17 @@ export class EventWindow {
   }
 
   get size(): number {
-    return this.events.length;
+    return this.events.length - this.start;
   }
 
   get full(): boolean {
-    return this.events.length >= this.capacity;
+    return this.size >= this.capacity;
   }
 
   /** Starts over at `start`: after the pushed-down type filter changed, old contents lie. */
   reset(start: number): void {
     this.events = [];
+    this.start = 0;
     this.from = start;
     this.head = start;
   }
@@ -50,8 +53,9 @@ export class EventWindow {
     this.events.splice(i, 0, e);
   }
 
+  /** The index in `events` of the first held event with id > `id`. */
   private indexAfter(id: number): number {
-    let lo = 0;
+    let lo = this.start;
     let hi = this.events.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
@@ -82,12 +86,21 @@ export class EventWindow {
     return e?.id === id ? e : undefined;
   }
 
-  /** Drops events every reader has passed (`through`), or the oldest beyond `keep`. */
+  /**
+   * Drops events every reader has passed (`through`), or the oldest beyond `keep`. Called as
+   * often as a plugin finishes an event (PollLoop.readerMoved): it only moves `start`, and
+   * the array is compacted once the dropped part is as large as what is held.
+   */
   evict(through: number, keep = this.capacity): void {
     let n = this.indexAfter(through);
     if (this.events.length - n > keep) n = this.events.length - keep;
-    if (n <= 0) return;
+    if (n <= this.start) return;
     this.from = Math.max(this.from, this.events[n - 1]!.id);
-    this.events.splice(0, n);
+    this.events.fill(undefined as unknown as EventLogEntry, this.start, n); // the dropped events may be collected
+    this.start = n;
+    if (this.start >= 1024 && this.start >= this.events.length - this.start) {
+      this.events = this.events.slice(this.start);
+      this.start = 0;
+    }
   }
 }

@@ -3,7 +3,7 @@
 // full fetch when a type filter is pushed down, gaps opened / re-asked / dropped as "never
 // happened" by created_at / expired, and no page re-read while a gap is open.
 import { describe, expect, it } from 'vitest';
-import { Poller } from '../../electron/engine/poller.js';
+import { FIRST_PAGE, Poller } from '../../electron/engine/poller.js';
 import type { EventLogEntry, FilterTriple } from '../../electron/shotgun/types.js';
 
 const T0 = Date.UTC(2024, 0, 1, 12);
@@ -68,6 +68,16 @@ describe('Poller', () => {
     const c = await poller.poll();
     expect(c.events).toEqual([]);
     expect(sg.calls.at(-1)!.filters).toEqual([['id', 'greater_than', 3]]);
+  });
+
+  it('reads a short first page after start, so the first callback does not wait for a whole large batch', async () => {
+    const { sg, poller } = make({ batch: 5000 });
+    sg.rows = Array.from({ length: 1200 }, (_, i) => ev(i + 1));
+    const a = await poller.poll();
+    expect([a.events.length, a.full, a.readPosition]).toEqual([FIRST_PAGE, true, FIRST_PAGE]);
+    const b = await poller.poll();
+    expect([b.events.length, b.full, b.readPosition]).toEqual([1200 - FIRST_PAGE, false, 1200]);
+    expect(sg.calls.map((c) => c.limit)).toEqual([FIRST_PAGE, 5000]);
   });
 
   it('opens a gap for a missing id, re-asks it by id only, and hands it late when it commits', async () => {

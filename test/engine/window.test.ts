@@ -54,6 +54,32 @@ describe('EventWindow', () => {
     expect(w.from).toBe(5);
   });
 
+  it('evicted one event at a time (a plugin finishing each), it reads, gets and inserts exactly as a plain list would', () => {
+    const w = new EventWindow(0, 10_000);
+    // Odd ids only, so late even ones can go in between.
+    w.append(
+      Array.from({ length: 4000 }, (_, i) => ev(2 * i + 1)),
+      7999,
+    );
+    let model = Array.from({ length: 4000 }, (_, i) => 2 * i + 1);
+    for (let through = 1; through <= 6001; through += 2) {
+      w.evict(through);
+      model = model.filter((id) => id > through);
+      if (through % 500 === 1) {
+        w.insertLate(ev(through + 3));
+        model = [...model, through + 3].sort((a, b) => a - b);
+      }
+      if (through % 97 === 0 || through > 5990) {
+        expect(w.size).toBe(model.length);
+        expect(w.from).toBe(through);
+        expect(ids(w.read(through, 5).events)).toEqual(model.slice(0, 5));
+        expect(w.get(model[0]!)?.id).toBe(model[0]);
+        expect(w.get(through)).toBeUndefined();
+      }
+    }
+    expect(ids(w.read(0, 10_000).events)).toEqual(model);
+  });
+
   it('reset starts over empty at a new start', () => {
     const w = new EventWindow(0, 10);
     w.append([ev(1), ev(2)], 2);
