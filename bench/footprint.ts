@@ -134,6 +134,8 @@ export async function soak(root: string, sb: SandboxProc, rate: number, seconds:
   const lastSeen = () => (existsSync(every.out) ? Number(readFileSync(every.out, 'utf8').split(' ')[1]) : 0);
   try {
     await d.waitLine(/engine starting/, 15_000);
+    // Start: the plugins loaded (the poll filter is decided once they all are).
+    await d.waitLine(/Polling every event type|Pushing an event_type filter/, 60_000);
     const s0 = (await sb.control('/stats')) as { events: { lastId: number } };
     const rssStart = rssMb(d.child.pid);
     await sb.control('/traffic', { rate });
