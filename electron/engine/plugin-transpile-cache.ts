@@ -161,7 +161,7 @@ export function installTranspileCache(
     if (!record) return inner(module, id);
     const compile = module._compile.bind(module);
     module._compile = (code: string, filename: string): unknown => {
-      let same = false;
+      let same: boolean;
       try {
         same = readFileSync(file, 'utf8') === code;
       } catch {

@@ -96,7 +96,7 @@ function requireThroughTsx(file: string, cacheDir: string | null, salt: string, 
   const record: LoadRecord = { modules: {}, resolved: {}, replayable: true };
   installTranspileCache(loader._extensions, loader._cache, { dir: cacheDir, namespace, salt, stats, record });
   recordResolutions(loader, namespace, record);
-  const mod = scoped.require(file, import.meta.url);
+  const mod: unknown = scoped.require(file, import.meta.url);
   if (record.replayable && stats.writeErrors.length === 0 && file in record.modules) storeFile(recordAt, JSON.stringify(record), stats);
   return mod;
 }
