@@ -22,7 +22,7 @@ const require = createRequire(import.meta.url);
 // A scoped require's id ends in `?namespace=…`, so Node picks the '.js' hook for every file;
 // tsx installs its hook there too. Which files are TypeScript is decided by the path.
 const HOOKED_EXTENSIONS = ['.js', '.ts', '.cts', '.tsx', '.mjs', '.jsx'] as const;
-export const TYPESCRIPT = /\.(?:ts|cts|mts|tsx)$/;
+const TYPESCRIPT = /\.(?:ts|cts|mts|tsx)$/;
 
 export interface TranspileCacheStats {
   /** Files compiled from the cache. */

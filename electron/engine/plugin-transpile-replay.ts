@@ -62,7 +62,7 @@ export function replayLoad(
   const nodeJs = ext['.js']!;
   let replaying = true;
 
-  // The record no longer describes this plugin: tsx from here on, and a fresh record next start.
+  // The record no longer describes this plugin: tsx from here on (the rest of the load is recorded).
   const fallBack = () => {
     if (!replaying) return;
     replaying = false;
