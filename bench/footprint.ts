@@ -1,4 +1,4 @@
-// Memory: the daemon idle with every example plugin in plugins/ (26 here), and its RSS over a soak
+// Memory: the daemon idle with every example plugin in plugins/ (27 here), and its RSS over a soak
 // with the traffic generator writing at a steady rate.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,28 @@ export interface IdleResult {
   settledMs: number;
   /** The same daemon with no plugin at all (its main thread alone), MB: what is left is the workers'. */
   rssNoPlugins: number | null;
+  /** Where the RSS is, with and without the plugins (docs/performance.md, "Memory, round 5"). */
+  split: MemSplit | null;
+  splitNoPlugins: MemSplit | null;
+}
+
+/** A process's RSS split as Linux counts it, MB: file-backed (the node binary, libraries) and anonymous (heaps, malloc, stacks). */
+export interface MemSplit {
+  anon: number;
+  file: number;
+  threads: number;
+}
+
+export function memSplit(pid: number | undefined): MemSplit | null {
+  if (!pid) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+    const threads = Number(/Threads:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    return { anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem'), threads };
+  } catch {
+    return null;
+  }
 }
 
 /** RSS once it has stopped moving (within 2% over 5 s), or after 60 s at the latest. */
@@ -35,12 +57,13 @@ async function settledRss(pid: number | undefined): Promise<number | null> {
 }
 
 /** RSS of the daemon idle with an empty plugin folder: the floor the workers add to. */
-async function idleNoPlugins(root: string, url: string): Promise<number | null> {
+async function idleNoPlugins(root: string, url: string): Promise<{ rss: number | null; split: MemSplit | null }> {
   const setup = daemonDir(root, 'idle-none', url, { fetch_interval: 1 });
   const d = startDaemon(setup, null, 'idle-none');
   try {
     await d.waitLine(/engine starting/, 60_000);
-    return await settledRss(d.child.pid);
+    const rss = await settledRss(d.child.pid);
+    return { rss, split: memSplit(d.child.pid) };
   } finally {
     await stopChild(d.child);
     saveOutput(d, setup.dir);
@@ -48,7 +71,7 @@ async function idleNoPlugins(root: string, url: string): Promise<number | null> 
 }
 
 export async function idleRss(root: string, url: string): Promise<IdleResult> {
-  const rssNoPlugins = await idleNoPlugins(root, url);
+  const none = await idleNoPlugins(root, url);
   const examples = readdirSync(EXAMPLES).filter((f) => /\.(ts|mjs|js|cjs)$/.test(f) && !f.startsWith('_'));
   const setup = daemonDir(root, 'idle', url, { fetch_interval: 1 }, EXAMPLES);
   const d = startDaemon(setup, null, 'idle');
@@ -71,7 +94,14 @@ export async function idleRss(root: string, url: string): Promise<IdleResult> {
       50,
     );
     const rss = await settledRss(d.child.pid);
-    return { plugins: examples.length, rss, settledMs: now() - d.startedAt, rssNoPlugins };
+    return {
+      plugins: examples.length,
+      rss,
+      settledMs: now() - d.startedAt,
+      rssNoPlugins: none.rss,
+      split: memSplit(d.child.pid),
+      splitNoPlugins: none.split,
+    };
   } finally {
     await stopChild(d.child);
     saveOutput(d, setup.dir);
@@ -83,10 +113,14 @@ export interface SoakResult {
   rate: number;
   /** Events the sandbox wrote during the soak, per second. */
   written: number;
-  /** RSS after the first tenth of the soak (warm), its peak, at the end, MB. */
+  /** RSS when the traffic starts, after the warm-up (warmS), its peak after it, at the end, MB. */
+  rssStart: number | null;
+  warmS: number;
   rssWarm: number | null;
   rssPeak: number | null;
   rssEnd: number | null;
+  /** RSS once a minute (s, MB): start-up growth levels off, a leak goes on. */
+  perMinute: Array<[number, number]>;
   /** How far behind the every-event plugin was when the traffic stopped, events. */
   lagAtEnd: number;
 }
@@ -100,23 +134,30 @@ export async function soak(root: string, sb: SandboxProc, rate: number, seconds:
   const lastSeen = () => (existsSync(every.out) ? Number(readFileSync(every.out, 'utf8').split(' ')[1]) : 0);
   try {
     await d.waitLine(/engine starting/, 15_000);
+    // Start: the plugins loaded (the poll filter is decided once they all are).
+    await d.waitLine(/Polling every event type|Pushing an event_type filter/, 60_000);
     const s0 = (await sb.control('/stats')) as { events: { lastId: number } };
+    const rssStart = rssMb(d.child.pid);
     await sb.control('/traffic', { rate });
     const t0 = now();
+    // Ring buffers, caches and V8's young generation fill during the first minute (less in a
+    // short soak): growth is judged from the end of the warm-up to the end.
+    const warmS = Math.min(60, seconds / 2);
     let warm: number | null = null;
     let peak = 0;
-    let lastReport = t0;
+    const perMinute: Array<[number, number]> = [];
     while (now() - t0 < seconds * 1000) {
       await sleep(1000);
       if (d.child.exitCode !== null) throw new Error(`daemon exited during the soak (${d.child.exitCode})`);
       const r = rssMb(d.child.pid);
       if (r !== null) {
-        if (warm === null && now() - t0 >= seconds * 100) warm = r;
+        if (warm === null && now() - t0 >= warmS * 1000) warm = r;
         if (warm !== null && r > peak) peak = r;
       }
-      if (now() - lastReport > 60_000) {
-        lastReport = now();
-        progress(`soak: ${Math.round((now() - t0) / 1000)} s, RSS ${r?.toFixed(0)} MB`);
+      const s = Math.round((now() - t0) / 1000);
+      if (r !== null && s >= (perMinute.length + 1) * 60) {
+        perMinute.push([s, r]);
+        progress(`soak: ${s} s, RSS ${r.toFixed(0)} MB`);
       }
     }
     await sb.control('/traffic', { rate: 0 });
@@ -126,9 +167,12 @@ export async function soak(root: string, sb: SandboxProc, rate: number, seconds:
       seconds,
       rate,
       written: ((s1.events.lastId - s0.events.lastId) / (now() - t0)) * 1000,
+      rssStart,
+      warmS,
       rssWarm: warm,
       rssPeak: peak || null,
       rssEnd: rssMb(d.child.pid),
+      perMinute,
       lagAtEnd,
     };
   } finally {

@@ -125,16 +125,24 @@ export function memoryReport(idle: IdleResult | null, soak: SoakResult | null): 
     );
     const perWorker = idle.rss !== null && idle.rssNoPlugins !== null ? ((idle.rss - idle.rssNoPlugins) / idle.plugins).toFixed(1) : '-';
     out.push(`  idle with no plugin: ${mb(idle.rssNoPlugins)} MB (the main thread); so a plugin's worker costs ${perWorker} MB`);
+    const a = idle.splitNoPlugins;
+    const b = idle.split;
+    if (a && b) {
+      out.push(
+        `  breakdown: the engine alone ${mb(a.file)} MB file-backed (node binary, libraries) + ${mb(a.anon)} MB anonymous (heaps, malloc), ${a.threads} threads;`,
+        `    each worker adds ${((b.anon - a.anon) / idle.plugins).toFixed(1)} MB anonymous and ${((b.file - a.file) / idle.plugins).toFixed(2)} MB file-backed (${b.threads} threads in all)`,
+      );
+    }
   }
   if (soak) {
-    const growth =
-      soak.rssWarm && soak.rssEnd
-        ? `${soak.rssEnd >= soak.rssWarm ? '+' : ''}${(((soak.rssEnd - soak.rssWarm) / soak.rssWarm) * 100).toFixed(1)}%`
-        : '-';
+    const pctOf = (from: number | null, to: number | null) =>
+      from && to ? `${to >= from ? '+' : ''}${(((to - from) / from) * 100).toFixed(1)}%` : '-';
     out.push(
-      `  soak ${soak.seconds} s at ${soak.rate} events/s asked (${Math.round(soak.written)} written/s), 5 plugins: warm ${mb(soak.rssWarm)} MB,`,
-      `    peak ${mb(soak.rssPeak)}, end ${mb(soak.rssEnd)}: ${growth} (target ≤ +10% over 600 s); behind by ${soak.lagAtEnd} events when the traffic stopped`,
+      `  soak ${soak.seconds} s at ${soak.rate} events/s asked (${Math.round(soak.written)} written/s), 5 plugins: start ${mb(soak.rssStart)} MB,`,
+      `    after the ${soak.warmS} s warm-up ${mb(soak.rssWarm)}, peak after it ${mb(soak.rssPeak)}, end ${mb(soak.rssEnd)}: ${pctOf(soak.rssWarm, soak.rssEnd)} from warm-up to end`,
+      `    (target ≤ +10% over 600 s; ${pctOf(soak.rssStart, soak.rssEnd)} from start); behind by ${soak.lagAtEnd} events when the traffic stopped`,
     );
+    if (soak.perMinute.length) out.push(`    RSS per minute: ${soak.perMinute.map(([s, r]) => `${s} s ${mb(r)}`).join(', ')} MB`);
   }
   return out;
 }

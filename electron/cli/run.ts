@@ -9,7 +9,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { CONFIG_SEARCH_TEXT, configPath, prepare } from '../demo/prepare.js';
 import { writeFileAtomic } from '../engine/atomic-file.js';
 import { Engine } from '../engine/engine.js';
-import { checkUiToken, defaultStaticDir, describeUi, parseListen, startUiServer, type UiServer } from '../headless/server.js';
+import { checkUiToken, parseListen } from '../headless/server-auth.js';
+// The UI server (and ws) is imported only with --ui: a plain `run` does not hold it (docs/performance.md).
+import type { UiServer } from '../headless/server.js';
 
 const seconds = (v: string) => {
   const n = Number(v);
@@ -126,6 +128,7 @@ function uiTokenLabel(o: RunOptions): string | undefined {
 }
 
 async function serveUi(engine: Engine, o: RunOptions): Promise<UiServer> {
+  const { defaultStaticDir, describeUi, startUiServer } = await import('../headless/server.js');
   const at = o.ui!;
   const staticDir = defaultStaticDir();
   let ui: UiServer;

@@ -2,8 +2,10 @@
 // second of what the site is doing, so a newcomer sees events being made.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_SANDBOX_PORT, startSandbox, type SandboxScript } from '../sandbox/index.js';
-import type { HttpFault } from '../sandbox/index.js';
+import { DEFAULT_SANDBOX_PORT } from '../sandbox/default-port.js';
+// The sandbox is imported when this command runs: every other command (`run` above all) is
+// parsed by the same program and must not load it (docs/performance.md, "Memory, round 5").
+import type { HttpFault, SandboxScript } from '../sandbox/index.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -89,6 +91,7 @@ async function runSandbox(o: SandboxCliOptions): Promise<void> {
     if (i <= 0) throw new InvalidArgumentError(`--user takes LOGIN:PASSWORD, got '${u}'`);
     return { login: u.slice(0, i), password: u.slice(i + 1) };
   });
+  const { startSandbox } = await import('../sandbox/index.js');
   const sb = await startSandbox({
     port: o.port,
     host: o.host,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, parseConfig, type EngineConfig } from '../engine/config.js';
-import { startSandbox, type Sandbox } from '../sandbox/index.js';
+import type { Sandbox } from '../sandbox/index.js';
 
 /**
  * The package's own example plugins. Packaged, this file is inside app.asar and the plugins
@@ -70,6 +70,8 @@ export async function prepare(file: string | undefined, opts: { rate?: number; s
     },
   );
 
+  // Loaded for demo mode only: a daemon on a real site never holds the sandbox's code (docs/performance.md).
+  const { startSandbox } = await import('../sandbox/index.js');
   const sandbox = await startSandbox({
     port: opts.sandboxPort ?? 0,
     seed: 'demo',

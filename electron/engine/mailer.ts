@@ -15,7 +15,12 @@
 //   back to plain text), which is never less private than the original's plain
 //   SMTP. Port 465 means implicit TLS (SMTPS).
 
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
+import type nodemailerTypes from 'nodemailer';
+
+// Required when a Mailer is made ([emails] enabled): a daemon without mail does not hold
+// nodemailer (~40 modules; docs/performance.md, "Memory, round 5").
+const loadNodemailer = () => createRequire(import.meta.url)('nodemailer') as typeof nodemailerTypes;
 import { formatAsctime } from './timing.js';
 
 export interface EmailSettings {
@@ -91,7 +96,7 @@ export function mailSubject(subject: string, level: number): string {
 }
 
 export class Mailer {
-  private readonly transport: ReturnType<typeof nodemailer.createTransport>;
+  private readonly transport: ReturnType<typeof nodemailerTypes.createTransport>;
   private readonly throttleMs: number;
   private readonly gatherMs: number;
   private readonly batches = new Map<string, Batch>();
@@ -111,7 +116,7 @@ export class Mailer {
     this.stderr = options.stderr ?? ((text) => void process.stderr.write(text));
     this.formatTime = options.formatTime ?? formatAsctime;
     const port = settings.port || 25;
-    this.transport = nodemailer.createTransport({
+    this.transport = loadNodemailer().createTransport({
       host: settings.server,
       port,
       secure: port === 465,

@@ -32,8 +32,11 @@ export interface CallbackInfo {
 }
 
 export type LoadResult =
-  /** `transpile`: .ts files compiled from the transpile cache, and transpiled afresh (plugin-transpile-cache.ts). */
-  | { ok: true; callbacks: CallbackInfo[]; transpile?: { cached: number; transpiled: number } }
+  /**
+   * `transpile`: .ts files compiled from the transpile cache, and transpiled afresh; `tsx`: whether
+   * tsx was loaded (false: replayed from the cache, plugin-transpile-replay.ts).
+   */
+  | { ok: true; callbacks: CallbackInfo[]; transpile?: { cached: number; transpiled: number; tsx: boolean } }
   /** `error`: one paragraph naming the file and the cause; `detail`: the stack, when any. */
   | { ok: false; error: string; detail?: string };
 

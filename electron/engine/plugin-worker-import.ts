@@ -7,7 +7,16 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Registrar } from './plugin-api.js';
-import { installTranspileCache, type TranspileCacheStats } from './plugin-transpile-cache.js';
+import {
+  cacheSalt,
+  installTranspileCache,
+  recordFile,
+  recordResolutions,
+  storeFile,
+  type LoadRecord,
+  type TranspileCacheStats,
+} from './plugin-transpile-cache.js';
+import { readRecord, replayLoad, type CjsLoader } from './plugin-transpile-replay.js';
 
 function nearestTsconfig(file: string): string | undefined {
   for (let dir = path.dirname(file); ;) {
@@ -23,6 +32,8 @@ function nearestTsconfig(file: string): string | undefined {
 // - .ts/.cts: tsx's in-thread require hook (ESM syntax is compiled to CommonJS). The host
 //   sets ESBUILD_WORKER_THREADS=0 on the worker, so esbuild runs as one short-lived process
 //   per file not yet in tsx's cache, waited for synchronously: no process outlives the load.
+//   With the transpile cache, a plugin whose files are unchanged since its last load is
+//   replayed from the cache without loading tsx at all (plugin-transpile-replay.ts).
 // - .mts, and a .ts that uses top-level await (the require path refuses it before running
 //   anything; such a .ts must be in a "type": "module" package): tsx's ESM loader (tsImport). That keeps an esbuild service process for the
 //   worker's lifetime which Node 20 cannot reap when the worker ends (a zombie per load).
@@ -36,20 +47,16 @@ export async function importPlugin(file: string, cacheDir: string | null, onTran
   // (Without one, tsx looks in the working directory, as it does on the command line.)
   if (tsconfig) process.env.TSX_TSCONFIG_PATH = tsconfig;
   if (ext !== '.mts') {
-    let cjs: typeof import('tsx/cjs/api');
+    const stats: TranspileCacheStats = { hits: 0, misses: 0, writeErrors: [], tsx: false };
+    const salt = cacheDir ? cacheSalt(tsconfig) : '';
+    const recordAt = cacheDir ? recordFile(cacheDir, salt, file) : '';
+    const record = cacheDir ? readRecord(recordAt) : undefined;
     try {
-      cjs = createRequire(import.meta.url)('tsx/cjs/api') as typeof import('tsx/cjs/api');
-    } catch (e) {
-      throw new Error(`TypeScript plugins need the "tsx" package, which could not be loaded: ${(e as Error).message}`, { cause: e });
-    }
-    const namespace = `shotgun-events-${Date.now()}`;
-    const scoped = cjs.register({ namespace });
-    if (cacheDir) {
-      const nodeModule = createRequire(import.meta.url)('node:module') as unknown as CjsLoader;
-      onTranspile(installTranspileCache(nodeModule._extensions, nodeModule._cache, { dir: cacheDir, namespace, tsconfig }));
-    }
-    try {
-      return scoped.require(file, import.meta.url);
+      if (cacheDir) onTranspile(stats);
+      if (cacheDir && record) {
+        return replayLoad(file, record, { dir: cacheDir, salt, recordFile: recordAt, stats, registerTsx: () => void tsxCjs().register() });
+      }
+      return requireThroughTsx(file, cacheDir, salt, recordAt, stats);
     } catch (e) {
       if ((e as { code?: unknown }).code !== 'ERR_REQUIRE_ASYNC_MODULE') throw e;
     }
@@ -70,11 +77,30 @@ export async function importPlugin(file: string, cacheDir: string | null, onTran
   }
 }
 
-/** Node's CommonJS loader internals the transpile cache hooks into. */
-interface CjsLoader {
-  _extensions: Parameters<typeof installTranspileCache>[0];
-  _cache: Parameters<typeof installTranspileCache>[1];
+function tsxCjs(): typeof import('tsx/cjs/api') {
+  try {
+    return createRequire(import.meta.url)('tsx/cjs/api') as typeof import('tsx/cjs/api');
+  } catch (e) {
+    throw new Error(`TypeScript plugins need the "tsx" package, which could not be loaded: ${(e as Error).message}`, { cause: e });
+  }
 }
+
+/** tsx's scoped require, with the cache in front and the load recorded for the next start. */
+function requireThroughTsx(file: string, cacheDir: string | null, salt: string, recordAt: string, stats: TranspileCacheStats): unknown {
+  const cjs = tsxCjs();
+  stats.tsx = true;
+  const namespace = `shotgun-events-${Date.now()}`;
+  const scoped = cjs.register({ namespace });
+  if (!cacheDir) return scoped.require(file, import.meta.url);
+  const loader = createRequire(import.meta.url)('node:module') as unknown as CjsLoader;
+  const record: LoadRecord = { modules: {}, resolved: {}, replayable: true };
+  installTranspileCache(loader._extensions, loader._cache, { dir: cacheDir, namespace, salt, stats, record });
+  recordResolutions(loader, namespace, record);
+  const mod: unknown = scoped.require(file, import.meta.url);
+  if (record.replayable && stats.writeErrors.length === 0 && file in record.modules) storeFile(recordAt, JSON.stringify(record), stats);
+  return mod;
+}
+
 function plainImport(url: string): Promise<unknown> {
   return import(url);
 }

@@ -274,7 +274,7 @@ async function load(): Promise<LoadResult> {
   for (const err of transpile?.writeErrors ?? []) pluginLogger.warning(`Could not store transpiled TypeScript in the cache: ${err}`);
   const info = callbacks.map((c) => c.info);
   return transpile
-    ? { ok: true, callbacks: info, transpile: { cached: transpile.hits, transpiled: transpile.misses } }
+    ? { ok: true, callbacks: info, transpile: { cached: transpile.hits, transpiled: transpile.misses, tsx: transpile.tsx } }
     : { ok: true, callbacks: info };
 }
 

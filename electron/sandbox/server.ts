@@ -16,8 +16,9 @@ import { seedDemo } from './seed.js';
 import { SandboxStore } from './store.js';
 import { TrafficGenerator } from './traffic.js';
 
-/** The documented default port of `shotgun-events sandbox`. */
-export const DEFAULT_SANDBOX_PORT = 8790;
+import { DEFAULT_SANDBOX_PORT } from './default-port.js';
+
+export { DEFAULT_SANDBOX_PORT };
 
 export interface SandboxScript {
   name: string;
