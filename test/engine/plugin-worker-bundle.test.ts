@@ -4,11 +4,11 @@
 // stale bundle.
 
 import { execFileSync } from 'node:child_process';
-import { appendFile, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
-import { cleanupTempDirs, tempDir, transpileTree } from './helpers.js';
+import { cleanupTempDirs, tempDir } from './helpers.js';
 
 afterAll(async () => {
   await cleanupTempDirs();
@@ -17,7 +17,10 @@ afterAll(async () => {
 test('dist workers run from the bundle while it matches the compiled modules, else from plugin-worker.js', async () => {
   const root = await tempDir('sge-worker-bundle-');
   const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-  await transpileTree(path.join(projectRoot, 'electron'), path.join(root, 'electron'));
+  // A private copy of the compiled tree (built by the global setup), without the bundle that
+  // `npm run build` may have left in it.
+  await cp(path.join(projectRoot, 'dist', 'electron'), path.join(root, 'electron'), { recursive: true });
+  for (const f of ['plugin-worker.bundle.js', 'plugin-worker.bundle.json']) await rm(path.join(root, 'electron', 'engine', f), { force: true });
   await writeFile(path.join(root, 'package.json'), '{"type":"module"}\n');
   await symlink(path.join(projectRoot, 'node_modules'), path.join(root, 'node_modules'), 'junction');
   await mkdir(path.join(root, 'plugins'));
