@@ -143,13 +143,18 @@ describe.each([
       'every example wrote',
       120_000,
     ).catch(() => undefined);
-    const why = d
+    let why = d
       .output()
       .split('\n')
       .filter((l) => /WARNING|ERROR|CRITICAL|Fault|Error/.test(l))
       .slice(-60)
       .join('\n');
     const missing = Object.keys(checks).filter((n) => !passed.has(n));
+    // A plugin that did not write: its own log says whether its callback ran.
+    for (const n of missing) {
+      const log = path.join(site.dir, 'logs', `plugin.${n}`);
+      why += `\n--- ${log}:\n${existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-20).join('\n') : '(none)'}`;
+    }
     expect(passed.size, `missing: ${missing.join(', ')}\n${why}`).toBeGreaterThanOrEqual(8);
     // Through the stand-in, every one; through the real shotgun_api3 (the sandbox's /api3/json
     // endpoint) entity_status_update_task_status has been seen not to write (a sandbox gap).
