@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cursorFor, readOriginalState } from '../../electron/engine/pickle-import.js';
+import { PickleError } from '../../electron/engine/pickle.js';
 import { makeSite, PLUGIN_SCRIPT, until, type Site } from '../daemon/harness.js';
 import { PEER, PEER_API3 } from '../python/peer.js';
 
@@ -75,7 +76,17 @@ describe('cut-over from the original daemon', () => {
     original.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     await until(() => recorded(recFile).some((r) => r.id === before), `the original daemon handled event ${before}:\n${out.slice(-3000)}`, 90_000);
     // Its pickle says so (read with our own reader) before it is stopped.
-    await until(() => cursorFor(readOriginalState(idFile), site!.pluginsDir, 'recorder')?.lastId === before, 'the pickle holds the last id', 30_000);
+    // The original rewrites its pickle in place (truncate, then dump): a read while it runs
+    // can find it empty or cut short, which is "not yet" here.
+    const pickled = () => {
+      try {
+        return cursorFor(readOriginalState(idFile), site!.pluginsDir, 'recorder')?.lastId;
+      } catch (e) {
+        if (e instanceof PickleError) return undefined;
+        throw e;
+      }
+    };
+    await until(() => pickled() === before, 'the pickle holds the last id', 30_000);
     original.kill('SIGTERM');
     await new Promise((r) => original!.on('exit', r));
 
