@@ -56,23 +56,24 @@ function distEntry(): URL {
   return new URL('./plugin-worker.js', SELF);
 }
 
+/** How the worker is bundled, from dist/ (writeDistBundle) or from the .ts source (sourceBundle). */
+const BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  write: false,
+  logLevel: 'silent',
+} as const;
+
+const esbuild = () => createRequire(SELF)('esbuild') as typeof import('esbuild');
+
 /** Bundles the compiled plugin-worker.js beside this file into plugin-worker.bundle.js (npm run build). */
 export function writeDistBundle(): string {
   if (FROM_TS_SOURCE) throw new Error('writeDistBundle() bundles the compiled dist/ worker: run it from dist/');
   const dir = fileURLToPath(new URL('.', SELF));
-  const esbuild = createRequire(SELF)('esbuild') as typeof import('esbuild');
-  const built = esbuild.buildSync({
-    entryPoints: [path.join(dir, 'plugin-worker.js')],
-    absWorkingDir: dir,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-  });
+  const built = esbuild().buildSync({ ...BUNDLE, entryPoints: [path.join(dir, 'plugin-worker.js')], absWorkingDir: dir, metafile: true });
   // The inputs, as paths relative to this folder (the metafile's are relative to absWorkingDir).
   const inputs = Object.keys(built.metafile.inputs).sort();
   const out = path.join(dir, DIST_BUNDLE);
@@ -82,18 +83,7 @@ export function writeDistBundle(): string {
 }
 
 function sourceBundle(): URL {
-  const require = createRequire(SELF);
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  const built = esbuild.buildSync({
-    entryPoints: [fileURLToPath(new URL('./plugin-worker.ts', SELF))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    write: false,
-    logLevel: 'silent',
-  });
+  const built = esbuild().buildSync({ ...BUNDLE, entryPoints: [fileURLToPath(new URL('./plugin-worker.ts', SELF))] });
   const code = built.outputFiles[0]!.text;
   const dir = fileURLToPath(new URL('../../node_modules/.cache/shotgun-events/', SELF));
   const file = path.join(dir, `plugin-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
