@@ -115,14 +115,7 @@ export async function makeSite(opts: SandboxOptions = {}): Promise<Site> {
       return d;
     },
     cli(args, env = {}) {
-      return new Promise((resolve) => {
-        const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, cwd: dir });
-        let stdout = '';
-        let stderr = '';
-        p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        p.on('exit', (code) => resolve({ code, stdout, stderr }));
-      });
+      return collect(spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, cwd: dir }));
     },
     async close() {
       for (const d of daemons) if (d.proc.exitCode === null && d.proc.signalCode === null) d.proc.kill('SIGKILL');
@@ -133,6 +126,21 @@ export async function makeSite(opts: SandboxOptions = {}): Promise<Site> {
   };
   site.writeConfig();
   return site;
+}
+
+/**
+ * A child's exit code and all it wrote. It settles on 'close', not 'exit': 'exit' can come
+ * before the last bytes of a pipe are read, and a refused command's one stderr line was lost
+ * that way under load (test/daemon/harness.test.ts).
+ */
+export function collect(p: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** The CLI in a child process with exactly these arguments (the caller kills it). */
@@ -151,8 +159,8 @@ export function spawnDaemon(args: string[], env: NodeJS.ProcessEnv, cwd?: string
   };
   proc.stdout.on('data', onData);
   proc.stderr.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve) => proc.on('close', (code, signal) => resolve({ code, signal })), // after the last output (see collect)
   );
   return {
     proc,

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT } from '../daemon/harness.js';
+import { CLI, ROOT, collect } from '../daemon/harness.js';
 
 // Inside the repository's test tree, so that `shotgun-events/testing` resolves as it does
 // for a plugin folder that depends on the package. Removed afterwards.
@@ -13,18 +13,9 @@ const dir = mkdtempSync(path.join(ROOT, 'test', 'plugins-cli', '.generated-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
-    let stdout = '';
-    let stderr = '';
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('exit', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const p = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+  const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+  return collect(p).finally(() => clearTimeout(t));
 }
 
 const cli = (args: string[]) => run(process.execPath, [CLI, ...args], dir);

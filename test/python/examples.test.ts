@@ -120,7 +120,21 @@ describe.each([
     await sg.update('Task', naTask.id, { sg_status_list: 'na' }); // field_to_field
 
     const checks: Record<string, () => Promise<boolean>> = {
-      init_entity: async () => (await get('Asset', asset.id, ['description'])).description === 'Brand new Asset.',
+      // The event log, not the field: entity_status_update_task_status also fills an empty
+      // Asset description, and when it reads the Asset before init_entity writes, its write
+      // lands last (two plugins racing on one field, as on a real site).
+      init_entity: async () =>
+        (
+          await sg.find<{ meta: { new_value?: unknown } }>(
+            'EventLogEntry',
+            [
+              ['event_type', 'is', 'Shotgun_Asset_Change'],
+              ['attribute_name', 'is', 'description'],
+              ['entity', 'is', ref('Asset', asset.id)],
+            ],
+            ['meta'],
+          )
+        ).some((e) => e.meta.new_value === 'Brand new Asset.'),
       init_shot_handles: async () => (await get('Shot', shot.id, ['smart_head_in'])).smart_head_in === 1001,
       calculate_cut_length: async () => (await get('Shot', shot.id, ['sg_cut_duration'])).sg_cut_duration === 48,
       link_shot_to_sequence: async () => ((await get('Shot', shot2.id, ['sg_sequence'])).sg_sequence as { id: number } | null)?.id === seq.id,
