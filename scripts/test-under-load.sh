@@ -19,7 +19,7 @@ for i in $(seq 1 "$n"); do
   kill "$busy1" "$busy2"
   wait "$busy1" "$busy2" 2>/dev/null
   [ "$rc" -eq 0 ] || failed=1
-  tests=$(sed -E 's/\x1b\[[0-9;]*m//g' "$logs/run-$i.log" | grep -E '^ +Tests ' | tr -s ' ')
+  tests=$(sed -E 's/\x1b\[[0-9;]*m//g' "$logs/run-$i.log" | grep -E 'Tests +[0-9]' | sed -E 's/^.*Tests/Tests/' | tr -s ' ')
   echo "run $i: exit $rc in $(($(date +%s) - start)) s (load $(cut -d' ' -f1-3 /proc/loadavg);$tests) $(date -u +%H:%M) UTC, log $logs/run-$i.log"
 done
 exit "$failed"
