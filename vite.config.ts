@@ -54,7 +54,14 @@ export default defineConfig({
     // to download the Electron binary).
     server: { deps: { inline: ['electron-store'] } },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', 'test/torture/**'] } },
+      // One fork runs many unit files (isolate: false): each file's imports of electron/ are
+      // then loaded once per fork, not once per file, which was most of a small file's CPU
+      // (docs/testing.md). The files that mock modules (vi.mock of electron) stay isolated.
+      {
+        extends: true,
+        test: { name: 'unit', isolate: false, include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', 'test/torture/**', 'test/main/**'] },
+      },
+      { extends: true, test: { name: 'main', include: ['test/main/**/*.test.ts'] } },
       { extends: true, test: { name: 'torture', include: ['test/torture/**/*.test.ts'] } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
     ],

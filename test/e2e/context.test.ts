@@ -5,7 +5,7 @@
 // deep links that survive a reload; one local time format with the zone; the dark theme.
 import { describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { eventsAfter, shotId } from '../daemon/helpers.js';
+import { shotId } from '../daemon/helpers.js';
 import { recorderPlugin } from '../daemon/harness.js';
 import { chromiumMissing, E2E_TIMEOUT, eventually, pluginCard, screenshot, tab, type UiRun, uiSession, WAIT } from './helpers.js';
 
@@ -28,13 +28,37 @@ async function open(
   return { context: ctx, page: p };
 }
 
-/** Makes a change on the site and returns its event (after the daemon has it). */
-async function change(fn: () => Promise<unknown>, pick: (e: { attribute_name: string | null; event_type: string }) => boolean): Promise<number> {
+interface ChangeEvent {
+  id: number;
+  meta: { old_value?: unknown; new_value?: unknown; added?: Array<{ id: number }> };
+}
+
+/**
+ * Makes a change to one entity's field and returns its event. The sandbox's traffic may
+ * change the same field around it, so the event is picked by what it carries, and the test
+ * asserts that event's own old and new values (docs/testing.md, "Waiting").
+ */
+async function change(
+  entity: { type: string; id: number },
+  field: string,
+  fn: () => Promise<unknown>,
+  pick: (e: ChangeEvent) => boolean,
+): Promise<ChangeEvent> {
   const before = ui.run.site.sandbox.store.lastEventId;
   await fn();
-  const ev = (await eventsAfter(ui.run.site, before)).find(pick);
-  expect(ev).toBeTruthy();
-  return ev!.id;
+  const events = await ui.run.site.sg.find<ChangeEvent>(
+    'EventLogEntry',
+    [
+      ['id', 'greater_than', before],
+      ['entity', 'is', entity],
+      ['attribute_name', 'is', field],
+    ],
+    ['id', 'meta'],
+    [{ field_name: 'id', direction: 'asc' }],
+  );
+  const ev = events.find(pick);
+  expect(ev, JSON.stringify(events)).toBeTruthy();
+  return ev!;
 }
 
 const ui = uiSession({
@@ -52,12 +76,15 @@ const ui = uiSession({
 describe.skipIf(chromiumMissing())('e2e: event context, logs, deep links, time', { timeout: E2E_TIMEOUT }, () => {
   it('shows old → new values, links the entity, project and user to the site, copies the id and JSON', async () => {
     const shot = await shotId(ui.run.site);
-    const old = (await ui.run.site.sg.findOne<{ sg_status_list: string }>('Shot', [['id', 'is', shot]], ['sg_status_list']))!.sg_status_list;
-    const next = old === 'omt' ? 'ip' : 'omt';
-    const id = await change(
+    const now = (await ui.run.site.sg.findOne<{ sg_status_list: string }>('Shot', [['id', 'is', shot]], ['sg_status_list']))!.sg_status_list;
+    const next = now === 'omt' ? 'ip' : 'omt';
+    const { id, meta } = await change(
+      { type: 'Shot', id: shot },
+      'sg_status_list',
       () => ui.run.site.sg.update('Shot', shot, { sg_status_list: next }),
-      (e) => e.attribute_name === 'sg_status_list',
+      (e) => e.meta.new_value === next,
     );
+    const old = meta.old_value as string;
     await ui.page.goto(`${ui.run.url}#events/${id}`);
     const detail = ui.page.getByRole('complementary', { name: `Event ${id} details`, exact: true });
     await detail.waitFor();
@@ -85,12 +112,14 @@ describe.skipIf(chromiumMissing())('e2e: event context, logs, deep links, time',
     const task = (await ui.run.site.sg.findOne<{ id: number; task_assignees: Array<{ id: number }> }>('Task', [], ['task_assignees']))!;
     const users = await ui.run.site.sg.find<{ id: number; name: string }>('HumanUser', [], ['name']);
     const user = users.find((u) => !task.task_assignees.some((a) => a.id === u.id))!;
-    const mid = await change(
+    const { id: mid } = await change(
+      { type: 'Task', id: task.id },
+      'task_assignees',
       () =>
         ui.run.site.sg.update('Task', task.id, {
           task_assignees: [...task.task_assignees.map((a) => ({ type: 'HumanUser', id: a.id })), { type: 'HumanUser', id: user.id }],
         }),
-      (e) => e.attribute_name === 'task_assignees',
+      (e) => (e.meta.added ?? []).some((a) => a.id === user.id),
     );
     await ui.page.goto(`${ui.run.url}#events/${mid}`);
     const added = ui.page.getByRole('complementary', { name: `Event ${mid} details`, exact: true }).getByTestId('diff-added');
