@@ -44,11 +44,12 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // Two files at a time on the 2-core machine, e2e and torture included: most test time is
-    // waiting on child processes (daemons, sandboxes, Chromium), so two overlap well. Every
-    // project has the same maxWorkers so they share one group and overlap: a project with
-    // fileParallelism off would be run alone after all the others (docs/testing.md).
-    maxWorkers: 2,
+    // Three files at a time on the 2-core machine, e2e and torture included: much of a test's
+    // time is waiting on child processes (daemons, sandboxes, Chromium), so with two the cores
+    // still idled a fifth of the time. Every project has the same maxWorkers so they share one
+    // group and overlap: a project with fileParallelism off would be run alone after all the
+    // others (docs/testing.md).
+    maxWorkers: 3,
     // Main-process tests mock `electron` (vi.mock): electron-store imports it, so it is
     // inlined to see the mock (an external copy would load the real package, which tries
     // to download the Electron binary).
