@@ -131,7 +131,7 @@ export async function makeSite(opts: SandboxOptions = {}): Promise<Site> {
 /**
  * A child's exit code and all it wrote. It settles on 'close', not 'exit': 'exit' can come
  * before the last bytes of a pipe are read, and a refused command's one stderr line was lost
- * that way under load (test/daemon/harness.test.ts).
+ * that way now and then (test/daemon/harness.test.ts).
  */
 export function collect(p: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
