@@ -2,7 +2,7 @@
 // with the traffic generator writing at a steady rate.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, now, progress, sleep, stopChild, waitFor } from './children.js';
+import { ROOT, now, progress, sleep, spawnNode, stopChild, waitFor } from './children.js';
 import { daemonDir, saveOutput, startDaemon } from './daemon.js';
 import { jsPlugin, pluginSpecs } from './plugins.js';
 import { rssMb } from './proc.js';
@@ -10,16 +10,27 @@ import type { SandboxProc } from './sandbox.js';
 
 const EXAMPLES = path.join(ROOT, 'plugins');
 
+/** RSS of one process going idle, MB (idleRssOf). */
+export interface IdleRss {
+  /** Once it first stops moving (within 2% over 5 s): the start's high-water mark. */
+  started: number | null;
+  /** Once V8 has handed back what an idle heap does not need: the median of the last 45 s. */
+  idle: number | null;
+  /** Spawn → `idle` measured, ms. */
+  atMs: number;
+  /** Where the idle RSS is. */
+  split: MemSplit | null;
+}
+
 export interface IdleResult {
   plugins: number;
-  rss: number | null;
-  /** Spawn → RSS settled, ms. */
-  settledMs: number;
-  /** The same daemon with no plugin at all (its main thread alone), MB: what is left is the workers'. */
-  rssNoPlugins: number | null;
-  /** Where the RSS is, with and without the plugins (docs/performance.md, "Memory, round 5"). */
-  split: MemSplit | null;
-  splitNoPlugins: MemSplit | null;
+  /** The daemon with every example plugin. */
+  examples: IdleRss;
+  /** The same daemon with no plugin at all (the engine alone): what is left is the workers'. */
+  none: IdleRss;
+  /** One process with as many Node workers running nothing, and with none: what isolation costs before our code. */
+  emptyWorkers: IdleRss | null;
+  noWorkers: IdleRss | null;
 }
 
 /** A process's RSS split as Linux counts it, MB: file-backed (the node binary, libraries) and anonymous (heaps, malloc, stacks). */
@@ -41,45 +52,58 @@ export function memSplit(pid: number | undefined): MemSplit | null {
   }
 }
 
-/** RSS once it has stopped moving (within 2% over 5 s), or after 60 s at the latest. */
-async function settledRss(pid: number | undefined): Promise<number | null> {
+/** Seconds of samples without a new low after which a process counts as idle. */
+const IDLE_WINDOW_S = 45;
+
+/**
+ * RSS of a process from `ready` on, sampled every second: where it first stops moving, then
+ * where it sits once idle. An isolate hands its unused heap back only when V8's memory reducer
+ * runs, tens of seconds after its last burst of allocation (docs/performance.md, "Memory,
+ * round 6"): within about 100 s, when nothing else sets it off. So idle is when no new low has
+ * come for 45 s, 120 s after spawn at the earliest and 300 s at the latest.
+ */
+async function idleRssOf(pid: number | undefined, startedAt: number): Promise<IdleRss> {
   const samples: number[] = [];
-  const t0 = Date.now();
+  let started: number | null = null;
   for (;;) {
     const r = rssMb(pid);
-    if (r === null) return null;
+    if (r === null) return { started, idle: null, atMs: now() - startedAt, split: null };
     samples.push(r);
-    const last = samples.slice(-10);
-    if (last.length === 10 && Math.max(...last) <= Math.min(...last) * 1.02) return last[last.length - 1]!;
-    if (Date.now() - t0 > 60_000) return r;
-    await sleep(500);
+    const last5 = samples.slice(-5);
+    if (started === null && last5.length === 5 && Math.max(...last5) <= Math.min(...last5) * 1.02) started = r;
+    const elapsed = now() - startedAt;
+    const window = samples.slice(-IDLE_WINDOW_S);
+    const before = samples.slice(0, -IDLE_WINDOW_S);
+    const settled = started !== null && before.length > 0 && elapsed >= 120_000 && Math.min(...window) >= Math.min(...before) * 0.99;
+    if (settled || elapsed >= 300_000) {
+      const sorted = [...window].sort((a, b) => a - b);
+      return { started, idle: sorted[Math.floor(sorted.length / 2)]!, atMs: elapsed, split: memSplit(pid) };
+    }
+    await sleep(1000);
   }
 }
 
-/** RSS of the daemon idle with an empty plugin folder: the floor the workers add to. */
-async function idleNoPlugins(root: string, url: string): Promise<{ rss: number | null; split: MemSplit | null }> {
+/** The daemon with an empty plugin folder: the floor the workers add to. */
+async function idleNoPlugins(root: string, url: string): Promise<IdleRss> {
   const setup = daemonDir(root, 'idle-none', url, { fetch_interval: 1 });
   const d = startDaemon(setup, null, 'idle-none');
   try {
     await d.waitLine(/engine starting/, 60_000);
-    const rss = await settledRss(d.child.pid);
-    return { rss, split: memSplit(d.child.pid) };
+    return await idleRssOf(d.child.pid, d.startedAt);
   } finally {
     await stopChild(d.child);
     saveOutput(d, setup.dir);
   }
 }
 
-export async function idleRss(root: string, url: string): Promise<IdleResult> {
-  const none = await idleNoPlugins(root, url);
-  const examples = readdirSync(EXAMPLES).filter((f) => /\.(ts|mjs|js|cjs)$/.test(f) && !f.startsWith('_'));
+async function idleExamples(root: string, url: string, examples: number): Promise<IdleRss> {
   const setup = daemonDir(root, 'idle', url, { fetch_interval: 1 }, EXAMPLES);
   const d = startDaemon(setup, null, 'idle');
   try {
     // A first start: every plugin is new and says so, one after the other (each loads in its
     // worker before the next: minutes on a loaded machine); then the memory settles.
     await waitFor(
-      `the daemon to register the ${examples.length} example plugins`,
+      `the daemon to register the ${examples} example plugins`,
       300_000,
       () => {
         if (d.child.exitCode !== null)
@@ -89,23 +113,38 @@ export async function idleRss(root: string, url: string): Promise<IdleResult> {
               .map((l) => l.text)
               .join('\n')}`,
           );
-        return d.lines.filter((l) => /New plugin /.test(l.text)).length >= examples.length;
+        return d.lines.filter((l) => /New plugin /.test(l.text)).length >= examples;
       },
       50,
     );
-    const rss = await settledRss(d.child.pid);
-    return {
-      plugins: examples.length,
-      rss,
-      settledMs: now() - d.startedAt,
-      rssNoPlugins: none.rss,
-      split: memSplit(d.child.pid),
-      splitNoPlugins: none.split,
-    };
+    return await idleRssOf(d.child.pid, d.startedAt);
   } finally {
     await stopChild(d.child);
     saveOutput(d, setup.dir);
   }
+}
+
+/** A process with `n` Node workers that run nothing (bench/empty-workers.ts), measured like the daemon. */
+async function idleEmptyWorkers(n: number): Promise<IdleRss> {
+  const p = spawnNode([path.join(ROOT, 'dist/bench/empty-workers.js'), String(n)]);
+  try {
+    await p.waitLine(/^ready$/, 60_000);
+    return await idleRssOf(p.child.pid, p.startedAt);
+  } finally {
+    await stopChild(p.child);
+  }
+}
+
+/** The four processes go idle side by side: each waits for its own V8 memory reducer, not for the others. */
+export async function idleRss(root: string, url: string): Promise<IdleResult> {
+  const plugins = readdirSync(EXAMPLES).filter((f) => /\.(ts|mjs|js|cjs)$/.test(f) && !f.startsWith('_')).length;
+  const [examples, none, emptyWorkers, noWorkers] = await Promise.all([
+    idleExamples(root, url, plugins),
+    idleNoPlugins(root, url),
+    idleEmptyWorkers(plugins),
+    idleEmptyWorkers(0),
+  ]);
+  return { plugins, examples, none, emptyWorkers, noWorkers };
 }
 
 export interface SoakResult {

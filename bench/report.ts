@@ -23,6 +23,7 @@ export function table(rows: string[][], align: Array<'l' | 'r'>): string {
 export const k = (n: number) => (Number.isFinite(n) ? `${(n / 1000).toFixed(1)}k` : '-');
 export const ms = (n: number | null) => (n !== null && Number.isFinite(n) ? `${Math.round(n)}` : '-');
 export const mb = (n: number | null) => (n === null ? '-' : `${Math.round(n)}`);
+export const mb1 = (n: number | null) => (n === null ? '-' : n.toFixed(1));
 const pct = (n: number) => `${Math.round(n * 100)}%`;
 
 export function catchUpReport(pre: Preloaded, batches: number[], raw: RawResult[], runs: CatchUpResult[], originalNote: string | null): string[] {
@@ -34,7 +35,9 @@ export function catchUpReport(pre: Preloaded, batches: number[], raw: RawResult[
     '',
     'Catch-up through 5 plugins (4 write a file every 1000th event, 1 on every event), same site, same events, side by side',
   );
-  const rows: string[][] = [['batch', 'bare read ev/s', 'original ev/s', 'shotgun-events ev/s', 'ratio', 'target', 'engine/bare read', 'target']];
+  const rows: string[][] = [
+    ['batch', 'bare read ev/s', 'original ev/s', 'shotgun-events ev/s', 'ratio', 'target', 'ceiling', 'engine/bare read', 'target'],
+  ];
   for (const b of batches) {
     const r = raw.find((x) => x.pageSize === b);
     const o = runs.find((x) => x.batch === b && x.daemon === 'original');
@@ -46,12 +49,14 @@ export function catchUpReport(pre: Preloaded, batches: number[], raw: RawResult[
       s ? k(s.eps) : '-',
       o && s ? `${(s.eps / o.eps).toFixed(1)}×` : '-',
       TARGET_X[b] ? `≥ ${TARGET_X[b]}×` : '',
+      r && o ? `${(r.eps / o.eps).toFixed(1)}×` : '-',
       r && s ? pct(s.eps / r.eps) : '-',
       `≥ ${pct(TARGET_OF_RAW)}`,
     ]);
   }
-  out.push(table(rows, ['r', 'r', 'r', 'r', 'r', 'l', 'r', 'l']));
+  out.push(table(rows, ['r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'l']));
   if (originalNote) out.push(`original: not run (${originalNote})`);
+  out.push('ceiling: bare read / original, the ratio a daemon that cost nothing beside the read would reach on this site');
   out.push("rates: (events − 1) / (first preloaded event's callback → last event's callback in every plugin), each daemon");
   out.push('  counted from its own first event; bare read: best of 2 runs of our REST client paging the same events');
   if (raw.length)
@@ -120,19 +125,29 @@ export function latencyReport(lat: LatencyResult, seconds: number): string[] {
 export function memoryReport(idle: IdleResult | null, soak: SoakResult | null): string[] {
   const out = ['', 'Memory (RSS of the daemon process, its plugin workers included)'];
   if (idle) {
+    const { examples: ex, none } = idle;
+    const per = (a: number | null, b: number | null, n: number) => (a !== null && b !== null && n > 0 ? (a - b) / n : null);
     out.push(
-      `  idle with the ${idle.plugins} example plugins: ${mb(idle.rss)} MB (target ≤ 250), settled ${(idle.settledMs / 1000).toFixed(1)} s after spawn`,
+      `  with the ${idle.plugins} example plugins: ${mb(ex.started)} MB once started, ${mb(ex.idle)} MB idle (target ≤ 250), ${(ex.atMs / 1000).toFixed(0)} s after spawn`,
+      `  with no plugin (the engine alone): ${mb(none.started)} MB once started, ${mb(none.idle)} MB idle`,
+      `  so a plugin's worker costs ${mb1(per(ex.idle, none.idle, idle.plugins))} MB idle (${mb1(per(ex.started, none.started, idle.plugins))} MB once started)`,
     );
-    const perWorker = idle.rss !== null && idle.rssNoPlugins !== null ? ((idle.rss - idle.rssNoPlugins) / idle.plugins).toFixed(1) : '-';
-    out.push(`  idle with no plugin: ${mb(idle.rssNoPlugins)} MB (the main thread); so a plugin's worker costs ${perWorker} MB`);
-    const a = idle.splitNoPlugins;
-    const b = idle.split;
+    const empty = per(idle.emptyWorkers?.idle ?? null, idle.noWorkers?.idle ?? null, idle.plugins);
+    if (empty !== null && none.idle !== null) {
+      out.push(
+        `  an empty Node worker, ${idle.plugins} in one process measured the same way: ${mb1(empty)} MB idle; so one worker per plugin`,
+        `    cannot idle below ${mb(none.idle + idle.plugins * empty)} MB here (the engine alone + ${idle.plugins} empty workers)`,
+      );
+    }
+    const a = none.split;
+    const b = ex.split;
     if (a && b) {
       out.push(
-        `  breakdown: the engine alone ${mb(a.file)} MB file-backed (node binary, libraries) + ${mb(a.anon)} MB anonymous (heaps, malloc), ${a.threads} threads;`,
+        `  breakdown, idle: the engine alone ${mb(a.file)} MB file-backed (node binary, libraries) + ${mb(a.anon)} MB anonymous (heaps, malloc), ${a.threads} threads;`,
         `    each worker adds ${((b.anon - a.anon) / idle.plugins).toFixed(1)} MB anonymous and ${((b.file - a.file) / idle.plugins).toFixed(2)} MB file-backed (${b.threads} threads in all)`,
       );
     }
+    out.push(`  idle: the median RSS of the last 45 s once no new low has come for 45 s (V8 hands back an idle heap tens of s after start)`);
   }
   if (soak) {
     const pctOf = (from: number | null, to: number | null) =>
