@@ -63,14 +63,18 @@ const IDLE_WINDOW_S = 45;
  * come for 45 s, 120 s after spawn at the earliest and 300 s at the latest.
  */
 async function idleRssOf(pid: number | undefined, startedAt: number): Promise<IdleRss> {
-  const samples: number[] = [];
+  // From the start's high-water mark on: lows are looked for after it, not in the boot before it.
+  let samples: number[] = [];
   let started: number | null = null;
   for (;;) {
     const r = rssMb(pid);
     if (r === null) return { started, idle: null, atMs: now() - startedAt, split: null };
     samples.push(r);
     const last5 = samples.slice(-5);
-    if (started === null && last5.length === 5 && Math.max(...last5) <= Math.min(...last5) * 1.02) started = r;
+    if (started === null && last5.length === 5 && Math.max(...last5) <= Math.min(...last5) * 1.02) {
+      started = r;
+      samples = last5;
+    }
     const elapsed = now() - startedAt;
     const window = samples.slice(-IDLE_WINDOW_S);
     const before = samples.slice(0, -IDLE_WINDOW_S);
