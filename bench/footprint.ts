@@ -29,8 +29,8 @@ export interface IdleResult {
   /** The same daemon with no plugin at all (the engine alone): what is left is the workers'. */
   none: IdleRss;
   /** One process with as many Node workers running nothing, and with none: what isolation costs before our code. */
-  emptyWorkers: IdleRss | null;
-  noWorkers: IdleRss | null;
+  emptyWorkers: IdleRss;
+  noWorkers: IdleRss;
 }
 
 /** A process's RSS split as Linux counts it, MB: file-backed (the node binary, libraries) and anonymous (heaps, malloc, stacks). */

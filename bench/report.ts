@@ -132,7 +132,7 @@ export function memoryReport(idle: IdleResult | null, soak: SoakResult | null): 
       `  with no plugin (the engine alone): ${mb(none.started)} MB once started, ${mb(none.idle)} MB idle`,
       `  so a plugin's worker costs ${mb1(per(ex.idle, none.idle, idle.plugins))} MB idle (${mb1(per(ex.started, none.started, idle.plugins))} MB once started)`,
     );
-    const empty = per(idle.emptyWorkers?.idle ?? null, idle.noWorkers?.idle ?? null, idle.plugins);
+    const empty = per(idle.emptyWorkers.idle, idle.noWorkers.idle, idle.plugins);
     if (empty !== null && none.idle !== null) {
       out.push(
         `  an empty Node worker, ${idle.plugins} in one process measured the same way: ${mb1(empty)} MB idle; so one worker per plugin`,
