@@ -20,6 +20,29 @@ export async function eventsAfter(site: Site, after: number): Promise<LogEvent[]
   );
 }
 
+export interface FieldChange {
+  id: number;
+  meta: { old_value?: unknown; new_value?: unknown; added?: Array<{ id: number }> };
+}
+
+/**
+ * The events of changes to one entity's field after `after`, in id order. A test picks its own
+ * change by what the event carries: traffic or another plugin may change the same field around
+ * it (docs/testing.md, "Waiting").
+ */
+export async function fieldChanges(site: Site, entity: { type: string; id: number }, field: string, after = 0): Promise<FieldChange[]> {
+  return site.sg.find<FieldChange>(
+    'EventLogEntry',
+    [
+      ['id', 'greater_than', after],
+      ['entity', 'is', entity],
+      ['attribute_name', 'is', field],
+    ],
+    ['id', 'meta'],
+    [{ field_name: 'id', direction: 'asc' }],
+  );
+}
+
 /** The daemon's JSON state file (harness config: eventIdFile = state/daemon.id). */
 export function statePath(site: Site): string {
   return path.join(site.dir, 'state', 'daemon.id.json');

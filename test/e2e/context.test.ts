@@ -5,7 +5,7 @@
 // deep links that survive a reload; one local time format with the zone; the dark theme.
 import { describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { shotId } from '../daemon/helpers.js';
+import { fieldChanges, shotId, type FieldChange } from '../daemon/helpers.js';
 import { recorderPlugin } from '../daemon/harness.js';
 import { chromiumMissing, E2E_TIMEOUT, eventually, pluginCard, screenshot, tab, type UiRun, uiSession, WAIT } from './helpers.js';
 
@@ -28,11 +28,6 @@ async function open(
   return { context: ctx, page: p };
 }
 
-interface ChangeEvent {
-  id: number;
-  meta: { old_value?: unknown; new_value?: unknown; added?: Array<{ id: number }> };
-}
-
 /**
  * Makes a change to one entity's field and returns its event. The sandbox's traffic may
  * change the same field around it, so the event is picked by what it carries, and the test
@@ -42,20 +37,11 @@ async function change(
   entity: { type: string; id: number },
   field: string,
   fn: () => Promise<unknown>,
-  pick: (e: ChangeEvent) => boolean,
-): Promise<ChangeEvent> {
+  pick: (e: FieldChange) => boolean,
+): Promise<FieldChange> {
   const before = ui.run.site.sandbox.store.lastEventId;
   await fn();
-  const events = await ui.run.site.sg.find<ChangeEvent>(
-    'EventLogEntry',
-    [
-      ['id', 'greater_than', before],
-      ['entity', 'is', entity],
-      ['attribute_name', 'is', field],
-    ],
-    ['id', 'meta'],
-    [{ field_name: 'id', direction: 'asc' }],
-  );
+  const events = await fieldChanges(ui.run.site, entity, field, before);
   const ev = events.find(pick);
   expect(ev, JSON.stringify(events)).toBeTruthy();
   return ev!;

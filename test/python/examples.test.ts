@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeSite, until, type Site } from '../daemon/harness.js';
+import { fieldChanges } from '../daemon/helpers.js';
 import { PEER_API3, PEER_PLUGINS, peerEnv, peerPlugins } from './peer.js';
 
 // Debian's interpreter has python3-tz (three examples import pytz; .ci/run installs it).
@@ -124,17 +125,7 @@ describe.each([
       // Asset description, and when it reads the Asset before init_entity writes, its write
       // lands last (two plugins racing on one field, as on a real site).
       init_entity: async () =>
-        (
-          await sg.find<{ meta: { new_value?: unknown } }>(
-            'EventLogEntry',
-            [
-              ['event_type', 'is', 'Shotgun_Asset_Change'],
-              ['attribute_name', 'is', 'description'],
-              ['entity', 'is', ref('Asset', asset.id)],
-            ],
-            ['meta'],
-          )
-        ).some((e) => e.meta.new_value === 'Brand new Asset.'),
+        (await fieldChanges(p.site, ref('Asset', asset.id), 'description')).some((e) => e.meta.new_value === 'Brand new Asset.'),
       init_shot_handles: async () => (await get('Shot', shot.id, ['smart_head_in'])).smart_head_in === 1001,
       calculate_cut_length: async () => (await get('Shot', shot.id, ['sg_cut_duration'])).sg_cut_duration === 48,
       link_shot_to_sequence: async () => ((await get('Shot', shot2.id, ['sg_sequence'])).sg_sequence as { id: number } | null)?.id === seq.id,
