@@ -53,7 +53,7 @@ export function memSplit(pid: number | undefined): MemSplit | null {
 }
 
 /** Seconds of samples without a new low after which a process counts as idle. */
-const IDLE_WINDOW_S = 45;
+export const IDLE_WINDOW_S = 45;
 
 /**
  * RSS of a process from `ready` on, sampled every second: where it first stops moving, then

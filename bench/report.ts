@@ -1,6 +1,6 @@
 // The printed figures (no pass/fail: each figure sits beside its target from issue 11).
 import type { CatchUpResult } from './catchup.js';
-import type { IdleResult, SoakResult } from './footprint.js';
+import { IDLE_WINDOW_S, type IdleResult, type SoakResult } from './footprint.js';
 import type { LatencyResult } from './latency.js';
 import type { RawResult } from './raw.js';
 import type { Preloaded } from './sandbox.js';
@@ -147,7 +147,9 @@ export function memoryReport(idle: IdleResult | null, soak: SoakResult | null): 
         `    each worker adds ${((b.anon - a.anon) / idle.plugins).toFixed(1)} MB anonymous and ${((b.file - a.file) / idle.plugins).toFixed(2)} MB file-backed (${b.threads} threads in all)`,
       );
     }
-    out.push(`  idle: the median RSS of the last 45 s once no new low has come for 45 s (V8 hands back an idle heap tens of s after start)`);
+    out.push(
+      `  idle: the median RSS of the last ${IDLE_WINDOW_S} s once no new low has come for ${IDLE_WINDOW_S} s (V8 hands back an idle heap tens of s after start)`,
+    );
   }
   if (soak) {
     const pctOf = (from: number | null, to: number | null) =>
